@@ -1,0 +1,92 @@
+import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from './connector';
+import type { ClusterRef, ConnectorRef } from './connector-ref';
+import type { ReloadReport } from './reload-plan';
+import type { SecretRef } from './secret-ref';
+
+/**
+ * What a secret manager tells about a rotated secret. Never carries the secret's value: the reloader only needs
+ * to know which version is current, since when, and the secret's tags.
+ */
+export interface SecretSnapshot {
+  /** The secret as the provider resolves it (on AWS, the full ARN with its suffix). */
+  readonly secret: SecretRef;
+  readonly currentVersion: string | null;
+  /** When the current version became current, when the provider knows it. */
+  readonly currentSince?: Date;
+  /** Versions written but not yet current (AWS AWSPENDING): a rotation still in progress. */
+  readonly pendingVersions: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface SecretSource {
+  describe(secret: SecretRef): Promise<SecretSnapshot>;
+}
+
+export type RestartMethod = 'restart' | 'pause-resume';
+
+export interface ConnectorPlatform {
+  /** The clusters in the configured scope, with cloud, region and kind where discovery can tell. */
+  listClusters(): Promise<ClusterScope[]>;
+  /** Every connector of one cluster with its config and status: one API call. */
+  listConnectors(cluster: ClusterRef): Promise<ConnectorSnapshot[]>;
+  getStatus(connector: ConnectorRef): Promise<ConnectorStatus>;
+  /** Asks for a restart and returns once it is accepted; says which method was used. */
+  restart(connector: ConnectorRef): Promise<{ method: RestartMethod }>;
+}
+
+/**
+ * The per-connector record the reloader keeps: its in-flight lock, its last restart and the versions it applied.
+ * Stores only ids, versions and times: never a secret value.
+ */
+export interface ConnectorRecord {
+  readonly connectorKey: string;
+  readonly lock?: { readonly owner: string; readonly operation: string; readonly expiresAt: number };
+  /** Epoch ms when the last restart of this connector (by anyone through this tool) was accepted. */
+  readonly lastRestartAt?: number;
+  /** secretIdentityKey → the last version a restart was issued for. */
+  readonly appliedVersions?: Readonly<Record<string, string>>;
+  /** Automatic failure-recovery bookkeeping. */
+  readonly failureRestarts?: {
+    readonly count: number;
+    readonly lastRestartAt: number;
+    readonly deferredUntil?: number;
+  };
+  /** Epoch ms after which the store may drop the record. */
+  readonly expiresAt?: number;
+}
+
+export interface VersionedRecord {
+  readonly record: ConnectorRecord;
+  /** Opaque concurrency token (DynamoDB revision, Table ETag) to pass back to `write`. */
+  readonly etag: string;
+}
+
+/** Compare-and-set storage; the locking and idempotency rules on top live in core (connector-lease.ts), once. */
+export interface StateStore {
+  read(connectorKey: string): Promise<VersionedRecord | null>;
+  /** Writes when the stored etag still equals `expectedEtag` (null: only if absent). False on conflict. */
+  write(record: ConnectorRecord, expectedEtag: string | null): Promise<boolean>;
+}
+
+export interface Notifier {
+  publish(report: ReloadReport): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,79 @@
+import type { ConnectorStatus } from './connector';
+import type { ConnectorRef } from './connector-ref';
+import type { RestartMethod } from './ports';
+
+/** Where the knowledge "this connector uses this secret" came from. */
+export type TargetSource = 'secret-tag' | 'mapping-file' | 'config-scan';
+
+export const SKIP_REASONS = {
+  paused: 'connector is PAUSED: a person paused it, so it is left alone',
+  excluded: 'connector matches the exclusion list',
+  'already-covered': 'a restart that started after this version became current already picked it up',
+  'in-flight': 'another operation on this connector is in flight',
+  'dry-run': 'DRY_RUN: would restart',
+  'not-found': 'connector named by a tag or mapping does not exist in its cluster',
+  'other-cloud': 'cluster runs on another cloud than the secret',
+  'version-not-current': 'the event names a version that is not current yet (rotation still in progress)',
+} as const;
+export type SkipReason = keyof typeof SKIP_REASONS;
+
+export type Decision =
+  | { readonly action: 'restart' }
+  | { readonly action: 'skip'; readonly reason: SkipReason; readonly detail: string };
+
+export interface PlannedTarget {
+  readonly connector: ConnectorRef;
+  readonly sources: readonly TargetSource[];
+  /** State at planning time; absent when the connector was not found. */
+  readonly state?: string;
+  readonly decision: Decision;
+}
+
+export interface ReloadPlan {
+  /** Canonical secret id and the version being applied (null when unknown). */
+  readonly secret: string;
+  readonly version: string | null;
+  readonly versionBecameCurrentAt?: Date;
+  readonly notes: readonly string[];
+  readonly targets: readonly PlannedTarget[];
+}
+
+export type OutcomeResult =
+  /** Restarted and seen RUNNING with every task RUNNING. */
+  | 'restarted'
+  /** Restart accepted, then the connector or a task went FAILED. */
+  | 'failed'
+  /** Restart accepted, but it was not RUNNING before the verify timeout. */
+  | 'timed-out'
+  /** The restart request itself was refused or errored. */
+  | 'restart-error'
+  | 'skipped';
+
+export interface ReloadOutcome {
+  readonly connector: ConnectorRef;
+  readonly result: OutcomeResult;
+  readonly sources: readonly TargetSource[];
+  readonly method?: RestartMethod;
+  readonly reason?: SkipReason;
+  /** Human-readable detail: the skip reason, the FAILED trace, or the error. Never a secret value. */
+  readonly detail?: string;
+  readonly finalStatus?: ConnectorStatus;
+  /** Milliseconds from handling the event to the restart being accepted. */
+  readonly restartLatencyMs?: number;
+}
+
+export interface ReloadReport {
+  readonly trigger: string;
+  readonly secret: string;
+  readonly version: string | null;
+  readonly dryRun: boolean;
+  readonly notes: readonly string[];
+  readonly outcomes: readonly ReloadOutcome[];
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+/** True when every connector that was meant to restart came back healthy. */
+export function reportSucceeded(report: ReloadReport): boolean {
+  return report.outcomes.every((outcome) => outcome.result === 'restarted' || outcome.result === 'skipped');
+}
