@@ -17,9 +17,8 @@ export const SKIP_REASONS = {
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 
-export type Decision =
-  | { readonly action: 'restart' }
-  | { readonly action: 'skip'; readonly reason: SkipReason; readonly detail: string };
+export type SkipDecision = { readonly action: 'skip'; readonly reason: SkipReason; readonly detail: string };
+export type Decision = { readonly action: 'restart' } | SkipDecision;
 
 export interface PlannedTarget {
   readonly connector: ConnectorRef;
@@ -35,6 +34,8 @@ export interface ReloadPlan {
   readonly version: string | null;
   readonly versionBecameCurrentAt?: Date;
   readonly notes: readonly string[];
+  /** Set when the whole event is skipped (e.g. its version is still pending): then there are no targets. */
+  readonly eventSkip?: SkipDecision;
   readonly targets: readonly PlannedTarget[];
 }
 
@@ -68,6 +69,7 @@ export interface ReloadReport {
   readonly version: string | null;
   readonly dryRun: boolean;
   readonly notes: readonly string[];
+  readonly eventSkip?: SkipDecision;
   readonly outcomes: readonly ReloadOutcome[];
   readonly startedAt: Date;
   readonly finishedAt: Date;

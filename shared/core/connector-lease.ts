@@ -1,0 +1,98 @@
+import type { Clock, ConnectorRecord, StateStore } from './ports';
+
+/**
+ * Per-connector locking and bookkeeping on top of a compare-and-set StateStore. One operation may be in flight per
+ * connector; a lock expires after its TTL so a crashed invocation cannot wedge a connector forever.
+ */
+export interface LeaseOptions {
+  /** Who holds the lock: unique per invocation (e.g. the event id plus a random part). */
+  readonly owner: string;
+  readonly lockTtlMs: number;
+  /** How long records are kept after the last write (the store's TTL attribute). */
+  readonly retentionMs: number;
+}
+
+export type AcquireResult =
+  | { readonly acquired: true; readonly record: ConnectorRecord }
+  | { readonly acquired: false; readonly inFlight: true; readonly holder: string }
+  | { readonly acquired: false; readonly inFlight: false; readonly refusal: string };
+
+export class StateConflictError extends Error {
+  override readonly name = 'StateConflictError';
+}
+
+/** Concurrent writers on one connector are few (duplicate deliveries), so a handful of CAS rounds always suffices. */
+const MAX_CAS_ROUNDS = 8;
+
+export class ConnectorLeases {
+  constructor(
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+    private readonly options: LeaseOptions,
+  ) {}
+
+  async read(connectorKey: string): Promise<ConnectorRecord | null> {
+    return (await this.store.read(connectorKey))?.record ?? null;
+  }
+
+  lockActive(record: ConnectorRecord | null): boolean {
+    return record?.lock !== undefined && record.lock.expiresAt > this.clock.now().getTime();
+  }
+
+  /**
+   * Takes the connector's lock unless another live lock exists or `refuse` (evaluated on the freshest record, inside
+   * the CAS loop) returns a reason not to act.
+   */
+  async acquire(
+    connectorKey: string,
+    operation: string,
+    refuse: (record: ConnectorRecord | null) => string | undefined,
+  ): Promise<AcquireResult> {
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const current = await this.store.read(connectorKey);
+      const record = current?.record ?? null;
+      if (record && this.lockActive(record) && record.lock) {
+        return { acquired: false, inFlight: true, holder: record.lock.operation };
+      }
+      const refusal = refuse(record);
+      if (refusal) return { acquired: false, inFlight: false, refusal };
+      const now = this.clock.now().getTime();
+      const next: ConnectorRecord = {
+        ...(record ?? { connectorKey }),
+        lock: { owner: this.options.owner, operation, expiresAt: now + this.options.lockTtlMs },
+        expiresAt: now + this.options.retentionMs,
+      };
+      if (await this.store.write(next, current?.etag ?? null)) return { acquired: true, record: next };
+    }
+    throw new StateConflictError(`could not take the lock on ${connectorKey}: too many concurrent writers`);
+  }
+
+  /** Applies `update` while keeping our lock (e.g. to record an accepted restart before verifying it). */
+  async update(connectorKey: string, update: (record: ConnectorRecord) => ConnectorRecord): Promise<void> {
+    await this.compareAndSet(connectorKey, update, true);
+  }
+
+  /** Applies `update` and drops our lock (only ours: an expired lock may have been taken over meanwhile). */
+  async release(connectorKey: string, update: (record: ConnectorRecord) => ConnectorRecord = (r) => r): Promise<void> {
+    await this.compareAndSet(connectorKey, update, false);
+  }
+
+  private async compareAndSet(
+    connectorKey: string,
+    update: (record: ConnectorRecord) => ConnectorRecord,
+    keepOwnLock: boolean,
+  ): Promise<void> {
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const current = await this.store.read(connectorKey);
+      const { lock, ...rest } = update(current?.record ?? { connectorKey });
+      const keep = lock && (keepOwnLock || lock.owner !== this.options.owner) ? { lock } : {};
+      const next: ConnectorRecord = {
+        ...rest,
+        ...keep,
+        expiresAt: this.clock.now().getTime() + this.options.retentionMs,
+      };
+      if (await this.store.write(next, current?.etag ?? null)) return;
+    }
+    throw new StateConflictError(`could not update the record of ${connectorKey}: too many concurrent writers`);
+  }
+}

@@ -1,0 +1,268 @@
+import pLimit from 'p-limit';
+import type { ConnectorLeases } from './connector-lease';
+import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
+import { connectorKey } from './connector-ref';
+import type { SecretRotated } from './events';
+import type {
+  Clock,
+  ConnectorPlatform,
+  ConnectorRecord,
+  Logger,
+  Notifier,
+  SecretSnapshot,
+  SecretSource,
+} from './ports';
+import {
+  type Decision,
+  type PlannedTarget,
+  type ReloadOutcome,
+  type ReloadPlan,
+  type ReloadReport,
+  SKIP_REASONS,
+  type SkipDecision,
+  type SkipReason,
+} from './reload-plan';
+import { canonicalSecretId, type SecretRef, secretIdentityKey } from './secret-ref';
+import type { Candidate, TargetResolver } from './target-resolver';
+import { type VerifyOptions, verifyRestart } from './verify-restart';
+
+/**
+ * The use case "a secret rotated: restart every connector that depends on it and verify it comes back".
+ * Steps: confirm the version → resolve targets → decide per connector → restart in parallel (bounded) → verify.
+ */
+export interface ReloadSettings {
+  readonly dryRun: boolean;
+  readonly restartConcurrency: number;
+  readonly exclusions: readonly ConnectorPattern[];
+  readonly verify: VerifyOptions;
+}
+
+export interface ReloadDependencies {
+  readonly secrets: SecretSource;
+  readonly platform: ConnectorPlatform;
+  readonly resolver: TargetResolver;
+  readonly leases: ConnectorLeases;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly notifier?: Notifier;
+}
+
+interface VersionAssessment {
+  readonly version: string | null;
+  readonly becameCurrentAt?: Date;
+  readonly notes: string[];
+  readonly notCurrent?: string;
+}
+
+const skip = (reason: SkipReason, detail: string = SKIP_REASONS[reason]): SkipDecision => ({
+  action: 'skip',
+  reason,
+  detail,
+});
+
+export class ReloadAfterRotation {
+  constructor(
+    private readonly deps: ReloadDependencies,
+    private readonly settings: ReloadSettings,
+  ) {}
+
+  /** Decides what to do for every affected connector, calling no mutating API and taking no lock. */
+  async plan(event: SecretRotated): Promise<ReloadPlan> {
+    const snapshot = await this.deps.secrets.describe(event.secret);
+    const assessment = assessVersion(event, snapshot);
+    const secret = canonicalSecretId(snapshot.secret);
+    if (assessment.notCurrent) {
+      const eventSkip = skip('version-not-current', assessment.notCurrent);
+      return { secret, version: event.version, notes: assessment.notes, eventSkip, targets: [] };
+    }
+    const resolved = await this.deps.resolver.resolve(snapshot.secret, snapshot.tags);
+    const targets = await Promise.all(
+      resolved.candidates.map(async (candidate) => ({
+        connector: candidate.connector,
+        sources: candidate.sources,
+        ...(candidate.snapshot ? { state: candidate.snapshot.status.state } : {}),
+        decision: await this.decide(candidate, snapshot.secret, assessment),
+      })),
+    );
+    return {
+      secret,
+      version: assessment.version,
+      ...(assessment.becameCurrentAt ? { versionBecameCurrentAt: assessment.becameCurrentAt } : {}),
+      notes: [...assessment.notes, ...resolved.notes],
+      targets,
+    };
+  }
+
+  async execute(event: SecretRotated): Promise<ReloadReport> {
+    const startedAt = this.deps.clock.now();
+    const plan = await this.plan(event);
+    const secretKey = secretIdentityKey(event.secret);
+    const limit = pLimit(this.settings.restartConcurrency);
+    const outcomes = await Promise.all(
+      plan.targets.map((target) =>
+        target.decision.action === 'skip'
+          ? Promise.resolve(skipped(target, target.decision))
+          : limit(() => this.restartAndVerify(target, plan, secretKey, startedAt)),
+      ),
+    );
+    const report: ReloadReport = {
+      trigger: event.source,
+      secret: plan.secret,
+      version: plan.version,
+      dryRun: this.settings.dryRun,
+      notes: plan.notes,
+      ...(plan.eventSkip ? { eventSkip: plan.eventSkip } : {}),
+      outcomes,
+      startedAt,
+      finishedAt: this.deps.clock.now(),
+    };
+    for (const outcome of outcomes) {
+      this.deps.logger.info('reload outcome', {
+        connector: connectorKey(outcome.connector),
+        result: outcome.result,
+        reason: outcome.reason,
+        detail: outcome.detail,
+      });
+    }
+    await this.deps.notifier?.publish(report);
+    return report;
+  }
+
+  private async decide(candidate: Candidate, secret: SecretRef, assessment: VersionAssessment): Promise<Decision> {
+    if (!candidate.snapshot) return skip('not-found');
+    if (this.deps.resolver.isOtherCloud(candidate, secret)) {
+      return skip('other-cloud', `cluster runs on ${candidate.cloud}, the secret is on ${secret.provider}`);
+    }
+    const exclusion = firstMatchingPattern(this.settings.exclusions, candidate.connector);
+    if (exclusion) return skip('excluded', `matches exclusion "${exclusion.text}"`);
+    if (candidate.snapshot.status.state === 'PAUSED') return skip('paused');
+    const record = await this.deps.leases.read(connectorKey(candidate.connector));
+    const covered = coveredBy(record, secret, assessment);
+    if (covered) return skip('already-covered', covered);
+    if (this.deps.leases.lockActive(record))
+      return skip('in-flight', `${SKIP_REASONS['in-flight']} (${record?.lock?.operation})`);
+    if (this.settings.dryRun) return skip('dry-run');
+    return { action: 'restart' };
+  }
+
+  private async restartAndVerify(
+    target: PlannedTarget,
+    plan: ReloadPlan,
+    secretKey: string,
+    handledAt: Date,
+  ): Promise<ReloadOutcome> {
+    const { connector, sources } = target;
+    const key = connectorKey(connector);
+    const assessment: VersionAssessment = {
+      version: plan.version,
+      notes: [],
+      ...(plan.versionBecameCurrentAt ? { becameCurrentAt: plan.versionBecameCurrentAt } : {}),
+    };
+    const lease = await this.deps.leases.acquire(key, `reload ${plan.secret}@${plan.version ?? 'current'}`, (record) =>
+      coveredBy(record, undefined, assessment, secretKey),
+    );
+    if (!lease.acquired) {
+      return lease.inFlight
+        ? skipped(target, skip('in-flight', `${SKIP_REASONS['in-flight']} (${lease.holder})`))
+        : skipped(target, skip('already-covered', lease.refusal));
+    }
+
+    let method: ReloadOutcome['method'];
+    let acceptedAt: number;
+    try {
+      ({ method } = await this.deps.platform.restart(connector));
+      acceptedAt = this.deps.clock.now().getTime();
+      await this.deps.leases.update(key, (record) => recordRestart(record, secretKey, plan.version, acceptedAt));
+    } catch (error) {
+      await this.deps.leases.release(key);
+      return { connector, sources, result: 'restart-error', detail: (error as Error).message };
+    }
+
+    try {
+      const verification = await verifyRestart(this.deps.platform, this.deps.clock, connector, this.settings.verify);
+      const base = { connector, sources, method, restartLatencyMs: acceptedAt - handledAt.getTime() };
+      switch (verification.result) {
+        case 'restarted':
+          return { ...base, result: 'restarted', finalStatus: verification.status };
+        case 'failed':
+          return { ...base, result: 'failed', detail: verification.trace, finalStatus: verification.status };
+        case 'timed-out':
+          return {
+            ...base,
+            result: 'timed-out',
+            detail: `not RUNNING after ${this.settings.verify.timeoutMs} ms (last state ${verification.status?.state ?? 'unknown'})`,
+            ...(verification.status ? { finalStatus: verification.status } : {}),
+          };
+      }
+    } finally {
+      await this.deps.leases.release(key);
+    }
+  }
+}
+
+/** Confirms the event's version against what the secret manager says is current now. */
+function assessVersion(event: SecretRotated, snapshot: SecretSnapshot): VersionAssessment {
+  const notes: string[] = [];
+  const becameCurrentAt = snapshot.currentSince ?? event.occurredAt;
+  const when = becameCurrentAt ? { becameCurrentAt } : {};
+  const current = snapshot.currentVersion;
+  if (event.version === null) {
+    notes.push(`event names no version; using the current version ${current ?? '(unknown)'}`);
+    return { version: current, notes, ...when };
+  }
+  if (current === null || event.version === current) return { version: event.version, notes, ...when };
+  if (snapshot.pendingVersions.includes(event.version)) {
+    return {
+      version: event.version,
+      notes,
+      notCurrent: `version ${event.version} is pending, not current (current is ${current}): ${SKIP_REASONS['version-not-current']}`,
+    };
+  }
+  notes.push(`version ${event.version} is no longer current; a newer version ${current} is, so reloading for it`);
+  return { version: current, notes, ...when };
+}
+
+/**
+ * Why an earlier restart already covers this version: the same version was applied, or a restart was accepted
+ * after the version became current (the connector fetched the new value when it started).
+ */
+function coveredBy(
+  record: ConnectorRecord | null,
+  secret: SecretRef | undefined,
+  assessment: VersionAssessment,
+  key: string | undefined = secret ? secretIdentityKey(secret) : undefined,
+): string | undefined {
+  if (!record || !key) return undefined;
+  if (assessment.version !== null && record.appliedVersions?.[key] === assessment.version) {
+    return `version ${assessment.version} was already applied to this connector`;
+  }
+  if (record.lastRestartAt !== undefined && assessment.becameCurrentAt !== undefined) {
+    if (record.lastRestartAt > assessment.becameCurrentAt.getTime()) {
+      return `restarted at ${new Date(record.lastRestartAt).toISOString()}, after the version became current at ${assessment.becameCurrentAt.toISOString()}`;
+    }
+  }
+  return undefined;
+}
+
+function recordRestart(
+  record: ConnectorRecord,
+  secretKey: string,
+  version: string | null,
+  at: number,
+): ConnectorRecord {
+  return {
+    ...record,
+    lastRestartAt: at,
+    ...(version !== null ? { appliedVersions: { ...record.appliedVersions, [secretKey]: version } } : {}),
+  };
+}
+
+function skipped(target: PlannedTarget, decision: SkipDecision): ReloadOutcome {
+  return {
+    connector: target.connector,
+    sources: target.sources,
+    result: 'skipped',
+    reason: decision.reason,
+    detail: decision.detail,
+  };
+}
