@@ -1,0 +1,76 @@
+import { ConnectorLeases } from '../../shared/core/connector-lease';
+import { MemoryStateStore } from '../../shared/state/memory-state-store';
+import { FakeClock } from '../helpers/fake-clock';
+
+const KEY = 'env-p1/lkc-x1/orders-cdc';
+
+function leases(store: MemoryStateStore, clock: FakeClock, owner: string) {
+  return new ConnectorLeases(store, clock, { owner, lockTtlMs: 60_000, retentionMs: 86_400_000 });
+}
+
+describe('ConnectorLeases', () => {
+  it('lets exactly one of many concurrent callers take the lock', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    const callers = Array.from({ length: 10 }, (_, i) => leases(store, clock, `owner-${i}`));
+
+    // Act
+    const results = await Promise.all(callers.map((lease) => lease.acquire(KEY, 'reload', () => undefined)));
+
+    // Assess
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+    expect(results.filter((r) => !r.acquired && r.inFlight)).toHaveLength(9);
+  });
+
+  it('lets a new owner take over an expired lock', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    await leases(store, clock, 'crashed').acquire(KEY, 'reload', () => undefined);
+    clock.advance(60_001);
+
+    // Act
+    const result = await leases(store, clock, 'next').acquire(KEY, 'reload', () => undefined);
+
+    // Assess
+    expect(result.acquired).toBe(true);
+  });
+
+  it('refuses with the reason the guard gives, evaluated on the stored record', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    const lease = leases(store, clock, 'a');
+    await lease.acquire(KEY, 'reload', () => undefined);
+    await lease.release(KEY, (record) => ({ ...record, lastRestartAt: 42 }));
+
+    // Act
+    const result = await leases(store, clock, 'b').acquire(KEY, 'reload', (record) =>
+      record?.lastRestartAt === 42 ? 'already done' : undefined,
+    );
+
+    // Assess
+    expect(result).toEqual({ acquired: false, inFlight: false, refusal: 'already done' });
+  });
+
+  it('releases only its own lock and records the update', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    const lease = leases(store, clock, 'a');
+    await lease.acquire(KEY, 'reload', () => undefined);
+
+    // Act
+    await lease.update(KEY, (record) => ({ ...record, lastRestartAt: 7 }));
+    const whileHeld = await lease.read(KEY);
+    await lease.release(KEY);
+    const afterRelease = await lease.read(KEY);
+
+    // Assess
+    expect(whileHeld?.lock?.owner).toBe('a');
+    expect(afterRelease?.lock).toBeUndefined();
+    expect(afterRelease?.lastRestartAt).toBe(7);
+    expect(afterRelease?.expiresAt).toBe(clock.now().getTime() + 86_400_000);
+  });
+});

@@ -1,0 +1,258 @@
+import { ConnectorLeases } from '../../shared/core/connector-lease';
+import { parseConnectorPattern } from '../../shared/core/connector-pattern';
+import type { SecretRotated } from '../../shared/core/events';
+import type { SecretSnapshot, SecretSource } from '../../shared/core/ports';
+import { silentLogger } from '../../shared/core/ports';
+import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
+import { parseSecretRef } from '../../shared/core/secret-ref';
+import { emptyTargetMapping, parseTargetMapping } from '../../shared/core/target-mapping';
+import { TargetResolver } from '../../shared/core/target-resolver';
+import { MemoryStateStore } from '../../shared/state/memory-state-store';
+import { FakeClock } from '../helpers/fake-clock';
+import { FakePlatform, status } from '../helpers/fake-platform';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
+const SECRET = parseSecretRef(ARN);
+const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
+const OUTBOX = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-outbox' };
+const ARCHIVE = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-archive' };
+const DATAGEN = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'datagen' };
+const AZURE_TWIN = { environmentId: 'env-p1', clusterId: 'lkc-az1', name: 'orders-azure' };
+
+class FakeSecrets implements SecretSource {
+  snapshot: SecretSnapshot;
+  constructor(clock: FakeClock) {
+    this.snapshot = { secret: SECRET, currentVersion: 'v2', currentSince: clock.now(), pendingVersions: [], tags: {} };
+  }
+  async describe(): Promise<SecretSnapshot> {
+    return this.snapshot;
+  }
+}
+
+const SETTINGS: ReloadSettings = {
+  dryRun: false,
+  restartConcurrency: 4,
+  exclusions: [],
+  verify: { timeoutMs: 60_000, pollIntervalMs: 1_000, settleMs: 10_000 },
+};
+
+function setup(overrides: Partial<ReloadSettings> = {}, mappingJson?: string) {
+  const clock = new FakeClock();
+  const platform = new FakePlatform()
+    .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-aws1', cloud: 'aws', kind: 'Dedicated' })
+    .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-az1', cloud: 'azure', kind: 'Dedicated' })
+    .addConnector(ORDERS, { 'database.password': ARN })
+    .addConnector(OUTBOX, { 'database.password': 'prod/orders-db' })
+    .addConnector(ARCHIVE, { 'aws.secret.access.key': ARN }, 'PAUSED')
+    .addConnector(DATAGEN, { quickstart: 'ORDERS' })
+    .addConnector(AZURE_TWIN, { 'database.password': ARN });
+  const secrets = new FakeSecrets(clock);
+  const store = new MemoryStateStore();
+  const mapping = mappingJson ? parseTargetMapping(mappingJson, 'test') : emptyTargetMapping;
+  const resolver = new TargetResolver(platform, mapping, {
+    tagKey: 'confluent-connectors',
+    configScan: true,
+    sameCloudOnly: true,
+  });
+  const build = (owner: string) =>
+    new ReloadAfterRotation(
+      {
+        secrets,
+        platform,
+        resolver,
+        leases: new ConnectorLeases(store, clock, { owner, lockTtlMs: 600_000, retentionMs: 86_400_000 }),
+        clock,
+        logger: silentLogger,
+      },
+      { ...SETTINGS, ...overrides },
+    );
+  return { clock, platform, secrets, store, useCase: build('invocation-1'), build };
+}
+
+function rotated(version: string | null = 'v2'): SecretRotated {
+  return { kind: 'secret-rotated', secret: SECRET, version, source: 'test', eventId: 'evt-1' };
+}
+
+const byName = (report: { outcomes: readonly { connector: { name: string } }[] }) =>
+  Object.fromEntries(report.outcomes.map((o) => [o.connector.name, o]));
+
+describe('ReloadAfterRotation', () => {
+  it('restarts and verifies every referencing connector, skipping the paused one with its reason', async () => {
+    // Prepare
+    const { platform, useCase } = setup();
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    const outcomes = byName(report);
+    expect(outcomes['orders-cdc']).toMatchObject({ result: 'restarted', sources: ['config-scan'], method: 'restart' });
+    expect(outcomes['orders-outbox']).toMatchObject({ result: 'restarted' });
+    expect(outcomes['orders-archive']).toMatchObject({ result: 'skipped', reason: 'paused' });
+    expect(outcomes.datagen).toBeUndefined();
+    expect(outcomes['orders-azure']).toBeUndefined();
+    expect(platform.restarts.sort()).toEqual(['env-p1/lkc-aws1/orders-cdc', 'env-p1/lkc-aws1/orders-outbox']);
+    expect(platform.calls).not.toContain('listConnectors env-p1/lkc-az1');
+  });
+
+  it('is idempotent: the same (secret, version) delivered again restarts nothing', async () => {
+    // Prepare
+    const { platform, useCase, build, clock } = setup();
+    await useCase.execute(rotated());
+    clock.advance(1_000);
+
+    // Act
+    const second = await build('invocation-2').execute(rotated());
+
+    // Assess
+    expect(platform.restarts).toHaveLength(2);
+    expect(byName(second)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'already-covered' });
+  });
+
+  it('skips a connector whose last restart started after the version became current', async () => {
+    // Prepare: a restart for another reason (e.g. failure recovery) happened after the rotation.
+    const { platform, useCase, store, secrets, clock } = setup();
+    const since = clock.now().getTime();
+    secrets.snapshot = { ...secrets.snapshot, currentSince: new Date(since) };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lastRestartAt: since + 5_000 }, null);
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-outbox', lastRestartAt: since - 5_000 }, null);
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'already-covered' });
+    expect(byName(report)['orders-outbox']).toMatchObject({ result: 'restarted' });
+    expect(platform.restarts).toEqual(['env-p1/lkc-aws1/orders-outbox']);
+  });
+
+  it('DRY_RUN plans the restarts but calls no mutating API and writes no state', async () => {
+    // Prepare
+    const { platform, useCase, store } = setup({ dryRun: true });
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(report.dryRun).toBe(true);
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'dry-run' });
+    expect(byName(report)['orders-archive']).toMatchObject({ reason: 'paused' });
+    expect(platform.calls.filter((call) => call.startsWith('restart'))).toEqual([]);
+    expect(store.snapshot()).toEqual([]);
+  });
+
+  it('skips connectors with an operation in flight', async () => {
+    // Prepare
+    const { useCase, store, clock, platform } = setup();
+    await store.write(
+      {
+        connectorKey: 'env-p1/lkc-aws1/orders-cdc',
+        lock: { owner: 'other', operation: 'recover failed', expiresAt: clock.now().getTime() + 60_000 },
+      },
+      null,
+    );
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'in-flight' });
+    expect(platform.restarts).toEqual(['env-p1/lkc-aws1/orders-outbox']);
+  });
+
+  it('applies the exclusion list', async () => {
+    // Prepare
+    const { useCase, platform } = setup({ exclusions: [parseConnectorPattern('env-p1/*/orders-outbox')] });
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-outbox']).toMatchObject({ result: 'skipped', reason: 'excluded' });
+    expect(platform.restarts).toEqual(['env-p1/lkc-aws1/orders-cdc']);
+  });
+
+  it('unions tags and the mapping with the scan, de-duplicated, and reports unknown and other-cloud names', async () => {
+    // Prepare
+    const mapping = JSON.stringify({
+      secrets: { 'prod/orders-db': ['env-p1/lkc-aws1/datagen', 'env-p1/lkc-aws1/orders-cdc'] },
+    });
+    const { useCase, secrets } = setup({}, mapping);
+    secrets.snapshot = {
+      ...secrets.snapshot,
+      tags: { 'confluent-connectors': 'env-p1/lkc-aws1/orders-cdc,env-p1/lkc-aws1/gone,env-p1/lkc-az1/orders-azure' },
+    };
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    const outcomes = byName(report);
+    expect(report.outcomes.filter((o) => o.connector.name === 'orders-cdc')).toHaveLength(1);
+    expect(outcomes['orders-cdc']?.sources).toEqual(['secret-tag', 'mapping-file', 'config-scan']);
+    expect(outcomes.datagen).toMatchObject({ result: 'restarted', sources: ['mapping-file'] });
+    expect(outcomes.gone).toMatchObject({ result: 'skipped', reason: 'not-found' });
+    expect(outcomes['orders-azure']).toMatchObject({ result: 'skipped', reason: 'other-cloud' });
+  });
+
+  it('skips the whole event while the version is only pending', async () => {
+    // Prepare
+    const { useCase, secrets, platform } = setup();
+    secrets.snapshot = { ...secrets.snapshot, currentVersion: 'v1', pendingVersions: ['v2'] };
+
+    // Act
+    const report = await useCase.execute(rotated('v2'));
+
+    // Assess
+    expect(report.eventSkip).toMatchObject({ reason: 'version-not-current' });
+    expect(report.outcomes).toEqual([]);
+    expect(platform.calls).toEqual([]);
+  });
+
+  it('reloads for the newer current version when the event names a superseded one, and says so', async () => {
+    // Prepare
+    const { useCase, secrets } = setup();
+    secrets.snapshot = { ...secrets.snapshot, currentVersion: 'v3' };
+
+    // Act
+    const report = await useCase.execute(rotated('v2'));
+
+    // Assess
+    expect(report.version).toBe('v3');
+    expect(report.notes.join('\n')).toContain('a newer version v3 is');
+  });
+
+  it('reports FAILED with the trace, and does not restart again for the same version', async () => {
+    // Prepare
+    const { useCase, platform, build, store } = setup();
+    platform.scriptAfterRestart(ORDERS, [
+      status('PROVISIONING', []),
+      status('FAILED', ['FAILED'], 'password authentication failed'),
+    ]);
+    const first = await useCase.execute(rotated());
+
+    // Act
+    const retried = await build('invocation-2').execute({ ...rotated(), version: 'v2' });
+
+    // Assess
+    expect(byName(first)['orders-cdc']).toMatchObject({ result: 'failed', detail: 'password authentication failed' });
+    expect(byName(retried)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'already-covered' });
+    expect(platform.restarts).toHaveLength(2);
+    expect(store.snapshot().every((record) => record.lock === undefined)).toBe(true);
+  });
+
+  it('releases the lock and records nothing when the restart is refused', async () => {
+    // Prepare
+    const { useCase, platform, store } = setup();
+    platform.restartError = new Error('403 Forbidden');
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restart-error', detail: '403 Forbidden' });
+    expect(store.snapshot().every((record) => record.lock === undefined && record.lastRestartAt === undefined)).toBe(
+      true,
+    );
+  });
+});

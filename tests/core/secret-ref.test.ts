@@ -1,0 +1,88 @@
+import {
+  canonicalSecretId,
+  InvalidSecretRefError,
+  parseSecretRef,
+  partialSecretArn,
+  sameSecret,
+  secretIdentityKey,
+} from '../../shared/core/secret-ref';
+
+const FULL_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
+
+describe('parseSecretRef', () => {
+  it('splits a full ARN into name, region, account and the random suffix', () => {
+    // Act
+    const ref = parseSecretRef(FULL_ARN);
+
+    // Assess
+    expect(ref).toEqual({
+      provider: 'aws',
+      partition: 'aws',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      name: 'prod/orders-db',
+      arnSuffix: 'Ab12Cd',
+    });
+    expect(canonicalSecretId(ref)).toBe(FULL_ARN);
+  });
+
+  it('keeps a partial ARN (no suffix) as the canonical id', () => {
+    // Act
+    const ref = parseSecretRef('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db');
+
+    // Assess
+    expect(ref).toMatchObject({ name: 'db', region: 'eu-west-1' });
+    expect(canonicalSecretId(ref)).toBe('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db');
+  });
+
+  it('completes a bare name from defaults', () => {
+    // Act
+    const ref = parseSecretRef('prod/orders-db', { region: 'us-east-1', accountId: '123456789012' });
+
+    // Assess
+    expect(ref.provider === 'aws' && partialSecretArn(ref)).toBe(
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db',
+    );
+    expect(sameSecret(ref, parseSecretRef(FULL_ARN))).toBe(true);
+    expect(secretIdentityKey(ref)).toBe(secretIdentityKey(parseSecretRef(FULL_ARN)));
+  });
+
+  it('parses Key Vault URIs with and without version, case-insensitively', () => {
+    // Act
+    const versioned = parseSecretRef(
+      'https://Contoso-Prod.vault.azure.net/secrets/DB-Password/0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    );
+    const bare = parseSecretRef('https://contoso-prod.vault.azure.net/secrets/db-password');
+
+    // Assess
+    expect(versioned).toEqual({
+      provider: 'azure',
+      vaultHost: 'contoso-prod.vault.azure.net',
+      name: 'db-password',
+      version: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    });
+    expect(canonicalSecretId(versioned)).toBe('https://contoso-prod.vault.azure.net/secrets/db-password');
+    expect(sameSecret(versioned, bare)).toBe(true);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['arn:aws:s3:::bucket', 'not a Secrets Manager secret ARN'],
+    ['https://example.com/secrets/x', 'not a Key Vault secret URI'],
+    ['bad name with spaces', 'not a valid Secrets Manager secret name'],
+  ])('rejects %p with a clear message', (input, message) => {
+    // Act / Assess
+    expect(() => parseSecretRef(input)).toThrow(InvalidSecretRefError);
+    expect(() => parseSecretRef(input)).toThrow(message);
+  });
+
+  it('does not confuse secrets that differ in suffix, region or name', () => {
+    // Prepare
+    const ref = parseSecretRef(FULL_ARN);
+
+    // Act / Assess
+    expect(sameSecret(ref, parseSecretRef(FULL_ARN.replace('Ab12Cd', 'Zz99Zz')))).toBe(false);
+    expect(sameSecret(ref, parseSecretRef(FULL_ARN.replace('us-east-1', 'us-west-2')))).toBe(false);
+    expect(sameSecret(ref, parseSecretRef('prod/orders'))).toBe(false);
+  });
+});

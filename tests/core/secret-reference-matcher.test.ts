@@ -1,0 +1,75 @@
+import { parseSecretRef } from '../../shared/core/secret-ref';
+import { referencingKeys, secretReferenceMatcher } from '../../shared/core/secret-reference-matcher';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
+const PARTIAL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db';
+const VAULT = 'https://contoso.vault.azure.net/secrets/orders-db';
+
+describe('secretReferenceMatcher (AWS)', () => {
+  const matcher = secretReferenceMatcher(parseSecretRef(ARN));
+
+  it.each([
+    ['the full ARN', ARN],
+    ['the ARN without its suffix', PARTIAL],
+    ['the exact name', 'prod/orders-db'],
+    ['the ARN wrapped in a placeholder', `\${${ARN}}`],
+    ['the ARN followed by a JSON key selector', `${ARN}:password`],
+  ])('matches %s', (_label, value) => {
+    expect(matcher.matches(value)).toBe(true);
+  });
+
+  it.each([
+    ['a masked value', '****************'],
+    [
+      'another secret sharing a prefix',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-archive-Xy12Zw',
+    ],
+    ['the same name in another region', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-db-Ab12Cd'],
+    ['the same name in another account', 'arn:aws:secretsmanager:us-east-1:999999999999:secret:prod/orders-db'],
+    ['the name as part of a longer value', 'jdbc:postgresql://prod/orders-db:5432'],
+    ['a different suffix', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Qq11Qq'],
+  ])('does not match %s', (_label, value) => {
+    expect(matcher.matches(value)).toBe(false);
+  });
+
+  it('matches a partial ARN whose own name ends in six characters after a dash', () => {
+    // Prepare: a secret literally named "svc-abcdef" looks as if it carried a suffix.
+    const odd = secretReferenceMatcher(
+      parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:svc-abcdef-Zz99Yy'),
+    );
+
+    // Act / Assess
+    expect(odd.matches('arn:aws:secretsmanager:us-east-1:123456789012:secret:svc-abcdef')).toBe(true);
+  });
+
+  it('lists the keys that reference the secret', () => {
+    // Act
+    const keys = referencingKeys(
+      { 'database.password': ARN, 'database.user': 'app', 'kafka.api.secret': '****' },
+      matcher,
+    );
+
+    // Assess
+    expect(keys).toEqual(['database.password']);
+  });
+});
+
+describe('secretReferenceMatcher (Azure)', () => {
+  const matcher = secretReferenceMatcher(parseSecretRef(VAULT));
+
+  it.each([
+    ['the versionless URI', VAULT],
+    ['a versioned URI', `${VAULT}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`],
+    ['a differently-cased URI', 'https://CONTOSO.vault.azure.net/secrets/Orders-DB'],
+  ])('matches %s', (_label, value) => {
+    expect(matcher.matches(value)).toBe(true);
+  });
+
+  it.each([
+    ['another vault', 'https://other.vault.azure.net/secrets/orders-db'],
+    ['another secret with a shared prefix', 'https://contoso.vault.azure.net/secrets/orders-db-replica'],
+    ['the bare name', 'orders-db'],
+  ])('does not match %s', (_label, value) => {
+    expect(matcher.matches(value)).toBe(false);
+  });
+});

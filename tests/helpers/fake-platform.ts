@@ -1,0 +1,69 @@
+import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../../shared/core/connector';
+import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from '../../shared/core/connector-ref';
+import type { ConnectorPlatform, RestartMethod } from '../../shared/core/ports';
+
+/**
+ * An in-memory ConnectorPlatform for unit tests of the core. After a restart, the connector reports each status in
+ * `afterRestart` in turn (the last one repeats), so tests script what verification sees.
+ */
+export class FakePlatform implements ConnectorPlatform {
+  readonly clusters: ClusterScope[] = [];
+  private readonly connectors = new Map<string, ConnectorSnapshot>();
+  private readonly afterRestart = new Map<string, ConnectorStatus[]>();
+  readonly restarts: string[] = [];
+  readonly calls: string[] = [];
+  restartError?: Error;
+
+  addCluster(cluster: ClusterScope): this {
+    this.clusters.push(cluster);
+    return this;
+  }
+
+  addConnector(ref: ConnectorRef, config: Record<string, string>, state = 'RUNNING'): this {
+    this.connectors.set(connectorKey(ref), { ref, config, status: running(state) });
+    return this;
+  }
+
+  scriptAfterRestart(ref: ConnectorRef, statuses: ConnectorStatus[]): void {
+    this.afterRestart.set(connectorKey(ref), statuses);
+  }
+
+  async listClusters(): Promise<ClusterScope[]> {
+    this.calls.push('listClusters');
+    return this.clusters;
+  }
+
+  async listConnectors(cluster: ClusterRef): Promise<ConnectorSnapshot[]> {
+    this.calls.push(`listConnectors ${clusterKey(cluster)}`);
+    return [...this.connectors.values()].filter((c) => clusterKey(c.ref) === clusterKey(cluster));
+  }
+
+  async getStatus(connector: ConnectorRef): Promise<ConnectorStatus> {
+    const key = connectorKey(connector);
+    this.calls.push(`getStatus ${key}`);
+    const scripted = this.afterRestart.get(key);
+    if (scripted && scripted.length > 0 && this.restarts.includes(key)) {
+      return scripted.length > 1 ? (scripted.shift() as ConnectorStatus) : (scripted[0] as ConnectorStatus);
+    }
+    const snapshot = this.connectors.get(key);
+    if (!snapshot) throw new Error(`no connector ${key}`);
+    return snapshot.status;
+  }
+
+  async restart(connector: ConnectorRef): Promise<{ method: RestartMethod }> {
+    const key = connectorKey(connector);
+    this.calls.push(`restart ${key}`);
+    if (this.restartError) throw this.restartError;
+    this.restarts.push(key);
+    if (!this.afterRestart.has(key)) this.afterRestart.set(key, [status('PROVISIONING', []), running('RUNNING')]);
+    return { method: 'restart' };
+  }
+}
+
+export function status(state: string, taskStates: string[] = [state], trace?: string): ConnectorStatus {
+  return { state, tasks: taskStates.map((s, id) => ({ id, state: s })), ...(trace ? { trace } : {}) };
+}
+
+function running(state: string): ConnectorStatus {
+  return status(state, [state === 'PAUSED' ? 'PAUSED' : state]);
+}
