@@ -1,0 +1,74 @@
+import {
+  classifyRestartRejection,
+  isMaskedValue,
+  isPaused,
+  rateLimitResetWaitMs,
+} from '../../shared/confluent/api-facts';
+
+describe('api facts', () => {
+  it('reads X-RateLimit-Reset as relative seconds', () => {
+    // Prepare
+    const now = Date.parse('2026-11-27T12:00:00Z');
+
+    // Act
+    const waits = [rateLimitResetWaitMs('7', now), rateLimitResetWaitMs('0.5', now), rateLimitResetWaitMs('0', now)];
+
+    // Assess
+    expect(waits).toEqual([7000, 500, 0]);
+  });
+
+  it('ignores an absent or unreadable X-RateLimit-Reset', () => {
+    // Prepare
+    const now = 0;
+
+    // Act
+    const waits = [null, '', 'soon', '-3'].map((value) => rateLimitResetWaitMs(value, now));
+
+    // Assess
+    expect(waits).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('treats two or more leading asterisks as a masked value', () => {
+    // Prepare
+    const values = ['****************', '**', '*', 'secret', 'arn:aws:secretsmanager:…', '**x'];
+
+    // Act
+    const masked = values.map(isMaskedValue);
+
+    // Assess
+    expect(masked).toEqual([true, true, false, false, false, true]);
+  });
+
+  it('says PAUSED from the connector state', () => {
+    // Prepare
+    const states = ['PAUSED', 'RUNNING', 'FAILED'];
+
+    // Act
+    const paused = states.map((state) => isPaused({ state }));
+
+    // Assess
+    expect(paused).toEqual([true, false, false]);
+  });
+
+  it.each([
+    [403, 'unavailable'],
+    [405, 'unavailable'],
+    [501, 'unavailable'],
+    [404, 'unavailable-if-connector-exists'],
+    [400, 'error'],
+    [401, 'error'],
+    [409, 'error'],
+    [429, 'error'],
+    [500, 'error'],
+    [503, 'error'],
+  ])('classifies a restart answered %i as %s', (status, expected) => {
+    // Prepare
+    const answered = status;
+
+    // Act
+    const rejection = classifyRestartRejection(answered);
+
+    // Assess
+    expect(rejection).toBe(expected);
+  });
+});
