@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { type ConnectorPattern, parseConnectorPattern } from '../core/connector-pattern';
+import { parseScope } from '../core/connector-ref';
+import { DEFAULT_CONNECTORS_TAG } from '../core/secret-tags';
+
+/**
+ * Every setting, read from environment variables once at start and validated. The README's configuration table
+ * mirrors `SETTINGS_DOC` below; a test keeps the two in step.
+ */
+export class InvalidSettingError extends Error {
+  override readonly name = 'InvalidSettingError';
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = z.coerce
+  .number({ message: 'expected a number' })
+  .int('expected a whole number')
+  .positive('expected a number above 0');
+const seconds = z.coerce.number({ message: 'expected a number of seconds' }).nonnegative('expected 0 or more seconds');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== ''),
+);
+
+const Schema = z.object({
+  CONFLUENT_API_URL: z.url({ message: 'expected an http(s) URL' }).default('https://api.confluent.cloud'),
+  CONFLUENT_CREDENTIALS_SECRET: z.string().trim().min(1).optional(),
+  CONFLUENT_CLOUD_API_KEY: z.string().trim().min(1).optional(),
+  CONFLUENT_CLOUD_API_SECRET: z.string().trim().min(1).optional(),
+  CONFLUENT_SCOPES: list.default([]),
+  RESTART_METHOD: z
+    .enum(['auto', 'restart', 'pause-resume'], { message: 'expected auto, restart or pause-resume' })
+    .default('auto'),
+  DRY_RUN: bool.default(false),
+  EXCLUDE_CONNECTORS: list.default([]),
+  TARGET_MAPPING_FILE: z.string().trim().min(1).optional(),
+  SECRET_TAG_KEY: z.string().trim().min(1).default(DEFAULT_CONNECTORS_TAG),
+  CONFIG_SCAN: bool.default(true),
+  MATCH_SAME_CLOUD: bool.default(true),
+  RESTART_CONCURRENCY: positiveInt.default(5),
+  VERIFY_TIMEOUT_SECONDS: seconds.default(600),
+  VERIFY_POLL_SECONDS: seconds.default(10),
+  VERIFY_SETTLE_SECONDS: seconds.default(30),
+  PAUSE_TIMEOUT_SECONDS: seconds.default(120),
+  LOCK_TTL_SECONDS: positiveInt.default(900),
+  STATE_RETENTION_DAYS: positiveInt.default(30),
+  CONFLUENT_REQUEST_TIMEOUT_SECONDS: seconds.default(10),
+  CONFLUENT_MAX_CONCURRENCY: positiveInt.default(8),
+  CONFLUENT_RATE_LIMIT_PER_SECOND: positiveInt.default(20),
+  CONFLUENT_MAX_RETRIES: z.coerce.number().int().min(0, 'expected 0 or more').default(5),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' })
+    .default('info'),
+});
+
+export interface Settings {
+  readonly confluentApiUrl: string;
+  /** Where the Cloud API key lives: a secret reference (ARN, name or Key Vault URI) holding `{apiKey, apiSecret}`. */
+  readonly credentialsSecret?: string;
+  /** A plain key pair, for the CLI and local use only; deployed functions read `credentialsSecret`. */
+  readonly plainCredentials?: { readonly apiKey: string; readonly apiSecret: string };
+  readonly scopes: readonly { readonly environmentId: string; readonly clusterId?: string }[];
+  readonly restartMethod: 'auto' | 'restart' | 'pause-resume';
+  readonly dryRun: boolean;
+  readonly exclusions: readonly ConnectorPattern[];
+  readonly targetMappingFile?: string;
+  readonly secretTagKey: string;
+  readonly configScan: boolean;
+  readonly matchSameCloud: boolean;
+  readonly restartConcurrency: number;
+  readonly verify: { readonly timeoutMs: number; readonly pollIntervalMs: number; readonly settleMs: number };
+  readonly pauseTimeoutMs: number;
+  readonly lockTtlMs: number;
+  readonly retentionMs: number;
+  readonly http: {
+    readonly timeoutMs: number;
+    readonly maxConcurrency: number;
+    readonly ratePerSecond: number;
+    readonly maxRetries: number;
+  };
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the settings; the error names every wrong variable and what is wrong with it. */
+export function loadSettings(env: Env = process.env): Settings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = Schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new InvalidSettingError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const s = parsed.data;
+  if ((s.CONFLUENT_CLOUD_API_KEY === undefined) !== (s.CONFLUENT_CLOUD_API_SECRET === undefined)) {
+    throw new InvalidSettingError(
+      'invalid configuration: CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET go together',
+    );
+  }
+  return {
+    confluentApiUrl: s.CONFLUENT_API_URL.replace(/\/+$/, ''),
+    ...(s.CONFLUENT_CREDENTIALS_SECRET ? { credentialsSecret: s.CONFLUENT_CREDENTIALS_SECRET } : {}),
+    ...(s.CONFLUENT_CLOUD_API_KEY && s.CONFLUENT_CLOUD_API_SECRET
+      ? { plainCredentials: { apiKey: s.CONFLUENT_CLOUD_API_KEY, apiSecret: s.CONFLUENT_CLOUD_API_SECRET } }
+      : {}),
+    scopes: parseEach('CONFLUENT_SCOPES', s.CONFLUENT_SCOPES, parseScope),
+    restartMethod: s.RESTART_METHOD,
+    dryRun: s.DRY_RUN,
+    exclusions: parseEach('EXCLUDE_CONNECTORS', s.EXCLUDE_CONNECTORS, parseConnectorPattern),
+    ...(s.TARGET_MAPPING_FILE ? { targetMappingFile: s.TARGET_MAPPING_FILE } : {}),
+    secretTagKey: s.SECRET_TAG_KEY,
+    configScan: s.CONFIG_SCAN,
+    matchSameCloud: s.MATCH_SAME_CLOUD,
+    restartConcurrency: s.RESTART_CONCURRENCY,
+    verify: {
+      timeoutMs: s.VERIFY_TIMEOUT_SECONDS * 1000,
+      pollIntervalMs: s.VERIFY_POLL_SECONDS * 1000,
+      settleMs: s.VERIFY_SETTLE_SECONDS * 1000,
+    },
+    pauseTimeoutMs: s.PAUSE_TIMEOUT_SECONDS * 1000,
+    lockTtlMs: s.LOCK_TTL_SECONDS * 1000,
+    retentionMs: s.STATE_RETENTION_DAYS * 86_400_000,
+    http: {
+      timeoutMs: s.CONFLUENT_REQUEST_TIMEOUT_SECONDS * 1000,
+      maxConcurrency: s.CONFLUENT_MAX_CONCURRENCY,
+      ratePerSecond: s.CONFLUENT_RATE_LIMIT_PER_SECOND,
+      maxRetries: s.CONFLUENT_MAX_RETRIES,
+    },
+    logLevel: s.LOG_LEVEL,
+  };
+}
+
+function parseEach<T>(variable: string, values: string[], parse: (value: string) => T): T[] {
+  return values.map((value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidSettingError(`invalid configuration: ${variable}: ${(error as Error).message}`);
+    }
+  });
+}
+
+/** One line per variable, in the README's configuration table order: name, default, meaning. */
+export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
+  ['CONFLUENT_API_URL', 'https://api.confluent.cloud', 'Base URL of the Confluent Cloud APIs.'],
+  [
+    'CONFLUENT_CREDENTIALS_SECRET',
+    '(none)',
+    'Secret (ARN, name or Key Vault URI) holding the Cloud API key as JSON `{"apiKey","apiSecret"}`. Required when deployed.',
+  ],
+  [
+    'CONFLUENT_CLOUD_API_KEY',
+    '(none)',
+    'Cloud API key for the CLI and local use; deployed functions use CONFLUENT_CREDENTIALS_SECRET.',
+  ],
+  ['CONFLUENT_CLOUD_API_SECRET', '(none)', 'Its secret; goes with CONFLUENT_CLOUD_API_KEY. Never logged.'],
+  [
+    'CONFLUENT_SCOPES',
+    '(all environments)',
+    'Comma-separated `env-id` or `env-id/lkc-id` to scan; empty discovers every environment.',
+  ],
+  [
+    'RESTART_METHOD',
+    'auto',
+    '`restart` (Preview endpoint), `pause-resume` (GA), or `auto`: restart, falling back to pause→resume when the endpoint is unavailable.',
+  ],
+  ['DRY_RUN', 'false', 'Plan and report without calling any mutating API.'],
+  ['EXCLUDE_CONNECTORS', '(none)', 'Comma-separated `env/lkc/name` patterns (`*` wildcards) never to restart.'],
+  [
+    'TARGET_MAPPING_FILE',
+    '(none)',
+    'JSON file mapping secrets to connectors: `{"secrets":{"<secret>":["env/lkc/name"]}}`.',
+  ],
+  [
+    'SECRET_TAG_KEY',
+    'confluent-connectors',
+    'Tag on a secret listing its connectors (`env/lkc/name,…`; continue in `<key>-2`, `<key>-3`).',
+  ],
+  ['CONFIG_SCAN', 'true', 'Scan connector configs in scope for values that reference the rotated secret.'],
+  ['MATCH_SAME_CLOUD', 'true', 'Only match a secret to clusters on the same cloud as the secret.'],
+  ['RESTART_CONCURRENCY', '5', 'Connectors restarted and verified in parallel.'],
+  ['VERIFY_TIMEOUT_SECONDS', '600', 'How long to wait for RUNNING after a restart.'],
+  ['VERIFY_POLL_SECONDS', '10', 'Interval between status polls while verifying.'],
+  [
+    'VERIFY_SETTLE_SECONDS',
+    '30',
+    'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart.',
+  ],
+  ['PAUSE_TIMEOUT_SECONDS', '120', 'pause-resume: how long to wait for PAUSED before resuming.'],
+  ['LOCK_TTL_SECONDS', '900', 'Per-connector in-flight lock lifetime (covers restart plus verification).'],
+  ['STATE_RETENTION_DAYS', '30', 'How long per-connector records are kept (state-store TTL).'],
+  ['CONFLUENT_REQUEST_TIMEOUT_SECONDS', '10', 'Timeout of one HTTP request to Confluent Cloud.'],
+  [
+    'CONFLUENT_MAX_CONCURRENCY',
+    '8',
+    'Requests to Confluent Cloud in flight at once (shared by all work in a process).',
+  ],
+  ['CONFLUENT_RATE_LIMIT_PER_SECOND', '20', 'Requests per second to Confluent Cloud (shared).'],
+  ['CONFLUENT_MAX_RETRIES', '5', 'Retries on 429, 5xx and network errors (capped exponential backoff, full jitter).'],
+  ['LOG_LEVEL', 'info', 'debug, info, warn or error.'],
+];
