@@ -1,0 +1,59 @@
+import { seedEstate } from '../seed-estate';
+import { FaultInjector } from './faults';
+import { RequestRecorder } from './recorder';
+import { route } from './routes';
+import { startHttpServer } from './server';
+import { EmulatorState } from './state';
+import type { ConfluentEmulator, ConfluentEmulatorOptions, EmulatorControl, RestartEndpointMode } from './types';
+
+export { MASKED_VALUE, maskConfig } from './masking';
+export { INITIAL_SECRET_VERSION, UnknownConnectorError } from './state';
+export type {
+  ConfluentEmulator,
+  ConfluentEmulatorOptions,
+  ConnectorView,
+  EmulatorControl,
+  EmulatorFaults,
+  RecordedAuth,
+  RecordedRequest,
+  RestartEndpointMode,
+} from './types';
+
+/** A stateful Confluent Cloud (connect/v1, org/v2, cmk/v2) on 127.0.0.1 for local runs and tests. */
+export async function startConfluentEmulator(options: ConfluentEmulatorOptions = {}): Promise<ConfluentEmulator> {
+  const now = options.now ?? Date.now;
+  const state = new EmulatorState(options.estate ?? seedEstate(), now, {
+    provisioningMs: options.provisioningMs ?? 400,
+    pauseMs: options.pauseMs ?? 150,
+  });
+  const faults = new FaultInjector(now);
+  const recorder = new RequestRecorder();
+  let restartEndpoint: RestartEndpointMode = 'available';
+
+  const server = await startHttpServer(options.port ?? 0, {
+    apiKey: options.apiKey ?? 'local-api-key',
+    apiSecret: options.apiSecret ?? 'local-api-secret',
+    now,
+    faults,
+    recorder,
+    handle: (request) => route(request, { state, restartEndpoint }),
+  });
+
+  const control: EmulatorControl = {
+    setFaults: (partial) => faults.set(partial),
+    clearFaults: () => faults.clear(),
+    setRestartEndpoint: (mode) => {
+      restartEndpoint = mode;
+    },
+    rotateSecret: (secretId, version) => state.rotateSecret(secretId, version),
+    failStaleConnectors: () => state.failStaleConnectors(),
+    failConnector: (key, trace, opts) => state.failConnector(key, trace, opts),
+    setAlwaysFails: (key, on) => state.setAlwaysFails(key, on),
+    connector: (key) => state.view(key),
+    connectors: () => state.views(),
+    requests: () => recorder.all(),
+    requestCount: (filter) => recorder.count(filter),
+    resetRequests: () => recorder.reset(),
+  };
+  return { url: server.url, control, close: () => server.close() };
+}

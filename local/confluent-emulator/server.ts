@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FaultDecision, FaultInjector } from './faults';
+import type { RequestRecorder } from './recorder';
+import { type ApiResponse, apiFamilyOf, errorResponse } from './responses';
+import { type ApiRequest, authenticate } from './routes';
+import type { RecordedRequest } from './types';
+
+export interface HttpDependencies {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly now: () => number;
+  readonly faults: FaultInjector;
+  readonly recorder: RequestRecorder;
+  readonly handle: (request: ApiRequest) => ApiResponse;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The HTTP side: loopback only, records every request, applies faults, then lets the router answer. */
+export async function startHttpServer(port: number, deps: HttpDependencies): Promise<RunningServer> {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    handleRequest(req, res, deps, timers).catch(() => {
+      // A socket that died mid-request has nobody left to answer.
+      res.destroy();
+    });
+  });
+  await listen(server, port);
+  const { port: boundPort } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${boundPort}`,
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Hung and keep-alive connections would otherwise keep close() (and the test process) waiting.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDependencies,
+  timers: Set<NodeJS.Timeout>,
+): Promise<void> {
+  const rawBody = await readBody(req);
+  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const auth = authenticate(req.headers.authorization, deps.apiKey, deps.apiSecret);
+  const record = deps.recorder.start({
+    method,
+    path: url.pathname,
+    query: queryOf(url),
+    headers: headersOf(req),
+    auth,
+    ...(rawBody === undefined ? {} : { body: parseBody(rawBody) }),
+    at: deps.now(),
+  });
+  const decision = deps.faults.decide();
+  await delay(deps.faults.latencyMs, timers);
+
+  if (decision.kind === 'hang') return;
+  if (decision.kind === 'drop') {
+    req.socket.destroy();
+    return;
+  }
+  const baseUrl = `http://${req.headers.host ?? 'localhost'}`;
+  const response = answer(decision, { method, path: url.pathname, query: record.query, baseUrl, auth }, deps);
+  send(res, response, record);
+}
+
+function answer(decision: FaultDecision, request: ApiRequest, deps: HttpDependencies): ApiResponse {
+  const family = apiFamilyOf(request.path);
+  switch (decision.kind) {
+    case 'throttle':
+      return errorResponse(family, 429, undefined, { headers: decision.headers });
+    case 'fail':
+      return errorResponse(family, 500);
+    default: {
+      const response = deps.handle(request);
+      const headers = decision.kind === 'none' ? decision.rateLimitHeaders : {};
+      return { ...response, headers: { ...headers, ...response.headers } };
+    }
+  }
+}
+
+function send(res: ServerResponse, response: ApiResponse, record: RecordedRequest): void {
+  const payload = response.body === undefined ? undefined : JSON.stringify(response.body);
+  const headers: Record<string, string> = {
+    'x-request-id': randomUUID(),
+    ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+    'content-length': String(payload === undefined ? 0 : Buffer.byteLength(payload)),
+    ...response.headers,
+  };
+  record.status = response.status;
+  record.responseHeaders = headers;
+  if (response.body !== undefined) record.responseBody = response.body;
+  if (res.destroyed) return;
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  // Cleared by close(): the request then stays unanswered and its socket is destroyed.
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function queryOf(url: URL): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
+  return query;
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name === 'authorization' || value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}

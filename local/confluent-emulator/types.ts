@@ -1,0 +1,103 @@
+import type { Estate } from '../estate';
+
+export interface ConfluentEmulatorOptions {
+  /** Cloud API key id expected as the Basic-auth user. Default 'local-api-key'. */
+  apiKey?: string;
+  /** Cloud API key secret expected as the Basic-auth password. Default 'local-api-secret'. */
+  apiSecret?: string;
+  /** Default seedEstate(). */
+  estate?: Estate;
+  /** Epoch ms clock; tests pass a fake clock. Default Date.now. */
+  now?: () => number;
+  /** How long PROVISIONING lasts after a restart or resume. Default 400. */
+  provisioningMs?: number;
+  /** Delay until PAUSED after a pause. Default 150. */
+  pauseMs?: number;
+  /** Default 0: a random free port. */
+  port?: number;
+}
+
+/** How the request authenticated; the Authorization header itself is never recorded. */
+export type RecordedAuth = 'basic-valid' | 'basic-invalid' | 'missing' | 'other-scheme';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Repeated query keys are joined with ','. */
+  query: Record<string, string>;
+  /** Lower-case names, without authorization. */
+  headers: Record<string, string>;
+  auth: RecordedAuth;
+  body?: unknown;
+  /** 0 while no response was sent: still in flight, hung or dropped. */
+  status: number;
+  responseBody?: unknown;
+  /** Lower-case names. */
+  responseHeaders: Record<string, string>;
+  /** Arrival time on the emulator's clock. */
+  at: number;
+}
+
+export interface EmulatorFaults {
+  /** Added to every request before it is answered. */
+  latencyMs: number;
+  /** 0..1 probability of a 500. */
+  errorRate: number;
+  /** 0 = off; above it, 429 with Retry-After and X-RateLimit-* headers. */
+  rateLimitPerSecond: number;
+  /** The next `count` requests get 429 with Retry-After. */
+  throttleNext: { count: number; retryAfterSeconds: number };
+  /** The next N requests get 500. */
+  failNext: number;
+  /** The next N requests never answer (until the client aborts or the emulator closes). */
+  hangNext: number;
+  /** The next N requests have their socket destroyed without a response. */
+  dropNext: number;
+  /** Drives errorRate. Default Math.random. */
+  random: () => number;
+}
+
+export interface ConnectorView {
+  /** `env-id/lkc-id/name`. */
+  key: string;
+  state: string;
+  tasks: { id: number; state: string; msg?: string }[];
+  trace?: string;
+  /** Accepted (202) restart calls. */
+  restarts: number;
+  /** Accepted (202) pause calls. */
+  pauses: number;
+  /** Accepted (202) resume calls. */
+  resumes: number;
+  /** secret id → the version the connector fetched at its last start. */
+  heldVersions: Record<string, string>;
+}
+
+export type RestartEndpointMode = 'available' | 'not-found' | 'forbidden';
+
+export interface EmulatorControl {
+  setFaults(faults: Partial<EmulatorFaults>): void;
+  clearFaults(): void;
+  /** 'not-found' answers the restart path with 404 as if the Preview endpoint did not exist; 'forbidden' with 403. */
+  setRestartEndpoint(mode: RestartEndpointMode): void;
+  /** Records that a secret (canonical id as in EstateConnector.secretRefs) has a new current version. Connectors referencing it keep the version they fetched at their last start until they restart. */
+  rotateSecret(secretId: string, version: string): void;
+  /** Every RUNNING connector holding a stale version of some secret goes FAILED with a trace naming the auth failure (never a secret value). Returns the keys. */
+  failStaleConnectors(): string[];
+  failConnector(key: string, trace?: string, opts?: { taskOnly?: boolean }): void;
+  /** Makes the connector fail again right after every restart (a connector that never recovers), or stop doing so. */
+  setAlwaysFails(key: string, on: boolean): void;
+  /** key = `env-id/lkc-id/name`; throws UnknownConnectorError for unknown keys. */
+  connector(key: string): ConnectorView;
+  connectors(): ConnectorView[];
+  requests(): RecordedRequest[];
+  requestCount(filter?: { method?: string; pathIncludes?: string }): number;
+  resetRequests(): void;
+}
+
+export interface ConfluentEmulator {
+  url: string;
+  control: EmulatorControl;
+  close(): Promise<void>;
+}
