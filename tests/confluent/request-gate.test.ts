@@ -1,0 +1,195 @@
+import { RequestGate } from '../../shared/confluent/request-gate';
+import { FakeClock } from '../helpers/fake-clock';
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Lets every pending promise callback run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i += 1) await Promise.resolve();
+}
+
+describe('RequestGate', () => {
+  it('never runs more than maxConcurrent requests at once, and starts them in arrival order', async () => {
+    // Prepare
+    const gate = new RequestGate({ maxConcurrent: 2, requestsPerSecond: Number.POSITIVE_INFINITY });
+    const releases = Array.from({ length: 5 }, deferred);
+    const started: number[] = [];
+    let inFlight = 0;
+    let peak = 0;
+
+    // Act
+    const runs = releases.map((release, index) =>
+      gate.run(async () => {
+        started.push(index);
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await release.promise;
+        inFlight -= 1;
+        return index;
+      }),
+    );
+    await settle();
+    const startedBeforeRelease = [...started];
+    const queuedBeforeRelease = gate.queued;
+    for (const release of releases) {
+      release.resolve();
+      await settle();
+    }
+    const results = await Promise.all(runs);
+
+    // Assess
+    expect(startedBeforeRelease).toEqual([0, 1]);
+    expect(queuedBeforeRelease).toBe(3);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(peak).toBe(2);
+    expect(results).toEqual([0, 1, 2, 3, 4]);
+    expect(gate.inFlight).toBe(0);
+  });
+
+  it('frees the slot when a request fails', async () => {
+    // Prepare
+    const gate = new RequestGate({ maxConcurrent: 1, requestsPerSecond: Number.POSITIVE_INFINITY });
+
+    // Act
+    const failed = gate.run(async () => {
+      throw new Error('boom');
+    });
+    const next = gate.run(async () => 'ok');
+
+    // Assess
+    await expect(failed).rejects.toThrow('boom');
+    await expect(next).resolves.toBe('ok');
+    expect(gate.inFlight).toBe(0);
+  });
+
+  it('spaces requests at the configured rate once the burst is spent', async () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 2, burst: 1, clock });
+    const startedAt: number[] = [];
+
+    // Act
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        gate.run(async () => {
+          startedAt.push(clock.now().getTime());
+        }),
+      ),
+    );
+
+    // Assess
+    expect(startedAt).toEqual([0, 500, 1000, 1500]);
+  });
+
+  it('lets a burst through at once, then the rate applies', async () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1, burst: 3, clock });
+    const startedAt: number[] = [];
+
+    // Act
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        gate.run(async () => {
+          startedAt.push(clock.now().getTime());
+        }),
+      ),
+    );
+
+    // Assess
+    expect(startedAt).toEqual([0, 0, 0, 1000, 2000]);
+  });
+
+  it('refills the bucket while idle, up to the burst', async () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1, burst: 2, clock });
+    const startedAt: number[] = [];
+    const request = () =>
+      gate.run(async () => {
+        startedAt.push(clock.now().getTime());
+      });
+    await Promise.all([request(), request()]);
+
+    // Act
+    clock.advance(10_000);
+    await Promise.all([request(), request(), request()]);
+
+    // Assess
+    expect(startedAt).toEqual([0, 0, 10_000, 10_000, 11_000]);
+  });
+
+  it('holds every request during a shared cooldown, then releases them at the rate', async () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 2, burst: 5, clock });
+    const startedAt: number[] = [];
+
+    // Act
+    gate.coolDown(3000);
+    await Promise.all(
+      Array.from({ length: 3 }, () =>
+        gate.run(async () => {
+          startedAt.push(clock.now().getTime());
+        }),
+      ),
+    );
+
+    // Assess
+    expect(gate.cooldownUntil).toBe(3000);
+    expect(startedAt).toEqual([3000, 3500, 4000]);
+  });
+
+  it('applies a cooldown that starts while requests are already queued', async () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const gate = new RequestGate({ maxConcurrent: 1, requestsPerSecond: Number.POSITIVE_INFINITY, clock });
+    const startedAt: number[] = [];
+
+    // Act
+    const first = gate.run(async () => {
+      // As the HTTP layer does on a 429 with Retry-After: 2.
+      gate.coolDown(2000);
+    });
+    const second = gate.run(async () => {
+      startedAt.push(clock.now().getTime());
+    });
+    await Promise.all([first, second]);
+
+    // Assess
+    expect(startedAt).toEqual([2000]);
+  });
+
+  it('extends a cooldown but never shortens it', () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const gate = new RequestGate({ clock });
+
+    // Act
+    gate.coolDown(5000);
+    gate.coolDown(1000);
+    const afterShorter = gate.cooldownUntil;
+    gate.coolDown(8000);
+
+    // Assess
+    expect(afterShorter).toBe(5000);
+    expect(gate.cooldownUntil).toBe(8000);
+  });
+
+  it('rejects a gate that could never admit anything', () => {
+    // Prepare
+    const options = { maxConcurrent: 0 };
+
+    // Act
+    const create = () => new RequestGate(options);
+
+    // Assess
+    expect(create).toThrow(RangeError);
+  });
+});
