@@ -1,4 +1,4 @@
-import { parseSecretRef, type SecretRef, sameSecret } from './secret-ref';
+import { canonicalSecretId, parseSecretRef, type SecretRef, sameSecret } from './secret-ref';
 
 /**
  * Decides whether a connector config value refers to a given secret.
@@ -68,4 +68,19 @@ export function referencingKeys(config: Readonly<Record<string, string>>, matche
     const value = config[key];
     return typeof value === 'string' && matcher.matches(value);
   });
+}
+
+/**
+ * Every secret a config visibly references by ARN or Key Vault URI, as canonical ids (for `status`). Bare names are
+ * not detectable without knowing the secret, so they only show up when matching a known secret.
+ */
+export function findSecretReferences(config: Readonly<Record<string, string>>): string[] {
+  const found = new Set<string>();
+  for (const value of Object.values(config)) {
+    if (typeof value !== 'string' || MASKED.test(value)) continue;
+    for (const pattern of [EMBEDDED_AWS_ARN, EMBEDDED_KEY_VAULT_URI]) {
+      for (const ref of embedded(value, pattern)) found.add(canonicalSecretId(ref));
+    }
+  }
+  return [...found];
 }

@@ -1,0 +1,66 @@
+import type { TriggerEvent } from '../core/events';
+import type { Logger } from '../core/ports';
+import type { ReloadReport } from '../core/reload-plan';
+import { canonicalSecretId } from '../core/secret-ref';
+import type { Reloader } from './build-reloader';
+
+/** What became of one domain event: every event ends in one of these, or in a thrown error that is retried. */
+export type HandledEvent =
+  | { readonly kind: 'reloaded'; readonly event: TriggerEvent; readonly report: ReloadReport }
+  | { readonly kind: 'warned'; readonly event: TriggerEvent; readonly message: string }
+  | { readonly kind: 'ignored'; readonly event: TriggerEvent; readonly reason: string };
+
+/**
+ * Some restart requests were refused or errored: the event must be delivered again (the idempotency records make
+ * the redelivery restart only what is left) or end on the dead-letter queue with this message as its cause.
+ */
+export class ReloadIncompleteError extends Error {
+  override readonly name = 'ReloadIncompleteError';
+  constructor(readonly report: ReloadReport) {
+    const failed = report.outcomes.filter((o) => o.result === 'restart-error');
+    super(
+      `restart failed for ${failed.length} connector(s) after rotation of ${report.secret}: ` +
+        failed
+          .map((o) => `${o.connector.environmentId}/${o.connector.clusterId}/${o.connector.name}: ${o.detail}`)
+          .join('; '),
+    );
+  }
+}
+
+/**
+ * The rotation path shared by every runtime: a parsed trigger → the reload use case → a result per event.
+ * Handlers (Lambda, Functions, CLI, demo) call this and only map its result.
+ */
+export async function handleSecretEvents(
+  events: readonly TriggerEvent[],
+  reloader: Reloader,
+  logger: Logger,
+  invocationId?: string,
+): Promise<HandledEvent[]> {
+  const handled: HandledEvent[] = [];
+  for (const event of events) {
+    switch (event.kind) {
+      case 'secret-rotated': {
+        const report = await reloader.forInvocation(invocationId).execute(event);
+        if (report.outcomes.some((outcome) => outcome.result === 'restart-error'))
+          throw new ReloadIncompleteError(report);
+        handled.push({ kind: 'reloaded', event, report });
+        break;
+      }
+      case 'secret-expiring':
+      case 'secret-expired': {
+        const message = `${canonicalSecretId(event.secret)} ${event.kind === 'secret-expiring' ? 'is about to expire' : 'has expired'}: rotate it, then its connectors are reloaded`;
+        logger.warn(message, { kind: event.kind, secret: canonicalSecretId(event.secret), version: event.version });
+        handled.push({ kind: 'warned', event, message });
+        break;
+      }
+      case 'ignored':
+        logger.info('event ignored', { reason: event.reason, source: event.source, eventId: event.eventId });
+        handled.push({ kind: 'ignored', event, reason: event.reason });
+        break;
+      default:
+        handled.push({ kind: 'ignored', event, reason: `${event.kind} events are not handled on the rotation path` });
+    }
+  }
+  return handled;
+}
