@@ -81,8 +81,9 @@ function operationFor(method: string, name?: string, action?: string): Operation
 function listConnectors(state: EmulatorState, environmentId: string, clusterId: string, expand?: string): ApiResponse {
   const entries = state.connectorsOf(environmentId, clusterId);
   // Clients send one comma-separated value (the SDK, the CLI) or repeat the parameter; both arrive joined by ','.
-  const parts = new Set(EXPANSIONS.filter((part) => expand?.split(',').some((value) => value.trim() === part)));
-  if (parts.size === 0) return { status: 200, body: entries.map((entry) => entry.connector.name) };
+  if (expand === undefined) return { status: 200, body: entries.map((entry) => entry.connector.name) };
+  // Unknown values are ignored, so an `expand` naming none of them gets a map of empty objects.
+  const parts = new Set(EXPANSIONS.filter((part) => expand.split(',').some((value) => value.trim() === part)));
   const body = Object.fromEntries(
     entries.map((entry) => [entry.connector.name, expansionBody(entry, state.status(entry), parts)]),
   );
