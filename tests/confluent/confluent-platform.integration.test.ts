@@ -7,11 +7,12 @@ import {
   ConfluentTimeoutError,
 } from '../../shared/confluent/confluent-errors';
 import type { Credentials, CredentialsProvider } from '../../shared/confluent/confluent-http';
+import { createConfluentPlatform } from '../../shared/confluent/create-confluent-platform';
 import { ConnectorAlreadyPausedError } from '../../shared/confluent/platform-errors';
 import { StaticCredentials } from '../../shared/confluent/static-credentials';
 import { type ConnectorStatus, isHealthy } from '../../shared/core/connector';
 import type { ConnectorRef } from '../../shared/core/connector-ref';
-import { emulatorPlatform } from './support/emulator-platform';
+import { EMULATOR_CREDENTIALS, emulatorPlatform } from './support/emulator-platform';
 
 const ORDERS_CDC: ConnectorRef = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
 const ORDERS_CDC_KEY = 'env-prod01/lkc-orders1/orders-cdc';
@@ -80,7 +81,7 @@ describe('Confluent client against the emulator (real HTTP)', () => {
 
     it('discovers every environment and cluster with cloud, region and kind when no scope is set', async () => {
       // Prepare
-      const { platform } = emulatorPlatform(emulator);
+      const platform = createConfluentPlatform({ baseUrl: emulator.url, credentials: EMULATOR_CREDENTIALS });
 
       // Act
       const clusters = await platform.listClusters();
