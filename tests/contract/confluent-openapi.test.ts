@@ -207,7 +207,6 @@ describe('validateRecordedRequests', () => {
       expect.stringMatching(/expand=everything \(listConnectv1ConnectorsWithExpansions\): request \/query\/expand/),
       expect.stringMatching(/page_size=500 \(listOrgV2Environments\): request \/query\/page_size must be <= 100$/),
       expect.stringMatching(/offsets: no operation in the reference documents$/),
-      expect.stringMatching(/offsets: no operation in the reference documents$/),
     ]);
   });
 
