@@ -17,7 +17,8 @@ export interface SecretReferenceMatcher {
 /** AWS secret ARNs inside a longer string: the resource part ends at the first character a name cannot hold. */
 const EMBEDDED_AWS_ARN = /arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+/g;
 const EMBEDDED_KEY_VAULT_URI = /https:\/\/[a-z0-9-]+\.vault\.[a-z0-9.-]+\/secrets\/[A-Za-z0-9-]+(?:\/[A-Za-z0-9]+)?/gi;
-const MASKED = /^\*{2,}$/;
+/** Confluent masks sensitive values with asterisks; Terraform's provider treats any value starting `**` as masked. */
+const MASKED = /^\*{2,}/;
 
 export function secretReferenceMatcher(secret: SecretRef): SecretReferenceMatcher {
   if (secret.provider === 'azure') {

@@ -4,6 +4,7 @@ import type { SecretRotated } from '../../shared/core/events';
 import type { SecretSnapshot, SecretSource } from '../../shared/core/ports';
 import { silentLogger } from '../../shared/core/ports';
 import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
+import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
 import { parseSecretRef } from '../../shared/core/secret-ref';
 import { emptyTargetMapping, parseTargetMapping } from '../../shared/core/target-mapping';
 import { TargetResolver } from '../../shared/core/target-resolver';
@@ -73,7 +74,7 @@ function rotated(version: string | null = 'v2'): SecretRotated {
   return { kind: 'secret-rotated', secret: SECRET, version, source: 'test', eventId: 'evt-1' };
 }
 
-const byName = (report: { outcomes: readonly { connector: { name: string } }[] }) =>
+const byName = (report: ReloadReport): Record<string, ReloadOutcome | undefined> =>
   Object.fromEntries(report.outcomes.map((o) => [o.connector.name, o]));
 
 describe('ReloadAfterRotation', () => {

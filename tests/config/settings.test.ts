@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvalidSettingError, loadSettings, SETTINGS_DOC } from '../../shared/config/settings';
+
+describe('loadSettings', () => {
+  it('applies documented defaults', () => {
+    // Act
+    const settings = loadSettings({});
+
+    // Assess
+    expect(settings).toMatchObject({
+      confluentApiUrl: 'https://api.confluent.cloud',
+      restartMethod: 'auto',
+      dryRun: false,
+      configScan: true,
+      matchSameCloud: true,
+      secretTagKey: 'confluent-connectors',
+      scopes: [],
+      verify: { timeoutMs: 600_000, pollIntervalMs: 10_000, settleMs: 30_000 },
+    });
+  });
+
+  it('parses lists, booleans and numbers', () => {
+    // Act
+    const settings = loadSettings({
+      CONFLUENT_SCOPES: 'env-a1, env-b2/lkc-c3',
+      EXCLUDE_CONNECTORS: 'env-a1/*/datagen',
+      DRY_RUN: 'true',
+      VERIFY_POLL_SECONDS: '0.5',
+      CONFLUENT_API_URL: 'http://127.0.0.1:4510/',
+    });
+
+    // Assess
+    expect(settings.scopes).toEqual([{ environmentId: 'env-a1' }, { environmentId: 'env-b2', clusterId: 'lkc-c3' }]);
+    expect(settings.exclusions.map((p) => p.text)).toEqual(['env-a1/*/datagen']);
+    expect(settings.dryRun).toBe(true);
+    expect(settings.verify.pollIntervalMs).toBe(500);
+    expect(settings.confluentApiUrl).toBe('http://127.0.0.1:4510');
+  });
+
+  it.each([
+    [{ RESTART_METHOD: 'bounce' }, 'RESTART_METHOD: expected auto, restart or pause-resume'],
+    [{ DRY_RUN: 'maybe' }, 'DRY_RUN: expected true or false'],
+    [{ RESTART_CONCURRENCY: '0' }, 'RESTART_CONCURRENCY: expected a number above 0'],
+    [{ CONFLUENT_API_URL: 'not a url' }, 'CONFLUENT_API_URL: expected an http(s) URL'],
+    [{ CONFLUENT_SCOPES: 'lkc-1' }, 'CONFLUENT_SCOPES: expected "env-id" or "env-id/lkc-id"'],
+    [{ CONFLUENT_CLOUD_API_KEY: 'k' }, 'CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET go together'],
+  ])('names the variable and the problem for %p', (env, message) => {
+    // Act / Assess
+    expect(() => loadSettings(env)).toThrow(InvalidSettingError);
+    expect(() => loadSettings(env)).toThrow(message);
+  });
+
+  it('reports every wrong variable at once', () => {
+    // Act / Assess
+    expect(() => loadSettings({ DRY_RUN: 'x', LOG_LEVEL: 'loud' })).toThrow(/DRY_RUN: .*; LOG_LEVEL: /);
+  });
+
+  it('documents every variable in the README configuration table', () => {
+    // Prepare
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+
+    // Act
+    const missing = SETTINGS_DOC.map(([name]) => name).filter((name) => !readme.includes(`| \`${name}\``));
+
+    // Assess
+    expect(missing).toEqual([]);
+  });
+});
