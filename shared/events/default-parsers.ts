@@ -1,0 +1,9 @@
+import { eventBridgeSecretsManagerParser } from './eventbridge-secrets-manager';
+import { eventGridKeyVaultParser } from './eventgrid-key-vault';
+import type { TriggerParser } from './trigger-parser';
+
+/**
+ * The parsers every entry point uses, tried in order; each claims only its own envelope, so order matters only if
+ * two ever claim the same payload. Add new families (e.g. Confluent webhooks) here.
+ */
+export const DEFAULT_PARSERS: readonly TriggerParser[] = [eventBridgeSecretsManagerParser, eventGridKeyVaultParser];
