@@ -1,0 +1,89 @@
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { status } from '../cli/commands/status';
+import { Output } from '../cli/output';
+import { renderReport } from '../cli/render';
+import { createCliRuntime } from '../cli/runtime';
+import type { HandledEvent } from '../shared/app/handle-trigger';
+import type { ReloadReport } from '../shared/core/reload-plan';
+import { startLocalCloud } from './local-cloud';
+import { createRotationTarget } from './rotation-target';
+import { SEED_SECRETS } from './seed-estate';
+
+/**
+ * `npm run demo`: the whole story in one command. Secrets rotate in the local Secrets Manager; each rotation's native
+ * EventBridge event goes through the same parse → use-case path a deployed function runs; affected connectors are
+ * restarted and verified in the Confluent emulator, the rest are skipped with reasons.
+ */
+async function demo(): Promise<number> {
+  const out = new Output();
+  const reports: ReloadReport[] = [];
+  let target: ReturnType<typeof createRotationTarget> | undefined;
+  const cloud = await startLocalCloud({
+    provisioningMs: 1_500,
+    onRotation: async (event) => {
+      if (!target) throw new Error('rotation before the target was ready');
+      const handled = await target.deliver(event);
+      reports.push(...handled.flatMap((h: HandledEvent) => (h.kind === 'reloaded' ? [h.report] : [])));
+    },
+  });
+  try {
+    const env = { ...process.env, ...cloud.env };
+    target = createRotationTarget(env);
+    const sdk = new SecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: cloud.secretsManager.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+
+    out.line(out.colors.bold('\nThe estate before any rotation (npx connector-reloader status):'));
+    await status(out, createCliRuntime({}, env), {});
+
+    const rotations = [
+      ['prod/orders-db: referenced by ARN, partial ARN and name in connector configs', SEED_SECRETS.ordersDb],
+      ["prod/payments-api-key: named by the secret's confluent-connectors tag", SEED_SECRETS.paymentsApiKey],
+      ['prod/crm-token: named only by the mapping file', SEED_SECRETS.crmToken],
+    ] as const;
+    for (const [title, secretId] of rotations) {
+      out.line(out.colors.bold(`\nRotating ${title}`));
+      await sdk.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: `{"password":"rotated-${Date.now()}"}` }),
+      );
+      await cloud.secretsManager.control.settled();
+      const report = reports.at(-1);
+      if (report) renderReport(out, report);
+    }
+
+    out.line(out.colors.bold('\nThe first event delivered again (EventBridge delivers at least once):'));
+    const [first] = cloud.secretsManager.control.events();
+    if (first)
+      for (const handled of await target.deliver(first))
+        if (handled.kind === 'reloaded') renderReport(out, handled.report);
+
+    out.line(out.colors.bold('\nThe estate afterwards:'));
+    await status(out, createCliRuntime({}, env), {});
+    const errors = cloud.secretsManager.control.deliveryErrors();
+    for (const error of errors) out.error(`delivery failed: ${error}`);
+    const outcomes = reports.flatMap((r) => r.outcomes);
+    const verified = outcomes.filter((o) => o.result === 'restarted').length;
+    const skippedCount = outcomes.filter((o) => o.result === 'skipped').length;
+    out.line(`\n${verified} connector(s) restarted and verified RUNNING, ${skippedCount} skipped with a reason.`);
+    return errors.length === 0 &&
+      verified > 0 &&
+      skippedCount > 0 &&
+      outcomes.every((o) => o.result === 'restarted' || o.result === 'skipped')
+      ? 0
+      : 1;
+  } finally {
+    await cloud.close();
+  }
+}
+
+demo().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
