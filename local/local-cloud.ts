@@ -20,6 +20,10 @@ export interface LocalCloudOptions {
   readonly provisioningMs?: number;
   /** The EventBridge rule target: receives every `Secret Label Updated` event. */
   readonly onRotation?: (event: SecretLabelUpdatedEvent) => Promise<void>;
+  /** The Confluent Cloud API key the emulator accepts and the credentials secret holds (tests use canaries). */
+  readonly confluentKey?: { readonly apiKey: string; readonly apiSecret: string };
+  /** Values for the seeded secrets, by canonical id (tests use canaries). */
+  readonly secretValues?: Readonly<Record<string, string>>;
 }
 
 export interface LocalCloud {
@@ -50,8 +54,9 @@ const SEEDED: readonly { ref: string; value: string; tags?: Record<string, strin
 ];
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const confluentKey = options.confluentKey ?? LOCAL_CONFLUENT_KEY;
   const confluent = await startConfluentEmulator({
-    ...LOCAL_CONFLUENT_KEY,
+    ...confluentKey,
     port: options.confluentPort ?? 0,
     ...(options.provisioningMs !== undefined ? { provisioningMs: options.provisioningMs } : {}),
   });
@@ -66,7 +71,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   for (const secret of SEEDED) {
     const ref = parseSecretRef(secret.ref) as Extract<SecretRef, { provider: 'aws' }>;
-    secretsManager.control.seed(ref.name, secret.value, secret.tags ?? {}, {
+    secretsManager.control.seed(ref.name, options.secretValues?.[secret.ref] ?? secret.value, secret.tags ?? {}, {
       ...(ref.region ? { region: ref.region } : {}),
       ...(ref.arnSuffix ? { arnSuffix: ref.arnSuffix } : {}),
     });
