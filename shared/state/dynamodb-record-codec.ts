@@ -1,0 +1,121 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { ConnectorRecord, VersionedRecord } from '../core/ports';
+import { StateStoreError } from './state-store-error';
+
+/**
+ * The item layout of the state table. One item per connector:
+ * - `pk` (S): the connector key, the table's partition key;
+ * - `revision` (N): bumped on every write, the compare-and-set etag;
+ * - `lock` (M), `lastRestartAt` (N), `appliedVersions` (M of S), `failureRestarts` (M), `expiresAt` (N, epoch ms):
+ *   the ConnectorRecord fields, named alike;
+ * - `ttl` (N): `expiresAt` in epoch SECONDS, the attribute DynamoDB TTL must be enabled on (it ignores milliseconds).
+ *   TTL deletes lazily (typically within days), so an expired item may still be read: that is harmless, as nothing
+ *   relies on its absence.
+ */
+export const PARTITION_KEY = 'pk';
+export const REVISION_ATTRIBUTE = 'revision';
+export const TTL_ATTRIBUTE = 'ttl';
+
+type Item = Record<string, AttributeValue>;
+
+export function recordToItem(record: ConnectorRecord, revision: number): Item {
+  const item: Item = {
+    [PARTITION_KEY]: { S: record.connectorKey },
+    [REVISION_ATTRIBUTE]: number(revision),
+  };
+  if (record.lock) {
+    item.lock = {
+      M: {
+        owner: { S: record.lock.owner },
+        operation: { S: record.lock.operation },
+        expiresAt: number(record.lock.expiresAt),
+      },
+    };
+  }
+  if (record.lastRestartAt !== undefined) item.lastRestartAt = number(record.lastRestartAt);
+  if (record.appliedVersions) {
+    const versions: Item = {};
+    for (const [secret, version] of Object.entries(record.appliedVersions)) versions[secret] = { S: version };
+    item.appliedVersions = { M: versions };
+  }
+  if (record.failureRestarts) {
+    const { count, lastRestartAt, deferredUntil } = record.failureRestarts;
+    item.failureRestarts = {
+      M: {
+        count: number(count),
+        lastRestartAt: number(lastRestartAt),
+        ...(deferredUntil === undefined ? {} : { deferredUntil: number(deferredUntil) }),
+      },
+    };
+  }
+  if (record.expiresAt !== undefined) {
+    item.expiresAt = number(record.expiresAt);
+    item[TTL_ATTRIBUTE] = number(Math.ceil(record.expiresAt / 1000));
+  }
+  return item;
+}
+
+export function itemToVersionedRecord(item: Item): VersionedRecord {
+  const connectorKey = item[PARTITION_KEY]?.S;
+  if (connectorKey === undefined) throw new StateStoreError(`state item without ${PARTITION_KEY}`, 'MalformedItem');
+  const read = new AttributeReader(connectorKey);
+  const lock = item.lock && read.map(item.lock, 'lock');
+  const appliedVersions = item.appliedVersions && read.map(item.appliedVersions, 'appliedVersions');
+  const failureRestarts = item.failureRestarts && read.map(item.failureRestarts, 'failureRestarts');
+  const versions: Record<string, string> = {};
+  for (const [secret, version] of Object.entries(appliedVersions ?? {})) {
+    versions[secret] = read.string(version, `appliedVersions.${secret}`);
+  }
+  const record: ConnectorRecord = {
+    connectorKey,
+    ...(lock && {
+      lock: {
+        owner: read.string(lock.owner, 'lock.owner'),
+        operation: read.string(lock.operation, 'lock.operation'),
+        expiresAt: read.number(lock.expiresAt, 'lock.expiresAt'),
+      },
+    }),
+    ...(item.lastRestartAt && { lastRestartAt: read.number(item.lastRestartAt, 'lastRestartAt') }),
+    ...(appliedVersions && { appliedVersions: versions }),
+    ...(failureRestarts && {
+      failureRestarts: {
+        count: read.number(failureRestarts.count, 'failureRestarts.count'),
+        lastRestartAt: read.number(failureRestarts.lastRestartAt, 'failureRestarts.lastRestartAt'),
+        ...(failureRestarts.deferredUntil && {
+          deferredUntil: read.number(failureRestarts.deferredUntil, 'failureRestarts.deferredUntil'),
+        }),
+      },
+    }),
+    ...(item.expiresAt && { expiresAt: read.number(item.expiresAt, 'expiresAt') }),
+  };
+  return { record, etag: String(read.number(item[REVISION_ATTRIBUTE], REVISION_ATTRIBUTE)) };
+}
+
+function number(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+/** Typed reads of one item's attributes; a wrong type names the connector and the attribute, never a value. */
+class AttributeReader {
+  constructor(private readonly connectorKey: string) {}
+
+  string(value: AttributeValue | undefined, path: string): string {
+    if (value?.S === undefined) throw this.malformed(path);
+    return value.S;
+  }
+
+  number(value: AttributeValue | undefined, path: string): number {
+    const parsed = value?.N === undefined ? Number.NaN : Number(value.N);
+    if (!Number.isFinite(parsed)) throw this.malformed(path);
+    return parsed;
+  }
+
+  map(value: AttributeValue, path: string): Record<string, AttributeValue> {
+    if (value.M === undefined) throw this.malformed(path);
+    return value.M;
+  }
+
+  private malformed(path: string): StateStoreError {
+    return new StateStoreError(`malformed state item for ${this.connectorKey}: attribute ${path}`, 'MalformedItem');
+  }
+}
