@@ -27,7 +27,9 @@ async function demo(): Promise<number> {
     },
   });
   try {
-    const env = { ...process.env, ...cloud.env };
+    // The SDKs read their endpoint and credentials from the process environment, as they do when deployed.
+    Object.assign(process.env, cloud.env);
+    const env = process.env;
     target = createRotationTarget(env);
     const sdk = new SecretsManagerClient({
       region: 'us-east-1',

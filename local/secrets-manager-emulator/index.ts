@@ -58,6 +58,7 @@ export async function startSecretsManagerEmulator(
         payload: { kind: 'string', text: value },
         tags: new Map(Object.entries(tags)),
         ...(seedOptions.description === undefined ? {} : { description: seedOptions.description }),
+        ...(seedOptions.arnSuffix === undefined ? {} : { arnSuffix: seedOptions.arnSuffix }),
       });
       // Seeding is setup, not an API call: no event.
       store.drainMoves();

@@ -57,6 +57,8 @@ export class SecretStore {
       versionId?: string;
       tags?: ReadonlyMap<string, string>;
       description?: string;
+      /** A fixed ARN suffix, so seeded estates can reference secrets by full ARN; random otherwise, as in AWS. */
+      arnSuffix?: string;
     } = {},
   ): { secret: StoredSecret; versionId?: string } {
     if (!SECRET_NAME.test(name)) throw invalidParameter(`Invalid name: ${name}`);
@@ -64,7 +66,7 @@ export class SecretStore {
     if (secrets.has(name)) throw resourceExists(`The operation failed because the secret ${name} already exists.`);
     const now = this.now();
     const secret: StoredSecret = {
-      arn: `arn:aws:secretsmanager:${region}:${this.accountId}:secret:${name}-${randomSuffix()}`,
+      arn: `arn:aws:secretsmanager:${region}:${this.accountId}:secret:${name}-${init.arnSuffix ?? randomSuffix()}`,
       name,
       region,
       ...(init.description === undefined ? {} : { description: init.description }),

@@ -69,6 +69,8 @@ export interface SeedOptions {
   /** Default: the emulator's region. */
   readonly region?: string;
   readonly description?: string;
+  /** The 6-character ARN suffix to use instead of a random one. */
+  readonly arnSuffix?: string;
 }
 
 export interface SecretsManagerControl {
