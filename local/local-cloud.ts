@@ -78,7 +78,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
   const credentialsArn = secretsManager.control.seed(
     LOCAL_CREDENTIALS_SECRET_NAME,
-    JSON.stringify(LOCAL_CONFLUENT_KEY),
+    JSON.stringify(confluentKey),
   );
   return {
     confluent,

@@ -1,0 +1,195 @@
+import { EXIT, main } from '../../cli/main';
+import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
+import { SEED_SECRETS } from '../../local/seed-estate';
+import { capturedOutput } from '../helpers/captured-output';
+
+/** Canary values: if any of these shows up in anything the CLI prints or logs, a secret leaked. */
+const CANARY_API_SECRET = 'CANARY-confluent-api-secret-5f1d2c';
+const CANARY_DB_PASSWORD = 'CANARY-orders-db-password-9e7a41';
+
+describe('connector-reloader CLI against the local cloud', () => {
+  let cloud: LocalCloud;
+  const savedEnv = { ...process.env };
+  let stderr = '';
+  let stderrSpy: jest.SpyInstance;
+
+  beforeAll(async () => {
+    cloud = await startLocalCloud({
+      provisioningMs: 200,
+      confluentKey: { apiKey: 'cli-test-key', apiSecret: CANARY_API_SECRET },
+      secretValues: { [SEED_SECRETS.ordersDb]: `{"password":"${CANARY_DB_PASSWORD}"}` },
+    });
+    // The SDKs read endpoint and credentials from the process environment, as when deployed.
+    Object.assign(process.env, cloud.env, { LOG_LEVEL: 'debug', NO_COLOR: '1' });
+  });
+
+  beforeEach(() => {
+    stderr = '';
+    stderrSpy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    stderrSpy.mockRestore();
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    await cloud.close();
+  });
+
+  function assertNoCanary(text: string) {
+    expect(text).not.toContain(CANARY_API_SECRET);
+    expect(text).not.toContain(CANARY_DB_PASSWORD);
+  }
+
+  it('status lists every connector with state and referenced secrets', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+
+    // Act
+    const code = await main(['status', '--json'], output);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    const rows = chunks.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(rows).toHaveLength(11);
+    expect(rows.find((row) => row.connector === 'env-prod01/lkc-orders1/orders-archive-s3')).toMatchObject({
+      state: 'PAUSED',
+      secrets: [SEED_SECRETS.ordersDb],
+    });
+    assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('plan is a dry run: it names every action and reason and sends no mutating request', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+    cloud.confluent.control.resetRequests();
+
+    // Act
+    const code = await main(['plan', '--secret', 'prod/orders-db', '--json'], output);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    const plan = JSON.parse(chunks.out);
+    const actions = Object.fromEntries(
+      plan.targets.map((t: { connector: { name: string }; decision: { action: string; reason?: string } }) => [
+        t.connector.name,
+        t.decision.reason ?? t.decision.action,
+      ]),
+    );
+    expect(actions).toEqual({
+      'orders-cdc': 'dry-run',
+      'orders-outbox': 'dry-run',
+      'orders-archive-s3': 'paused',
+      'payments-ledger-cdc': 'dry-run',
+    });
+    const mutating = cloud.confluent.control.requests().filter((r) => r.method !== 'GET');
+    expect(mutating).toEqual([]);
+    assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('reload --yes restarts and verifies the affected connectors and skips the paused one', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+    const restartsBefore = cloud.confluent.control.connector('env-prod01/lkc-orders1/orders-cdc').restarts;
+
+    // Act
+    const code = await main(['reload', '--secret', SEED_SECRETS.ordersDb, '--yes', '--json'], output);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    const report = JSON.parse(chunks.out);
+    const results = Object.fromEntries(
+      report.outcomes.map((o: { connector: { name: string }; result: string }) => [o.connector.name, o.result]),
+    );
+    expect(results).toEqual({
+      'orders-cdc': 'restarted',
+      'orders-outbox': 'restarted',
+      'orders-archive-s3': 'skipped',
+      'payments-ledger-cdc': 'restarted',
+    });
+    expect(cloud.confluent.control.connector('env-prod01/lkc-orders1/orders-cdc').restarts).toBe(restartsBefore + 1);
+    expect(cloud.confluent.control.connector('env-prod01/lkc-orders1/orders-archive-s3').state).toBe('PAUSED');
+    // The logs were captured (so the canary check below covers them too).
+    expect(stderr).toContain('"message":"reload outcome"');
+    assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('reload refuses to act without --yes when not on a terminal', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+
+    // Act
+    const code = await main(['reload', '--secret', SEED_SECRETS.ordersDb], output);
+
+    // Assess
+    expect(code).toBe(EXIT.usage);
+    expect(chunks.err.trim()).toBe('error: not a terminal: pass --yes to restart without asking');
+  });
+
+  it('doctor reports the Standard cluster with its fix, and exits 1', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+
+    // Act
+    const code = await main(['doctor', '--secret', SEED_SECRETS.paymentsApiKey, '--json'], output);
+
+    // Assess
+    expect(code).toBe(EXIT.failed);
+    const findings = chunks.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(findings).toContainEqual(expect.objectContaining({ check: 'credentials', ok: true }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        check: 'cluster env-stage01/lkc-stage01',
+        ok: false,
+        fix: expect.stringContaining('CONFLUENT_SCOPES'),
+      }),
+    );
+    assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('reports wrong Confluent credentials clearly, without the secret', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+    const env = { ...process.env };
+    delete process.env.CONFLUENT_CREDENTIALS_SECRET;
+    Object.assign(process.env, {
+      CONFLUENT_CLOUD_API_KEY: 'cli-test-key',
+      CONFLUENT_CLOUD_API_SECRET: `${CANARY_API_SECRET}-wrong`,
+    });
+
+    // Act
+    const code = await main(['status'], output);
+    process.env = env;
+
+    // Assess
+    expect(code).toBe(EXIT.failed);
+    expect(chunks.err).toMatch(/^error: .*401/);
+    assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('rejects an invalid setting by naming the variable', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+    process.env.RESTART_METHOD = 'bounce';
+
+    // Act
+    const code = await main(['status'], output);
+    delete process.env.RESTART_METHOD;
+
+    // Assess
+    expect(code).toBe(EXIT.usage);
+    expect(chunks.err.trim()).toBe(
+      'error: invalid configuration: RESTART_METHOD: expected auto, restart or pause-resume',
+    );
+  });
+});
