@@ -76,10 +76,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(ref.arnSuffix ? { arnSuffix: ref.arnSuffix } : {}),
     });
   }
-  const credentialsArn = secretsManager.control.seed(
-    LOCAL_CREDENTIALS_SECRET_NAME,
-    JSON.stringify(confluentKey),
-  );
+  const credentialsArn = secretsManager.control.seed(LOCAL_CREDENTIALS_SECRET_NAME, JSON.stringify(confluentKey));
   return {
     confluent,
     secretsManager,
