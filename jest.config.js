@@ -12,4 +12,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@apidevtools/json-schema-ref-parser/)'],
   globalSetup: '<rootDir>/tests/helpers/require-node-22.js',
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tests/helpers/plain-summary-reporter.js'],
 };
