@@ -6,10 +6,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    // ESM-only packages a test needs (openapi-backend's ref parser), turned into CommonJS for Jest on Node 22.
-    '/node_modules/@apidevtools/json-schema-ref-parser/.+\\.js$': '<rootDir>/tests/helpers/esm-to-cjs.js',
+    // ESM-only packages (openapi-backend's ref parser, @middy/core), turned into CommonJS for Jest on Node 22.
+    '/node_modules/(@apidevtools/json-schema-ref-parser|@middy/core)/.+\\.js$': '<rootDir>/tests/helpers/esm-to-cjs.js',
   },
-  transformIgnorePatterns: ['/node_modules/(?!@apidevtools/json-schema-ref-parser/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@apidevtools/json-schema-ref-parser|@middy/core)/)'],
   globalSetup: '<rootDir>/tests/helpers/require-node-22.js',
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/helpers/plain-summary-reporter.js'],

@@ -1,0 +1,58 @@
+import type { HandledEvent } from '../../shared/app/handle-trigger';
+import type { SecretRotated } from '../../shared/core/events';
+import { secretIdentityKey } from '../../shared/core/secret-ref';
+
+/**
+ * What the function returns per event, and what idempotency stores for a (secret, version): counts and ids only,
+ * small and free of secret values, unlike the full report with its traces.
+ */
+export interface EventSummary {
+  readonly kind: HandledEvent['kind'] | 'duplicate-in-progress';
+  readonly secret?: string;
+  readonly version?: string | null;
+  readonly reason?: string;
+  readonly restarted?: number;
+  readonly failed?: number;
+  readonly skipped?: number;
+  /** The invocation that did the work: differs from the current one when a duplicate got the stored result. */
+  readonly handledBy?: string;
+}
+
+/** The idempotency key of a rotation: the secret and its version, whichever event family announced it. */
+export interface RotationKey {
+  readonly secret: string;
+  readonly version: string | null;
+  /** Only when the event names no version (RotationSucceeded): then each event stands alone. */
+  readonly eventId?: string;
+}
+
+export function rotationKey(event: SecretRotated): RotationKey {
+  return {
+    secret: secretIdentityKey(event.secret),
+    version: event.version,
+    ...(event.version === null && event.eventId ? { eventId: event.eventId } : {}),
+  };
+}
+
+export function summarize(handled: HandledEvent, invocationId: string): EventSummary {
+  switch (handled.kind) {
+    case 'reloaded': {
+      const { report } = handled;
+      const results = report.outcomes.map((outcome) => outcome.result);
+      return {
+        kind: 'reloaded',
+        secret: report.secret,
+        version: report.version,
+        ...(report.eventSkip ? { reason: report.eventSkip.reason } : {}),
+        restarted: results.filter((result) => result === 'restarted').length,
+        failed: results.filter((result) => result !== 'restarted' && result !== 'skipped').length,
+        skipped: results.filter((result) => result === 'skipped').length,
+        handledBy: invocationId,
+      };
+    }
+    case 'warned':
+      return { kind: 'warned', reason: handled.message };
+    case 'ignored':
+      return { kind: 'ignored', reason: handled.reason };
+  }
+}
