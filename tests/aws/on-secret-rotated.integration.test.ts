@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { lambdaContext } from '../../local/lambda-invoker';
+import { SEED_SECRETS } from '../../local/seed-estate';
+import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
+
+/**
+ * End to end on loopback with the real SDK clients: PutSecretValue in the local Secrets Manager → its native
+ * `Secret Label Updated` event → the real Lambda handler (DynamoDB on dynalite, outcomes to the local EventBridge)
+ * → the affected connectors restarted and verified in the Confluent emulator.
+ */
+let harness: AwsLambdaHarness;
+let sdk: SecretsManagerClient;
+let output: ReturnType<typeof captureProcessOutput>;
+
+const ORDERS_DB_CONNECTORS = [
+  'env-prod01/lkc-orders1/orders-cdc',
+  'env-prod01/lkc-orders1/orders-outbox',
+  'env-prod01/lkc-pay01/payments-ledger-cdc',
+];
+const PAUSED = 'env-prod01/lkc-orders1/orders-archive-s3';
+
+beforeAll(async () => {
+  harness = await startAwsLambdaHarness();
+  sdk = new SecretsManagerClient({
+    region: 'us-east-1',
+    endpoint: harness.cloud.secretsManager.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+});
+
+beforeEach(() => {
+  output = captureProcessOutput();
+});
+
+afterEach(() => {
+  output.restore();
+});
+
+afterAll(async () => {
+  sdk.destroy();
+  await harness.close();
+});
+
+const restarts = (key: string) => harness.cloud.confluent.control.connector(key).restarts;
+
+describe('onSecretRotated, end to end', () => {
+  it('restarts and verifies every connector that uses the rotated secret, and publishes one outcome each', async () => {
+    // Prepare
+    const before = Object.fromEntries(ORDERS_DB_CONNECTORS.map((key) => [key, restarts(key)]));
+
+    // Act
+    const put = await sdk.send(new PutSecretValueCommand({ SecretId: 'prod/orders-db', SecretString: '{"p":"v2"}' }));
+    await harness.cloud.secretsManager.control.settled();
+
+    // Assess
+    expect(harness.cloud.secretsManager.control.deliveryErrors()).toEqual([]);
+    for (const key of ORDERS_DB_CONNECTORS) {
+      expect(restarts(key)).toBe((before[key] ?? 0) + 1);
+      const connector = harness.cloud.confluent.control.connector(key);
+      expect(connector.state).toBe('RUNNING');
+      expect(connector.heldVersions[SEED_SECRETS.ordersDb]).toBe(put.VersionId);
+    }
+    expect(restarts(PAUSED)).toBe(0);
+    const events = harness.stack.eventBridge.control.events();
+    const succeeded = events.filter((event) => event.detailType === 'Connector Reload Succeeded');
+    expect(succeeded.map((event) => event.detail.connector).sort()).toEqual(ORDERS_DB_CONNECTORS);
+    expect(succeeded[0]).toMatchObject({
+      source: 'connector-reloader',
+      eventBusName: 'default',
+      detail: { secret: SEED_SECRETS.ordersDb, version: put.VersionId, result: 'restarted', method: 'restart' },
+    });
+    expect(events.find((event) => event.detail.connector === PAUSED)).toMatchObject({
+      detailType: 'Connector Reload Skipped',
+      detail: { result: 'skipped', reason: 'paused' },
+    });
+    const emf = output.lines().filter((line) => '_aws' in line);
+    expect(emf.some((line) => line.ReloadsSucceeded === 3 && line.ReloadsIssued === 3)).toBe(true);
+    expect(emf.some((line) => line.Reason === 'paused' && line.ReloadsSkipped === 1)).toBe(true);
+  });
+
+  it('answers a redelivered event from the idempotency record, restarting nothing', async () => {
+    // Prepare
+    const [first] = harness.cloud.secretsManager.control.events();
+    const before = ORDERS_DB_CONNECTORS.map(restarts);
+    const published = harness.stack.eventBridge.control.events().length;
+
+    // Act
+    const result = (await harness.deliver(first)) as { results: { kind: string; handledBy: string }[] };
+
+    // Assess
+    expect(ORDERS_DB_CONNECTORS.map(restarts)).toEqual(before);
+    expect(result.results).toEqual([expect.objectContaining({ kind: 'reloaded', restarted: 3, skipped: 1 })]);
+    expect(harness.stack.eventBridge.control.events()).toHaveLength(published);
+    expect(output.lines().some((line) => line.message === 'duplicate delivery: this version was already handled')).toBe(
+      true,
+    );
+  });
+
+  it('ignores an AWSPENDING-only CloudTrail write with the reason logged, and returns normally', async () => {
+    // Prepare
+    const event = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../../events/aws/cloudtrail-put-secret-value-awspending.json'), 'utf8'),
+    );
+    const requests = harness.cloud.confluent.control.requestCount();
+
+    // Act
+    const result = (await harness.handler(event, lambdaContext())) as { results: { kind: string }[] };
+
+    // Assess
+    expect(result.results).toEqual([expect.objectContaining({ kind: 'ignored' })]);
+    expect(harness.cloud.confluent.control.requestCount()).toBe(requests);
+    expect(output.lines().some((line) => line.message === 'event ignored' && typeof line.reason === 'string')).toBe(
+      true,
+    );
+  });
+
+  it('throws on a payload that is not an event, so Lambda retries it and it ends on the failure destination', async () => {
+    // Act / Assess
+    await expect(harness.handler([], lambdaContext())).rejects.toThrow('payload is an empty array');
+  });
+});
