@@ -72,6 +72,17 @@ export class ConnectorLeases {
     await this.compareAndSet(connectorKey, update, true);
   }
 
+  /**
+   * Bookkeeping without holding the lock: applies `update` unless it returns undefined (nothing to change on the
+   * freshest record). Returns whether this call wrote, so "do once" steps (an alert) happen exactly once.
+   */
+  async updateIf(
+    connectorKey: string,
+    update: (record: ConnectorRecord) => ConnectorRecord | undefined,
+  ): Promise<boolean> {
+    return this.compareAndSet(connectorKey, update, true);
+  }
+
   /** Applies `update` and drops our lock (only ours: an expired lock may have been taken over meanwhile). */
   async release(connectorKey: string, update: (record: ConnectorRecord) => ConnectorRecord = (r) => r): Promise<void> {
     await this.compareAndSet(connectorKey, update, false);
@@ -79,19 +90,21 @@ export class ConnectorLeases {
 
   private async compareAndSet(
     connectorKey: string,
-    update: (record: ConnectorRecord) => ConnectorRecord,
+    update: (record: ConnectorRecord) => ConnectorRecord | undefined,
     keepOwnLock: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const current = await this.store.read(connectorKey);
-      const { lock, ...rest } = update(current?.record ?? { connectorKey });
+      const updated = update(current?.record ?? { connectorKey });
+      if (!updated) return false;
+      const { lock, ...rest } = updated;
       const keep = lock && (keepOwnLock || lock.owner !== this.options.owner) ? { lock } : {};
       const next: ConnectorRecord = {
         ...rest,
         ...keep,
         expiresAt: this.clock.now().getTime() + this.options.retentionMs,
       };
-      if (await this.store.write(next, current?.etag ?? null)) return;
+      if (await this.store.write(next, current?.etag ?? null)) return true;
     }
     throw new StateConflictError(`could not update the record of ${connectorKey}: too many concurrent writers`);
   }

@@ -45,14 +45,23 @@ export interface ConnectorRecord {
   readonly lastRestartAt?: number;
   /** secretIdentityKey → the last version a restart was issued for. */
   readonly appliedVersions?: Readonly<Record<string, string>>;
-  /** Automatic failure-recovery bookkeeping. */
-  readonly failureRestarts?: {
-    readonly count: number;
-    readonly lastRestartAt: number;
-    readonly deferredUntil?: number;
-  };
+  /** Automatic failure-recovery bookkeeping (restart-budget.ts). */
+  readonly failureRestarts?: FailureRestarts;
   /** Epoch ms after which the store may drop the record. */
   readonly expiresAt?: number;
+}
+
+export interface FailureRestarts {
+  /** Automatic restarts in the current streak; reset once the connector stayed RUNNING for a backoff interval. */
+  readonly count: number;
+  /** Epoch ms of the last automatic restart (0 before the first). */
+  readonly lastRestartAt: number;
+  /** Epoch ms when the connector was last seen RUNNING with every task RUNNING after such a restart. */
+  readonly healthySince?: number;
+  /** Epoch ms until which a restart is held back by a maintenance window. */
+  readonly deferredUntil?: number;
+  /** Epoch ms when the budget ran out and the alert went out (sent once per streak). */
+  readonly exhaustedAt?: number;
 }
 
 export interface VersionedRecord {

@@ -24,6 +24,15 @@ export class FakePlatform implements ConnectorPlatform {
     return this;
   }
 
+  addConnectorWithStatus(
+    ref: ConnectorRef,
+    connectorStatus: ConnectorStatus,
+    config: Record<string, string> = {},
+  ): this {
+    this.connectors.set(connectorKey(ref), { ref, config, status: connectorStatus });
+    return this;
+  }
+
   scriptAfterRestart(ref: ConnectorRef, statuses: ConnectorStatus[]): void {
     this.afterRestart.set(connectorKey(ref), statuses);
   }

@@ -1,0 +1,41 @@
+import type { ConnectorStatus } from './connector';
+import type { ConnectorRef } from './connector-ref';
+import type { RestartMethod } from './ports';
+
+export const RECOVERY_SKIP_REASONS = {
+  'not-failed': 'connector is not FAILED (nor any of its tasks): nothing to recover',
+  paused: 'connector is PAUSED: a person paused it, so it is left alone',
+  excluded: 'connector matches the exclusion list',
+  'in-flight': 'another operation on this connector is in flight',
+  backoff: 'waiting out the restart backoff',
+  deferred: 'inside a maintenance window: deferred to its end',
+  'budget-exhausted': 'automatic restart budget exhausted: left alone until a person acts',
+  'dry-run': 'DRY_RUN: would restart',
+  'not-found': 'the reported connector does not exist in the clusters in scope',
+} as const;
+export type RecoverySkipReason = keyof typeof RECOVERY_SKIP_REASONS;
+
+export interface RecoveryOutcome {
+  readonly connector: ConnectorRef;
+  readonly result: 'restarted' | 'failed' | 'timed-out' | 'restart-error' | 'skipped';
+  readonly reason?: RecoverySkipReason;
+  readonly detail?: string;
+  /** Which automatic restart in the current streak this was (1 = first). */
+  readonly attempt?: number;
+  /** Epoch ms when the next restart may happen (backoff or deferral). */
+  readonly nextAttemptAt?: number;
+  /** The budget ran out with this outcome: people must be told. */
+  readonly alert?: boolean;
+  readonly method?: RestartMethod;
+  readonly finalStatus?: ConnectorStatus;
+}
+
+export interface RecoveryReport {
+  /** `webhook` or `sweep`. */
+  readonly trigger: string;
+  readonly dryRun: boolean;
+  readonly clustersListed: number;
+  readonly outcomes: readonly RecoveryOutcome[];
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}

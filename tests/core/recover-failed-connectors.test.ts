@@ -1,0 +1,179 @@
+import { ConnectorLeases } from '../../shared/core/connector-lease';
+import { parseMaintenanceWindow } from '../../shared/core/maintenance-windows';
+import { silentLogger } from '../../shared/core/ports';
+import { RecoverFailedConnectors, type RecoverySettings } from '../../shared/core/recover-failed-connectors';
+import type { RecoveryReport } from '../../shared/core/recovery-report';
+import { MINUTE_MS } from '../../shared/core/restart-budget';
+import { MemoryStateStore } from '../../shared/state/memory-state-store';
+import { FakeClock } from '../helpers/fake-clock';
+import { FakePlatform, status } from '../helpers/fake-platform';
+
+const CLUSTER = { environmentId: 'env-p1', clusterId: 'lkc-1', cloud: 'aws' };
+const BROKEN = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'broken' };
+const TASK_BROKEN = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'task-broken' };
+const HEALTHY = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'healthy' };
+const PAUSED_FAILED = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'paused' };
+
+const SETTINGS: RecoverySettings = {
+  dryRun: false,
+  maxAutoRestarts: 3,
+  maintenanceWindows: [],
+  exclusions: [],
+  restartConcurrency: 2,
+  verify: { timeoutMs: 60_000, pollIntervalMs: 1_000, settleMs: 0 },
+};
+
+function setup(settings: Partial<RecoverySettings> = {}) {
+  const clock = new FakeClock(Date.parse('2026-11-28T01:00:00Z'));
+  const platform = new FakePlatform().addCluster(CLUSTER);
+  platform.addConnector(BROKEN, {}, 'FAILED');
+  platform.addConnector(HEALTHY, {});
+  platform.addConnector(PAUSED_FAILED, {}, 'PAUSED');
+  platform.addConnectorWithStatus(TASK_BROKEN, status('RUNNING', ['RUNNING', 'FAILED']));
+  const store = new MemoryStateStore();
+  const reports: RecoveryReport[] = [];
+  const useCase = new RecoverFailedConnectors(
+    {
+      platform,
+      leases: new ConnectorLeases(store, clock, { owner: 'sweeper', lockTtlMs: 600_000, retentionMs: 86_400_000 }),
+      clock,
+      logger: silentLogger,
+      notify: async (report) => {
+        reports.push(report);
+      },
+    },
+    { ...SETTINGS, ...settings },
+  );
+  return { clock, platform, store, useCase, reports };
+}
+
+const byName = (report: RecoveryReport) => Object.fromEntries(report.outcomes.map((o) => [o.connector.name, o]));
+
+describe('RecoverFailedConnectors', () => {
+  it('sweep restarts FAILED connectors and connectors with a FAILED task, and leaves PAUSED and healthy ones alone', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    const outcomes = byName(report);
+    expect(outcomes.broken).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(outcomes['task-broken']).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(outcomes.paused).toMatchObject({ result: 'skipped', reason: 'paused' });
+    expect(outcomes.healthy).toBeUndefined();
+    expect(platform.restarts.sort()).toEqual(['env-p1/lkc-1/broken', 'env-p1/lkc-1/task-broken']);
+    expect(platform.calls.filter((c) => c.startsWith('listConnectors'))).toHaveLength(1);
+  });
+
+  it('confirms a reported failure with the API: a RUNNING connector is not restarted', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { name: 'healthy' } },
+    ]);
+
+    // Assess
+    expect(byName(report).healthy).toMatchObject({ result: 'skipped', reason: 'not-failed' });
+    expect(platform.restarts).toEqual([]);
+  });
+
+  it('never restarts a PAUSED connector, even when a notification says it failed', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { environmentId: 'env-p1', name: 'paused' } },
+    ]);
+
+    // Assess
+    expect(byName(report).paused).toMatchObject({ reason: 'paused' });
+    expect(platform.restarts).toEqual([]);
+  });
+
+  it('sweeps the scope when the notification names no connector', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+
+    // Act
+    const report = await useCase.onFailureReported([{ kind: 'connector-failed', source: 'test', connector: {} }]);
+
+    // Assess
+    expect(report.trigger).toContain('sweep');
+    expect(platform.restarts).toHaveLength(2);
+  });
+
+  it('reports a named connector that does not exist', async () => {
+    // Prepare
+    const { useCase } = setup();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { name: 'ghost' } },
+    ]);
+
+    // Assess
+    expect(report.outcomes).toEqual([
+      expect.objectContaining({ reason: 'not-found', connector: expect.objectContaining({ name: 'ghost' }) }),
+    ]);
+  });
+
+  it('defers a restart inside a maintenance window and restarts after it, never dropping it', async () => {
+    // Prepare: 01:00 UTC is inside a 00:30–02:00 window.
+    const { useCase, platform, clock, store } = setup({
+      maintenanceWindows: [parseMaintenanceWindow('30 0 * * *|90')],
+    });
+
+    // Act
+    const inside = await useCase.sweep();
+    const recorded = store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/broken');
+    clock.advance(60 * MINUTE_MS);
+    const after = await useCase.sweep();
+
+    // Assess
+    expect(byName(inside).broken).toMatchObject({
+      result: 'skipped',
+      reason: 'deferred',
+      nextAttemptAt: Date.parse('2026-11-28T02:00:00Z'),
+    });
+    expect(recorded?.failureRestarts?.deferredUntil).toBe(Date.parse('2026-11-28T02:00:00Z'));
+    expect(byName(after).broken).toMatchObject({ result: 'restarted' });
+    expect(platform.restarts).toContain('env-p1/lkc-1/broken');
+  });
+
+  it('skips a connector whose lock is held by a rotation reload', async () => {
+    // Prepare
+    const { useCase, store, clock, platform } = setup();
+    await store.write(
+      {
+        connectorKey: 'env-p1/lkc-1/broken',
+        lock: { owner: 'rotation', operation: 'reload x', expiresAt: clock.now().getTime() + 60_000 },
+      },
+      null,
+    );
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toMatchObject({ reason: 'in-flight' });
+    expect(platform.restarts).toEqual(['env-p1/lkc-1/task-broken']);
+  });
+
+  it('DRY_RUN decides but restarts nothing and records nothing', async () => {
+    // Prepare
+    const { useCase, platform, store } = setup({ dryRun: true });
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toMatchObject({ reason: 'dry-run' });
+    expect(platform.restarts).toEqual([]);
+    expect(store.snapshot()).toEqual([]);
+  });
+});
