@@ -1,0 +1,78 @@
+// Stage-dependent parts of serverless.yml, resolved by osls: `${file(./serverless/environment.js):<name>}`.
+// Kept in code because YAML cannot split a list parameter or read the env file `npm start` writes.
+const { existsSync, readFileSync } = require('node:fs');
+const path = require('node:path');
+
+const LOCAL_ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
+
+/** `export KEY=value` lines, as local/start.ts writes them. */
+function readLocalEnv() {
+  if (!existsSync(LOCAL_ENV_FILE)) {
+    throw new Error(`${LOCAL_ENV_FILE} is missing: run \`npm start\` first (the local stage talks to the local cloud)`);
+  }
+  const env = {};
+  for (const line of readFileSync(LOCAL_ENV_FILE, 'utf8').split('\n')) {
+    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2];
+  }
+  return env;
+}
+
+async function param(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}`);
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** The function's environment: settings from params, tables by reference; the local stage uses the local cloud. */
+module.exports.environment = async ({ options, resolveVariable }) => {
+  const common = {
+    POWERTOOLS_SERVICE_NAME: 'connector-reloader',
+    LOG_LEVEL: await param(resolveVariable, 'logLevel'),
+  };
+  if ((options.stage ?? 'dev') === 'local') return { ...readLocalEnv(), ...common };
+  const scopes = await param(resolveVariable, 'confluentScopes');
+  return {
+    ...common,
+    CONFLUENT_CREDENTIALS_SECRET: await param(resolveVariable, 'confluentCredentialsSecret'),
+    ...(scopes ? { CONFLUENT_SCOPES: scopes } : {}),
+    RESTART_METHOD: await param(resolveVariable, 'restartMethod'),
+    DRY_RUN: await param(resolveVariable, 'dryRun'),
+    STATE_TABLE: { Ref: 'StateTable' },
+    IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    EVENT_BUS_NAME: await param(resolveVariable, 'eventBusName'),
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+};
+
+/**
+ * IAM resources for secretsmanager:DescribeSecret/GetSecretValue: the `secrets` param (comma-separated full ARNs,
+ * ARN prefixes ending in `*`, secret names, or name prefixes ending in `/` or `*`) plus the credentials secret.
+ * Never a bare `*`: an empty or all-matching entry stops the deployment.
+ */
+module.exports.secretResources = async ({ resolveVariable }) => {
+  const entries = [
+    ...(await param(resolveVariable, 'secrets')).split(','),
+    await param(resolveVariable, 'confluentCredentialsSecret'),
+  ]
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) throw new Error('param secrets: name at least one secret ARN, name or prefix');
+  return [...new Set(entries)].map(secretResource);
+};
+
+function secretResource(entry) {
+  if (entry.startsWith('arn:')) {
+    if (/:secret:\*?$/.test(entry) || !entry.includes(':secret:')) {
+      throw new Error(`param secrets: "${entry}" would allow every secret; name secrets or a prefix`);
+    }
+    return entry;
+  }
+  if (/^[*/]*$/.test(entry)) throw new Error(`param secrets: "${entry}" would allow every secret`);
+  // A prefix matches every name under it; an exact name gets AWS's 6-character random suffix.
+  const pattern = entry.endsWith('*') ? entry : entry.endsWith('/') ? `${entry}*` : `${entry}-??????`;
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${pattern}` };
+}
+
+/** CloudTrail rules stay disabled unless `--param cloudTrailRules=true` (they need a trail). */
+module.exports.cloudTrailRules = async ({ resolveVariable }) =>
+  (await param(resolveVariable, 'cloudTrailRules')).toLowerCase() === 'true';
