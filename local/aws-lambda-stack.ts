@@ -10,6 +10,12 @@ export const LOCAL_TABLES = {
   idempotency: 'connector-reloader-local-idempotency',
 } as const;
 
+/**
+ * For the handler run in process by `npm start` and the demo: warnings only, and no EMF lines in the terminal
+ * (on Lambda they are how metrics reach CloudWatch; here there is nobody to read them).
+ */
+export const LOCAL_IN_PROCESS_ENV = { LOG_LEVEL: 'warn', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
+
 export interface AwsLambdaStackOptions {
   readonly dynamoPort?: number;
   readonly eventBridgePort?: number;

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
+import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
 import { startLocalCloud } from './local-cloud';
-import { createRotationTarget } from './rotation-target';
 
 /** Fixed ports, so `serverless invoke local --stage local` and the CLI find the local cloud without discovery. */
-export const LOCAL_PORTS = { confluent: 4510, secretsManager: 4511 } as const;
+export const LOCAL_PORTS = { confluent: 4510, secretsManager: 4511, dynamodb: 4520, eventBridge: 4521 } as const;
 export const LOCAL_ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
 
 /**
@@ -12,45 +13,53 @@ export const LOCAL_ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
  * would, to the rotation handler; the CLI and manual invokes use the printed environment.
  */
 async function start(): Promise<void> {
-  let target: ReturnType<typeof createRotationTarget> | undefined;
+  // AWS side: DynamoDB (state, idempotency) and the bus outcome events go to, printed as they arrive.
+  const stack = await startAwsLambdaStack({
+    dynamoPort: LOCAL_PORTS.dynamodb,
+    eventBridgePort: LOCAL_PORTS.eventBridge,
+    onOutcome: ({ detailType, detail }) =>
+      console.log(`  ${detailType}: ${detail.connector}${detail.reason ? ` (${detail.reason})` : ''}`),
+  });
+  let handler: LambdaHandler | undefined;
   const cloud = await startLocalCloud({
     confluentPort: LOCAL_PORTS.confluent,
     secretsManagerPort: LOCAL_PORTS.secretsManager,
     onRotation: async (event) => {
-      console.log(`EventBridge: ${event['detail-type']} ${event.resources[0]} → rotation handler`);
-      for (const handled of (await target?.deliver(event)) ?? []) {
-        if (handled.kind !== 'reloaded') continue;
-        for (const outcome of handled.report.outcomes) {
-          const { environmentId, clusterId, name } = outcome.connector;
-          console.log(
-            `  ${environmentId}/${clusterId}/${name}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`,
-          );
-        }
+      console.log(`EventBridge: ${event['detail-type']} ${event.resources[0]} → onSecretRotated (Lambda handler)`);
+      try {
+        await handler?.(event, lambdaContext());
+      } catch (error) {
+        // On AWS: Lambda retries, then the on-failure queue.
+        console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
   });
-  Object.assign(process.env, cloud.env);
-  target = createRotationTarget(process.env);
+  // The real Lambda handler, in process, configured from the environment like a cold start.
+  Object.assign(process.env, cloud.env, stack.env, LOCAL_IN_PROCESS_ENV);
+  handler = loadRotationHandler();
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
   writeFileSync(
     LOCAL_ENV_FILE,
-    `${Object.entries(cloud.env)
+    `${Object.entries({ ...cloud.env, ...stack.env })
       .map(([key, value]) => `export ${key}=${value}`)
       .join('\n')}\n`,
   );
   console.log(`Local cloud is up (Ctrl-C to stop):
   Confluent Cloud API   ${cloud.confluent.url}   (2 environments, 4 clusters, 11 connectors)
   AWS Secrets Manager   ${cloud.secretsManager.url}
+  DynamoDB (dynalite)   ${stack.dynamo.endpoint}
+  EventBridge           ${stack.eventBridge.url}   (outcome events are printed here)
 
 In another terminal:
   source ${path.relative(process.cwd(), LOCAL_ENV_FILE)}
   npx connector-reloader status
   npx connector-reloader plan --secret prod/orders-db
   aws --endpoint-url ${cloud.secretsManager.url} secretsmanager put-secret-value --secret-id prod/orders-db --secret-string '{"password":"new"}'
+  npx serverless invoke local -f onSecretRotated -p events/aws/secret-label-updated.json --stage local
 `);
   const stop = async () => {
-    await cloud.close();
+    await Promise.all([cloud.close(), stack.close()]);
     process.exit(0);
   };
   process.once('SIGINT', stop);
