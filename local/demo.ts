@@ -3,34 +3,39 @@ import { status } from '../cli/commands/status';
 import { Output } from '../cli/output';
 import { renderReport } from '../cli/render';
 import { createCliRuntime } from '../cli/runtime';
-import type { HandledEvent } from '../shared/app/handle-trigger';
 import type { ReloadReport } from '../shared/core/reload-plan';
+import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
+import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
 import { startLocalCloud } from './local-cloud';
-import { createRotationTarget } from './rotation-target';
+import { reportFromOutcomeEvents } from './outcome-report';
 import { SEED_SECRETS } from './seed-estate';
 
 /**
  * `npm run demo`: the whole story in one command. Secrets rotate in the local Secrets Manager; each rotation's native
- * EventBridge event goes through the same parse → use-case path a deployed function runs; affected connectors are
- * restarted and verified in the Confluent emulator, the rest are skipped with reasons.
+ * EventBridge event is invoked on the real Lambda handler (`functions/aws/on-secret-rotated.ts`, DynamoDB on
+ * dynalite); affected connectors are restarted and verified in the Confluent emulator, the rest are skipped with
+ * reasons, and each outcome is published to the local EventBridge, from which the tables below are drawn.
  */
 async function demo(): Promise<number> {
   const out = new Output();
   const reports: ReloadReport[] = [];
-  let target: ReturnType<typeof createRotationTarget> | undefined;
+  let handler: LambdaHandler | undefined;
+  const stack = await startAwsLambdaStack();
   const cloud = await startLocalCloud({
     provisioningMs: 1_500,
     onRotation: async (event) => {
-      if (!target) throw new Error('rotation before the target was ready');
-      const handled = await target.deliver(event);
-      reports.push(...handled.flatMap((h: HandledEvent) => (h.kind === 'reloaded' ? [h.report] : [])));
+      if (!handler) throw new Error('rotation before the handler was loaded');
+      const published = stack.eventBridge.control.events().length;
+      await handler(event, lambdaContext());
+      const report = reportFromOutcomeEvents(stack.eventBridge.control.events().slice(published));
+      if (report) reports.push(report);
     },
   });
   try {
-    // The SDKs read their endpoint and credentials from the process environment, as they do when deployed.
-    Object.assign(process.env, cloud.env);
+    // The handler and the SDKs read their configuration from the process environment, as they do when deployed.
+    Object.assign(process.env, cloud.env, stack.env, LOCAL_IN_PROCESS_ENV);
     const env = process.env;
-    target = createRotationTarget(env);
+    handler = loadRotationHandler();
     const sdk = new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: cloud.secretsManager.url,
@@ -57,9 +62,15 @@ async function demo(): Promise<number> {
 
     out.line(out.colors.bold('\nThe first event delivered again (EventBridge delivers at least once):'));
     const [first] = cloud.secretsManager.control.events();
-    if (first)
-      for (const handled of await target.deliver(first))
-        if (handled.kind === 'reloaded') renderReport(out, handled.report);
+    if (first) {
+      const again = (await handler(first, lambdaContext())) as {
+        results: { handledBy?: string; restarted?: number }[];
+      };
+      for (const result of again.results)
+        out.line(
+          `answered from the idempotency record of invocation ${result.handledBy}: nothing restarted again (it restarted ${result.restarted} the first time)`,
+        );
+    }
 
     out.line(out.colors.bold('\nThe estate afterwards:'));
     await status(out, createCliRuntime({}, env), {});
@@ -76,7 +87,7 @@ async function demo(): Promise<number> {
       ? 0
       : 1;
   } finally {
-    await cloud.close();
+    await Promise.all([cloud.close(), stack.close()]);
   }
 }
 
