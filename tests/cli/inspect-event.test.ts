@@ -53,7 +53,8 @@ describe('connector-reloader inspect-event', () => {
   it.each(
     readdirSync(path.join(EVENTS, 'aws'))
       .map((file) => `aws/${file}`)
-      .concat(readdirSync(path.join(EVENTS, 'azure')).map((file) => `azure/${file}`)),
+      .concat(readdirSync(path.join(EVENTS, 'azure')).map((file) => `azure/${file}`))
+      .concat(readdirSync(path.join(EVENTS, 'confluent')).map((file) => `confluent/${file}`)),
   )('normalizes %s without error, giving a reason for ignored events', async (file) => {
     // Prepare
     const { output, chunks } = capturedOutput();
