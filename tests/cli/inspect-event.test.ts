@@ -68,9 +68,13 @@ describe('connector-reloader inspect-event', () => {
       const event = JSON.parse(line);
       if (event.kind === 'ignored') expect(event.reason).toEqual(expect.any(String));
       else
-        expect(['secret-rotated', 'secret-expiring', 'secret-expired', 'subscription-validation']).toContain(
-          event.kind,
-        );
+        expect([
+          'secret-rotated',
+          'secret-expiring',
+          'secret-expired',
+          'subscription-validation',
+          'connector-failed',
+        ]).toContain(event.kind);
     }
   });
 
