@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ConnectorPattern, parseConnectorPattern } from '../core/connector-pattern';
 import { parseScope } from '../core/connector-ref';
+import { type MaintenanceWindow, parseMaintenanceWindow } from '../core/maintenance-windows';
 import { DEFAULT_CONNECTORS_TAG } from '../core/secret-tags';
 
 /**
@@ -52,6 +53,22 @@ const Schema = z.object({
   CONFLUENT_MAX_CONCURRENCY: positiveInt.default(8),
   CONFLUENT_RATE_LIMIT_PER_SECOND: positiveInt.default(20),
   CONFLUENT_MAX_RETRIES: z.coerce.number().int().min(0, 'expected 0 or more').default(5),
+  MAX_AUTO_RESTARTS: z.coerce.number().int().min(0, 'expected 0 or more').default(7),
+  MAINTENANCE_WINDOWS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(';')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .default([]),
+  WEBHOOK_TOKEN_SECRET: z.string().trim().min(1).optional(),
+  ALERT_WEBHOOK_SECRET: z.string().trim().min(1).optional(),
+  ALERT_FORMAT: z
+    .enum(['generic', 'slack', 'teams'], { message: 'expected generic, slack or teams' })
+    .default('generic'),
+  ALERT_ON_SUCCESS: bool.default(false),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' })
     .default('info'),
@@ -76,6 +93,15 @@ export interface Settings {
   readonly pauseTimeoutMs: number;
   readonly lockTtlMs: number;
   readonly retentionMs: number;
+  readonly recovery: { readonly maxAutoRestarts: number; readonly maintenanceWindows: readonly MaintenanceWindow[] };
+  /** Secret holding the failure webhook's URL token. */
+  readonly webhookTokenSecret?: string;
+  /** Where alerts go: a secret holding the webhook URL, its payload format, and whether successes are sent too. */
+  readonly alerts?: {
+    readonly urlSecret: string;
+    readonly format: 'generic' | 'slack' | 'teams';
+    readonly onSuccess: boolean;
+  };
   readonly http: {
     readonly timeoutMs: number;
     readonly maxConcurrency: number;
@@ -130,6 +156,14 @@ export function loadSettings(env: Env = process.env): Settings {
       ratePerSecond: s.CONFLUENT_RATE_LIMIT_PER_SECOND,
       maxRetries: s.CONFLUENT_MAX_RETRIES,
     },
+    recovery: {
+      maxAutoRestarts: s.MAX_AUTO_RESTARTS,
+      maintenanceWindows: parseEach('MAINTENANCE_WINDOWS', s.MAINTENANCE_WINDOWS, parseMaintenanceWindow),
+    },
+    ...(s.WEBHOOK_TOKEN_SECRET ? { webhookTokenSecret: s.WEBHOOK_TOKEN_SECRET } : {}),
+    ...(s.ALERT_WEBHOOK_SECRET
+      ? { alerts: { urlSecret: s.ALERT_WEBHOOK_SECRET, format: s.ALERT_FORMAT, onSuccess: s.ALERT_ON_SUCCESS } }
+      : {}),
     logLevel: s.LOG_LEVEL,
   };
 }
@@ -201,5 +235,31 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   ],
   ['CONFLUENT_RATE_LIMIT_PER_SECOND', '20', 'Requests per second to Confluent Cloud (shared).'],
   ['CONFLUENT_MAX_RETRIES', '5', 'Retries on 429, 5xx and network errors (capped exponential backoff, full jitter).'],
+  [
+    'MAX_AUTO_RESTARTS',
+    '7',
+    'Automatic restarts of a failing connector before it is left alone and an alert goes out (backoff min(n²+n, 60) min between them).',
+  ],
+  [
+    'MAINTENANCE_WINDOWS',
+    '(none)',
+    '`;`-separated deny windows `<cron UTC>|<minutes>`, e.g. `0 2 * * SAT|180`; automatic restarts inside are deferred to the end.',
+  ],
+  [
+    'WEBHOOK_TOKEN_SECRET',
+    '(none)',
+    'Secret holding the token that must appear in the failure webhook URL (path or `?token=`).',
+  ],
+  [
+    'ALERT_WEBHOOK_SECRET',
+    '(none)',
+    'Secret holding the alert webhook URL (generic, Slack or Teams incoming webhook).',
+  ],
+  ['ALERT_FORMAT', 'generic', '`generic` (JSON outcome), `slack` or `teams` message format.'],
+  [
+    'ALERT_ON_SUCCESS',
+    'false',
+    'Also alert on successful restarts (failures, exhausted budgets and expiry warnings always alert).',
+  ],
   ['LOG_LEVEL', 'info', 'debug, info, warn or error.'],
 ];
