@@ -243,7 +243,7 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   [
     'MAINTENANCE_WINDOWS',
     '(none)',
-    '`;`-separated deny windows `<cron UTC>|<minutes>`, e.g. `0 2 * * SAT|180`; automatic restarts inside are deferred to the end.',
+    '`;`-separated deny windows `<cron UTC>\\|<minutes>`, e.g. `0 2 * * SAT\\|180`; automatic restarts inside are deferred to the end.',
   ],
   [
     'WEBHOOK_TOKEN_SECRET',
