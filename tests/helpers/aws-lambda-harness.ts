@@ -13,32 +13,45 @@ export interface AwsLambdaHarness {
   readonly stack: AwsLambdaStack;
   readonly handler: LambdaHandler;
   deliver(event: unknown): Promise<unknown>;
+  /** How many copies of each later label event the "rule" invokes at once; 0 leaves them to the test. */
+  setCopies(copies: number): void;
   close(): Promise<void>;
 }
 
 export async function startAwsLambdaHarness(
-  options: Omit<LocalCloudOptions, 'onRotation'> & { readonly env?: Record<string, string> } = {},
+  options: Omit<LocalCloudOptions, 'onRotation'> & {
+    readonly env?: Record<string, string>;
+    /** Each label event is invoked this many times at once, as duplicate EventBridge deliveries can be. */
+    readonly copies?: number;
+  } = {},
 ): Promise<AwsLambdaHarness> {
   let handler: LambdaHandler | undefined;
   const deliver = (event: unknown) => {
     if (!handler) throw new Error('event before the handler was loaded');
     return handler(event, lambdaContext());
   };
+  const { env, ...cloudOptions } = options;
+  let copies = options.copies ?? 1;
   const cloud = await startLocalCloud({
-    ...options,
+    ...cloudOptions,
     onRotation: async (event) => {
-      await deliver(event);
+      const results = await Promise.allSettled(Array.from({ length: copies }, () => deliver(event)));
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
     },
   });
   const stack = await startAwsLambdaStack();
   // The handler reads its configuration at load, like a cold start, from the process environment.
-  Object.assign(process.env, cloud.env, stack.env, { LOG_LEVEL: 'info' }, options.env);
+  Object.assign(process.env, cloud.env, stack.env, { LOG_LEVEL: 'info' }, env);
   handler = loadRotationHandler();
   return {
     cloud,
     stack,
     handler,
     deliver,
+    setCopies(count) {
+      copies = count;
+    },
     async close() {
       await Promise.all([cloud.close(), stack.close()]);
     },
