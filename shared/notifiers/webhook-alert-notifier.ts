@@ -1,0 +1,67 @@
+import type { OutcomeReport } from '../core/outcome-report';
+import type { SecretRef } from '../core/secret-ref';
+import { registerSensitiveValue } from '../observability/redaction';
+import type { SecretValueReader } from '../providers/secret-credentials';
+import { type AlertFormat, alertBody, alertFor } from './alert-messages';
+
+export class AlertDeliveryError extends Error {
+  override readonly name = 'AlertDeliveryError';
+}
+
+export interface WebhookAlertNotifierOptions {
+  readonly secrets: SecretValueReader;
+  /** The secret that holds the webhook URL: incoming-webhook URLs are credentials themselves. */
+  readonly urlSecret: SecretRef;
+  readonly format: AlertFormat;
+  readonly includeSuccesses: boolean;
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+const ATTEMPTS = 3;
+
+/** Sends alerts to a generic, Slack or Teams incoming webhook. Errors never quote the URL. */
+export class WebhookAlertNotifier {
+  private url: Promise<string> | undefined;
+
+  constructor(private readonly options: WebhookAlertNotifierOptions) {}
+
+  async notify(outcome: OutcomeReport): Promise<boolean> {
+    const alert = alertFor(outcome, this.options.includeSuccesses);
+    if (!alert) return false;
+    const body = JSON.stringify(alertBody(alert, this.options.format));
+    const url = await this.webhookUrl();
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        const response = await (this.options.fetch ?? fetch)(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        });
+        if (response.ok) return true;
+        lastProblem = `HTTP ${response.status}`;
+        if (response.status < 500 && response.status !== 429) break;
+      } catch (error) {
+        lastProblem = (error as Error).name;
+      }
+    }
+    throw new AlertDeliveryError(`alert webhook did not accept the alert: ${lastProblem}`);
+  }
+
+  private webhookUrl(): Promise<string> {
+    this.url ??= this.options.secrets.readSecretValue(this.options.urlSecret).then(
+      (value) => {
+        const url = value.trim();
+        registerSensitiveValue(url);
+        return url;
+      },
+      (error: unknown) => {
+        this.url = undefined;
+        throw error;
+      },
+    );
+    return this.url;
+  }
+}

@@ -1,0 +1,142 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { OutcomeReport } from '../../shared/core/outcome-report';
+import { parseSecretRef } from '../../shared/core/secret-ref';
+import { AlertDeliveryError, WebhookAlertNotifier } from '../../shared/notifiers/webhook-alert-notifier';
+
+const ORDERS = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
+const URL_SECRET = parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:alerts/slack-Ab12Cd');
+
+const exhausted: OutcomeReport = {
+  kind: 'recovery',
+  report: {
+    trigger: 'sweep',
+    dryRun: false,
+    clustersListed: 1,
+    outcomes: [{ connector: ORDERS, result: 'skipped', reason: 'budget-exhausted', alert: true, detail: 'left alone' }],
+    startedAt: new Date(),
+    finishedAt: new Date(),
+  },
+};
+const success: OutcomeReport = {
+  kind: 'rotation',
+  report: {
+    trigger: 'test',
+    secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd',
+    version: 'v2',
+    dryRun: false,
+    notes: [],
+    outcomes: [{ connector: ORDERS, result: 'restarted', sources: ['config-scan'] }],
+    startedAt: new Date(),
+    finishedAt: new Date(),
+  },
+};
+
+describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
+  let server: Server;
+  let url: string;
+  const received: { path: string; body: unknown }[] = [];
+  let answer = 200;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(body) });
+        res.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/canary-hook-secret-path`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    received.length = 0;
+    answer = 200;
+  });
+
+  const notifier = (format: 'generic' | 'slack' | 'teams', includeSuccesses = false) =>
+    new WebhookAlertNotifier({
+      secrets: { readSecretValue: async () => url },
+      urlSecret: URL_SECRET,
+      format,
+      includeSuccesses,
+    });
+
+  it('sends an exhausted budget as a Slack message', async () => {
+    // Act
+    const sent = await notifier('slack').notify(exhausted);
+
+    // Assess
+    expect(sent).toBe(true);
+    expect(received).toHaveLength(1);
+    expect(JSON.stringify(received[0]?.body)).toContain('env-prod01/lkc-orders1/orders-cdc: restart budget exhausted');
+    expect(received[0]?.body).toMatchObject({
+      text: expect.stringContaining('[critical]'),
+      blocks: [expect.any(Object)],
+    });
+  });
+
+  it('sends a Teams adaptive card', async () => {
+    // Act
+    await notifier('teams').notify(exhausted);
+
+    // Assess
+    expect(received[0]?.body).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard' } }],
+    });
+  });
+
+  it('sends successes only when asked', async () => {
+    // Act
+    const quiet = await notifier('generic').notify(success);
+    const loud = await notifier('generic', true).notify(success);
+
+    // Assess
+    expect([quiet, loud]).toEqual([false, true]);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.body).toMatchObject({
+      severity: 'info',
+      lines: ['env-prod01/lkc-orders1/orders-cdc: restarted'],
+    });
+  });
+
+  it('always alerts on secret expiry', async () => {
+    // Act
+    await notifier('generic').notify({
+      kind: 'secret-expiry',
+      warning: {
+        secret: 'https://v.vault.azure.net/secrets/db',
+        version: 'abc',
+        expired: true,
+        message: 'db has expired',
+      },
+    });
+
+    // Assess
+    expect(received[0]?.body).toMatchObject({ severity: 'critical', title: 'db has expired' });
+  });
+
+  it('reports a refused alert without quoting the webhook URL', async () => {
+    // Prepare
+    answer = 404;
+
+    // Act
+    const error = await notifier('slack')
+      .notify(exhausted)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AlertDeliveryError);
+    expect((error as Error).message).toBe('alert webhook did not accept the alert: HTTP 404');
+    expect((error as Error).message).not.toContain('canary-hook-secret-path');
+  });
+});
