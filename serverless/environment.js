@@ -3,7 +3,8 @@
 const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const LOCAL_ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
+// Where `npm start` writes its environment; a test points this elsewhere to run on its own ports.
+const LOCAL_ENV_FILE = process.env.LOCAL_CLOUD_ENV_FILE ?? path.resolve(__dirname, '../.local-cloud/env');
 
 /** `export KEY=value` lines, as local/start.ts writes them. */
 function readLocalEnv() {
