@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
 /** Only Key Vault hosts are tunnelled: nothing else may leave through the local gateway. */
@@ -30,7 +30,10 @@ export async function startVaultGateway(port: number, vaultPort: number): Promis
   const issued = new Set<string>();
   // Tunnelled sockets leave the HTTP server's bookkeeping, so closeAllConnections() cannot end them.
   const tunnels = new Set<net.Socket>();
-  const server = createServer((req, res) => answerTokenRequest(req, res, identityHeader, issued));
+  const server = createServer((req, res) => {
+    if (/^http:\/\//i.test(req.url ?? '')) forwardToLoopback(req, res);
+    else answerTokenRequest(req, res, identityHeader, issued);
+  });
   server.on('connect', (req: IncomingMessage, client: net.Socket, head: Buffer) => {
     if (!VAULT_AUTHORITY.test(req.url ?? '')) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
@@ -68,6 +71,33 @@ export async function startVaultGateway(port: number, vaultPort: number): Promis
       await closed;
     },
   };
+}
+
+/**
+ * A plain-HTTP request sent through the proxy (a client that took HTTPS_PROXY before NO_PROXY was set, e.g. for
+ * Azurite) is forwarded when it is for loopback, as NO_PROXY would have sent it; anything else is refused.
+ */
+function forwardToLoopback(req: IncomingMessage, res: ServerResponse): void {
+  const target = new URL(req.url ?? '');
+  if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') {
+    res.writeHead(403).end();
+    return;
+  }
+  const upstream = httpRequest(
+    {
+      host: target.hostname,
+      port: target.port,
+      path: `${target.pathname}${target.search}`,
+      method: req.method,
+      headers: req.headers,
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
 }
 
 /** `GET /msi/token?resource=…&api-version=2019-08-01` with `X-IDENTITY-HEADER`, answered as App Service does. */

@@ -1,0 +1,35 @@
+import type { HandledEvent } from '../../shared/app/handle-trigger';
+import { connectorKey } from '../../shared/core/connector-ref';
+import { canonicalSecretId } from '../../shared/core/secret-ref';
+
+/** What an invocation reports per event: ids, versions, results and reasons, never a value. */
+export interface HandledSummary {
+  readonly kind: HandledEvent['kind'];
+  readonly secret?: string;
+  readonly version?: string | null;
+  readonly reason?: string;
+  readonly outcomes?: readonly { readonly connector: string; readonly result: string; readonly reason?: string }[];
+}
+
+export function summarize(handled: HandledEvent): HandledSummary {
+  const event = handled.event;
+  const secret = 'secret' in event ? { secret: canonicalSecretId(event.secret), version: event.version } : {};
+  switch (handled.kind) {
+    case 'reloaded':
+      return {
+        kind: 'reloaded',
+        ...secret,
+        version: handled.report.version,
+        ...(handled.report.eventSkip ? { reason: handled.report.eventSkip.detail } : {}),
+        outcomes: handled.report.outcomes.map((outcome) => ({
+          connector: connectorKey(outcome.connector),
+          result: outcome.result,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+        })),
+      };
+    case 'warned':
+      return { kind: 'warned', ...secret, reason: handled.message };
+    case 'ignored':
+      return { kind: 'ignored', ...secret, reason: handled.reason };
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The Function App's entry (package.json `main`, built by `npm run build:azure`): loading it registers every
+ * function, sharing one runtime (runtime.ts).
+ */
+import './on-secret-event';
+import './secret-events-webhook';

@@ -1,0 +1,67 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { handleSecretEvents, ReloadIncompleteError } from '../../shared/app/handle-trigger';
+import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
+import { parseTriggerText } from '../../shared/events/parse-trigger';
+import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import { redact } from '../../shared/observability/redaction';
+import { summarize } from './handled-summary';
+import { withInvocation } from './invocation-logger';
+import { runtime } from './runtime';
+
+/** The only sender this endpoint grants in the CloudEvents abuse-protection handshake. */
+export const EVENT_GRID_ORIGIN = 'eventgrid.azure.net';
+
+/**
+ * The webhook alternative to the Event Grid trigger, for subscriptions that deliver CloudEvents 1.0 or that point
+ * at a plain HTTPS endpoint. It answers both validation handshakes (cloud-events.md §2.2): the Event Grid schema's
+ * SubscriptionValidationEvent with 200 `{validationResponse}`, and the CloudEvents OPTIONS request with
+ * `WebHook-Allowed-Origin`. Malformed payloads get 400 (Event Grid dead-letters them, no retry); an incomplete reload
+ * gets 500 (Event Grid retries).
+ */
+export async function secretEventsWebhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  if (request.method === 'OPTIONS') return grantDelivery(request);
+  return withInvocation(context, async () => {
+    let events: ReturnType<typeof parseTriggerText>;
+    try {
+      events = parseTriggerText(await request.text(), DEFAULT_PARSERS);
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      runtime.logger.warn('webhook payload refused', { error: error.message });
+      return { status: 400, jsonBody: { error: redact(error.message) } };
+    }
+    const validation = events.find((event) => event.kind === 'subscription-validation');
+    if (validation) {
+      runtime.logger.info('Event Grid subscription validated', { eventId: validation.eventId });
+      return { status: 200, jsonBody: { validationResponse: validation.validationCode } };
+    }
+    try {
+      const handled = await handleSecretEvents(events, runtime.reloader, runtime.logger, context.invocationId);
+      const results = handled.map(summarize);
+      for (const result of results) runtime.logger.info('secret event handled', { ...result });
+      return { status: 200, jsonBody: { results } };
+    } catch (error) {
+      if (!(error instanceof ReloadIncompleteError)) throw error;
+      runtime.logger.error('reload incomplete', { error: error.message });
+      return { status: 500, jsonBody: { error: redact(error.message) } };
+    }
+  });
+}
+
+/** CloudEvents 1.0 webhook abuse protection: grant Event Grid, with any rate, for POST. */
+function grantDelivery(request: HttpRequest): HttpResponseInit {
+  const origin = request.headers.get('webhook-request-origin')?.trim();
+  if (!origin) return { status: 400, jsonBody: { error: 'OPTIONS needs a WebHook-Request-Origin header' } };
+  if (origin.toLowerCase() !== EVENT_GRID_ORIGIN)
+    return { status: 403, jsonBody: { error: `origin ${origin} is not allowed` } };
+  return {
+    status: 200,
+    headers: { 'WebHook-Allowed-Origin': origin, 'WebHook-Allowed-Rate': '*', Allow: 'POST, OPTIONS' },
+  };
+}
+
+app.http('secretEventsWebhook', {
+  methods: ['POST', 'OPTIONS'],
+  authLevel: 'function',
+  route: 'secret-events',
+  handler: secretEventsWebhook,
+});

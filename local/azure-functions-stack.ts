@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { TableClient } from '@azure/data-tables';
+import { InvocationContext } from '@azure/functions';
+import { type AzuriteTable, startAzuriteTable } from './azurite-table';
+import type { ConfluentEmulator } from './confluent-emulator';
+import { installFunctionsHost, registeredFunction } from './functions-host';
+import {
+  type EventGridDelivery,
+  type KeyVaultEmulator,
+  startKeyVaultEmulator,
+  trustInThisProcess,
+} from './key-vault-emulator';
+import { SEED_SECRETS } from './seed-estate';
+
+/** The seeded estate's Key Vault secret, with the version its connector configs pin. */
+export const SEEDED_KEY_VAULT_SECRET = { vault: 'contoso-analytics', name: 'analytics-db-password' } as const;
+const SEEDED_VERSION = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+/** The Function App's own Confluent API key lives in a vault of its own, as in infra/azure/main.bicep. */
+export const LOCAL_AZURE_CREDENTIALS = { vault: 'contoso-reloader', name: 'confluent-cloud-api-key' } as const;
+export const LOCAL_STATE_TABLE = 'connectorreloaderstate';
+
+export interface AzureFunctionsStackOptions {
+  readonly keyVaultPort?: number;
+  readonly gatewayPort?: number;
+  readonly tablePort?: number;
+  /** Marks connectors stale when the secret they read gets a new version, as on Confluent Cloud. */
+  readonly confluent: ConfluentEmulator;
+  readonly confluentKey: { readonly apiKey: string; readonly apiSecret: string };
+  /** Value of the seeded analytics secret (tests use canaries). */
+  readonly analyticsSecretValue?: string;
+  /** The Event Grid subscription: every SecretNewVersionCreated delivery (an array with one event). */
+  readonly onSecretNewVersion?: (delivery: EventGridDelivery) => Promise<void>;
+  /** Where to write the vault's certificate for NODE_EXTRA_CA_CERTS in other processes (npm start). */
+  readonly certificateFile?: string;
+}
+
+export interface AzureFunctionsStack {
+  readonly keyVault: KeyVaultEmulator;
+  readonly tables: AzuriteTable;
+  /** For the env file and the CLI: the standard Azure SDK variables, the state table and the local-only extras. */
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The Azure side of the local cloud: Azurite (Table state), the local Key Vault with its Event Grid topic, and the
+ * seeded secrets. The vault's certificate is trusted in this process; other processes get NODE_EXTRA_CA_CERTS.
+ */
+export async function startAzureFunctionsStack(options: AzureFunctionsStackOptions): Promise<AzureFunctionsStack> {
+  const tables = await startAzuriteTable({ port: options.tablePort ?? 0 });
+  // Bicep creates the table in Azure; Azurite starts empty.
+  await TableClient.fromConnectionString(tables.connectionString, LOCAL_STATE_TABLE, {
+    allowInsecureConnection: true,
+  }).createTable();
+  const keyVault = await startKeyVaultEmulator({
+    port: options.keyVaultPort ?? 0,
+    gatewayPort: options.gatewayPort ?? 0,
+    onSecretNewVersion: async (delivery) => {
+      for (const event of delivery) {
+        options.confluent.control.rotateSecret(
+          `https://${event.data.VaultName}.vault.azure.net/secrets/${event.data.ObjectName}`,
+          event.data.Version,
+        );
+      }
+      await options.onSecretNewVersion?.(delivery);
+    },
+  });
+  trustInThisProcess(keyVault.certificate);
+  if (options.certificateFile) writeFileSync(options.certificateFile, keyVault.certificate);
+  keyVault.control.seed(SEEDED_KEY_VAULT_SECRET.vault, SEEDED_KEY_VAULT_SECRET.name, {
+    value: options.analyticsSecretValue ?? '{"password":"local-analytics-password-v1"}',
+    version: SEEDED_VERSION,
+    created: Math.floor(Date.now() / 1000) - 86_400,
+  });
+  keyVault.control.seed(LOCAL_AZURE_CREDENTIALS.vault, LOCAL_AZURE_CREDENTIALS.name, {
+    value: JSON.stringify(options.confluentKey),
+    contentType: 'application/json',
+  });
+  return {
+    keyVault,
+    tables,
+    env: {
+      ...keyVault.env,
+      ...(options.certificateFile ? { NODE_EXTRA_CA_CERTS: options.certificateFile } : {}),
+      AZURE_STATE_TABLE: LOCAL_STATE_TABLE,
+      AZURE_STATE_TABLE_CONNECTION_STRING: tables.connectionString,
+      // Local only: the Function App's CONFLUENT_CREDENTIALS_SECRET (the shared one names the AWS secret).
+      LOCAL_AZURE_CREDENTIALS_SECRET: `https://${LOCAL_AZURE_CREDENTIALS.vault}.vault.azure.net/secrets/${LOCAL_AZURE_CREDENTIALS.name}`,
+    },
+    close: async () => {
+      await Promise.all([keyVault.close(), tables.close()]);
+    },
+  };
+}
+
+/** The seeded Key Vault secret as its canonical URI (what connector configs reference). */
+export const SEEDED_KEY_VAULT_SECRET_URI = SEED_SECRETS.analyticsDb;
+
+export type EventGridHandler = (event: unknown, context: InvocationContext) => Promise<unknown>;
+export type HttpHandler = (request: unknown, context: InvocationContext) => Promise<unknown>;
+
+/**
+ * Loads the Function App (`functions/azure/index.ts`) as the host does at a cold start, in this process: the
+ * runtime reads process.env while loading, with CONFLUENT_CREDENTIALS_SECRET naming the Key Vault secret.
+ * Returns the handlers exactly as `app.*` registered them. Product code never imports local/; this is the other way.
+ */
+export function loadAzureFunctions(): { onSecretEvent: EventGridHandler; secretEventsWebhook: HttpHandler } {
+  installFunctionsHost();
+  const shared = process.env.CONFLUENT_CREDENTIALS_SECRET;
+  process.env.CONFLUENT_CREDENTIALS_SECRET = process.env.LOCAL_AZURE_CREDENTIALS_SECRET;
+  try {
+    require('../functions/azure/index');
+  } finally {
+    if (shared === undefined) delete process.env.CONFLUENT_CREDENTIALS_SECRET;
+    else process.env.CONFLUENT_CREDENTIALS_SECRET = shared;
+  }
+  return {
+    onSecretEvent: registeredFunction('onSecretEvent').handler as unknown as EventGridHandler,
+    secretEventsWebhook: registeredFunction('secretEventsWebhook').handler as unknown as HttpHandler,
+  };
+}
+
+/** An InvocationContext like the host's, its log lines handed to `log` (the console unless told otherwise). */
+export function invocationContext(
+  functionName: string,
+  log: (level: string, ...args: unknown[]) => void = (level, ...args) =>
+    console.log(`[${functionName}] ${level}:`, ...args),
+): InvocationContext {
+  return new InvocationContext({ invocationId: randomUUID(), functionName, logHandler: log });
+}
