@@ -1,0 +1,80 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeEmulator, startEventBridgeEmulator } from '../../local/eventbridge-emulator';
+import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
+import { EventBridgeNotifier, OutcomePublishError } from '../../shared/notifiers/eventbridge-notifier';
+
+let bus: EventBridgeEmulator;
+let client: EventBridgeClient;
+
+beforeAll(async () => {
+  bus = await startEventBridgeEmulator();
+  client = new EventBridgeClient({
+    region: 'us-east-1',
+    endpoint: bus.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+});
+
+beforeEach(() => bus.control.reset());
+
+afterAll(async () => {
+  client.destroy();
+  await bus.close();
+});
+
+function report(count: number): ReloadReport {
+  const outcomes: ReloadOutcome[] = Array.from({ length: count }, (_, index) => ({
+    connector: { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: `c${index}` },
+    sources: ['config-scan'],
+    result: 'restarted',
+    method: 'restart',
+  }));
+  const at = new Date('2026-03-14T09:27:30Z');
+  return { trigger: 't', secret: 's', version: 'v', dryRun: false, notes: [], outcomes, startedAt: at, finishedAt: at };
+}
+
+describe('EventBridgeNotifier over the real EventBridge client', () => {
+  it('publishes one entry per outcome in calls of at most 10, on the configured bus', async () => {
+    // Prepare
+    const notifier = new EventBridgeNotifier({ client, eventBusName: 'reloads' });
+
+    // Act
+    await notifier.publish(report(23));
+
+    // Assess
+    expect(bus.control.rawRequests()).toHaveLength(3);
+    const events = bus.control.events();
+    expect(events).toHaveLength(23);
+    expect(events[0]).toMatchObject({
+      source: 'connector-reloader',
+      detailType: 'Connector Reload Succeeded',
+      eventBusName: 'reloads',
+    });
+  });
+
+  it('retries entries PutEvents reports as failed (FailedEntryCount) and sends each once', async () => {
+    // Prepare
+    bus.control.failNextEntries(2);
+    const notifier = new EventBridgeNotifier({ client, eventBusName: 'default' });
+
+    // Act
+    await notifier.publish(report(3));
+
+    // Assess
+    expect(bus.control.events().map((event) => event.detail.connector)).toEqual([
+      'env-prod01/lkc-orders1/c2',
+      'env-prod01/lkc-orders1/c0',
+      'env-prod01/lkc-orders1/c1',
+    ]);
+  });
+
+  it('throws OutcomePublishError with the error codes when entries keep failing', async () => {
+    // Prepare
+    bus.control.failNextEntries(100);
+    const notifier = new EventBridgeNotifier({ client, eventBusName: 'default' });
+
+    // Act / Assess
+    await expect(notifier.publish(report(1))).rejects.toThrow(OutcomePublishError);
+    await expect(notifier.publish(report(1))).rejects.toThrow(/InternalFailure/);
+  });
+});
