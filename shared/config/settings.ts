@@ -262,4 +262,19 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'Also alert on successful restarts (failures, exhausted budgets and expiry warnings always alert).',
   ],
   ['LOG_LEVEL', 'info', 'debug, info, warn or error.'],
+  [
+    'STATE_TABLE',
+    '(none)',
+    'AWS: DynamoDB table of per-connector locks and applied versions (set by serverless.yml). Required on AWS.',
+  ],
+  [
+    'IDEMPOTENCY_TABLE',
+    '(none)',
+    'AWS: DynamoDB table of Powertools idempotency records, one per (secret, version). Required on AWS.',
+  ],
+  [
+    'EVENT_BUS_NAME',
+    'default',
+    'AWS: EventBridge bus the `Connector Reload Succeeded/Failed/Skipped` outcome events go to.',
+  ],
 ];
