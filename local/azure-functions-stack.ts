@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
+import type { HandledSummary } from '../functions/azure/handled-summary';
 import { type AzuriteTable, startAzuriteTable } from './azurite-table';
 import type { ConfluentEmulator } from './confluent-emulator';
 import { installFunctionsHost, registeredFunction } from './functions-host';
@@ -67,7 +69,10 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
     },
   });
   trustInThisProcess(keyVault.certificate);
-  if (options.certificateFile) writeFileSync(options.certificateFile, keyVault.certificate);
+  if (options.certificateFile) {
+    mkdirSync(path.dirname(options.certificateFile), { recursive: true });
+    writeFileSync(options.certificateFile, keyVault.certificate);
+  }
   keyVault.control.seed(SEEDED_KEY_VAULT_SECRET.vault, SEEDED_KEY_VAULT_SECRET.name, {
     value: options.analyticsSecretValue ?? '{"password":"local-analytics-password-v1"}',
     version: SEEDED_VERSION,
@@ -97,7 +102,7 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
 /** The seeded Key Vault secret as its canonical URI (what connector configs reference). */
 export const SEEDED_KEY_VAULT_SECRET_URI = SEED_SECRETS.analyticsDb;
 
-export type EventGridHandler = (event: unknown, context: InvocationContext) => Promise<unknown>;
+export type EventGridHandler = (event: unknown, context: InvocationContext) => Promise<HandledSummary[]>;
 export type HttpHandler = (request: unknown, context: InvocationContext) => Promise<unknown>;
 
 /**
@@ -105,7 +110,12 @@ export type HttpHandler = (request: unknown, context: InvocationContext) => Prom
  * runtime reads process.env while loading, with CONFLUENT_CREDENTIALS_SECRET naming the Key Vault secret.
  * Returns the handlers exactly as `app.*` registered them. Product code never imports local/; this is the other way.
  */
-export function loadAzureFunctions(): { onSecretEvent: EventGridHandler; secretEventsWebhook: HttpHandler } {
+export interface AzureFunctions {
+  readonly onSecretEvent: EventGridHandler;
+  readonly secretEventsWebhook: HttpHandler;
+}
+
+export function loadAzureFunctions(): AzureFunctions {
   installFunctionsHost();
   const shared = process.env.CONFLUENT_CREDENTIALS_SECRET;
   process.env.CONFLUENT_CREDENTIALS_SECRET = process.env.LOCAL_AZURE_CREDENTIALS_SECRET;

@@ -1,12 +1,28 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
+import {
+  type AzureFunctions,
+  invocationContext,
+  loadAzureFunctions,
+  startAzureFunctionsStack,
+} from './azure-functions-stack';
 import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
-import { startLocalCloud } from './local-cloud';
+import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 
 /** Fixed ports, so `serverless invoke local --stage local` and the CLI find the local cloud without discovery. */
-export const LOCAL_PORTS = { confluent: 4510, secretsManager: 4511, dynamodb: 4520, eventBridge: 4521 } as const;
+export const LOCAL_PORTS = {
+  confluent: 4510,
+  secretsManager: 4511,
+  dynamodb: 4520,
+  eventBridge: 4521,
+  keyVault: 4530,
+  keyVaultGateway: 4531,
+  azuriteTable: 10002,
+} as const;
 export const LOCAL_ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
+/** The local Key Vault's certificate (public part only), for NODE_EXTRA_CA_CERTS in other processes. */
+const LOCAL_KEY_VAULT_CERTIFICATE = path.resolve(__dirname, '../.local-cloud/key-vault-ca.pem');
 
 /**
  * `npm start`: the local cloud until Ctrl-C. Rotations in the local Secrets Manager are delivered, like EventBridge
@@ -34,14 +50,41 @@ async function start(): Promise<void> {
       }
     },
   });
+  // Azure side: Azurite (Table state) and the local Key Vault, whose Event Grid deliveries go to onSecretEvent.
+  let azureFunctions: AzureFunctions | undefined;
+  const azure = await startAzureFunctionsStack({
+    keyVaultPort: LOCAL_PORTS.keyVault,
+    gatewayPort: LOCAL_PORTS.keyVaultGateway,
+    tablePort: LOCAL_PORTS.azuriteTable,
+    confluent: cloud.confluent,
+    confluentKey: LOCAL_CONFLUENT_KEY,
+    certificateFile: LOCAL_KEY_VAULT_CERTIFICATE,
+    onSecretNewVersion: async (delivery) => {
+      for (const event of delivery) {
+        console.log(`Event Grid: ${event.eventType} ${event.data.Id} → onSecretEvent (Azure Function)`);
+        try {
+          for (const summary of (await azureFunctions?.onSecretEvent(
+            event,
+            invocationContext('onSecretEvent', () => {}),
+          )) ?? [])
+            for (const outcome of summary.outcomes ?? [])
+              console.log(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+        } catch (error) {
+          // On Azure: Event Grid retries, then the dead-letter container.
+          console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    },
+  });
   // The real Lambda handler, in process, configured from the environment like a cold start.
-  Object.assign(process.env, cloud.env, stack.env, LOCAL_IN_PROCESS_ENV);
+  Object.assign(process.env, cloud.env, stack.env, azure.env, LOCAL_IN_PROCESS_ENV);
   handler = loadRotationHandler();
+  azureFunctions = loadAzureFunctions();
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
   writeFileSync(
     LOCAL_ENV_FILE,
-    `${Object.entries({ ...cloud.env, ...stack.env })
+    `${Object.entries({ ...cloud.env, ...stack.env, ...azure.env })
       .map(([key, value]) => `export ${key}=${value}`)
       .join('\n')}\n`,
   );
@@ -50,6 +93,8 @@ async function start(): Promise<void> {
   AWS Secrets Manager   ${cloud.secretsManager.url}
   DynamoDB (dynalite)   ${stack.dynamo.endpoint}
   EventBridge           ${stack.eventBridge.url}   (outcome events are printed here)
+  Azure Key Vault       https://contoso-analytics.vault.azure.net (local, via HTTPS_PROXY ${azure.env.HTTPS_PROXY})
+  Azurite (tables)      ${azure.tables.endpoint}
 
 In another terminal:
   source ${path.relative(process.cwd(), LOCAL_ENV_FILE)}
@@ -57,9 +102,11 @@ In another terminal:
   npx connector-reloader plan --secret prod/orders-db
   aws --endpoint-url ${cloud.secretsManager.url} secretsmanager put-secret-value --secret-id prod/orders-db --secret-string '{"password":"new"}'
   npx serverless invoke local -f onSecretRotated -p events/aws/secret-label-updated.json --stage local
+  npm run invoke:azure -- events/azure/secret-new-version-created.eventgrid.json
+  npx connector-reloader plan --secret https://contoso-analytics.vault.azure.net/secrets/analytics-db-password
 `);
   const stop = async () => {
-    await Promise.all([cloud.close(), stack.close()]);
+    await Promise.all([cloud.close(), stack.close(), azure.close()]);
     process.exit(0);
   };
   process.once('SIGINT', stop);

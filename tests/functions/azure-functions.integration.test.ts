@@ -189,9 +189,7 @@ describe('rotation end to end: local Key Vault → Event Grid → onSecretEvent 
     // Assess
     autoDeliver = true;
     expect(restarts()).toEqual(before.map((count) => count + 1));
-    const results = outcomes.flatMap(
-      (summaries) => (summaries as { outcomes: { result: string }[] }[])[0]?.outcomes ?? [],
-    );
+    const results = outcomes.flatMap((summaries) => summaries[0]?.outcomes ?? []);
     expect(results.filter((outcome) => outcome.result === 'restarted')).toHaveLength(ANALYTICS_CONNECTORS.length);
     expect(results.filter((outcome) => outcome.result === 'skipped')).toHaveLength(ANALYTICS_CONNECTORS.length * 2);
   });

@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { HttpRequest } from '@azure/functions';
+import { invocationContext, loadAzureFunctions } from './azure-functions-stack';
+import { trustInThisProcess } from './key-vault-emulator';
+
+const ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
+const USAGE = 'usage: npm run invoke:azure -- events/azure/<file>.json [--webhook]';
+
+/**
+ * `npm run invoke:azure -- <event file> [--webhook]`: runs the registered Azure function on a sample payload against
+ * the running `npm start`, as the host would: the Event Grid trigger once per event of the array (the default), or
+ * the webhook with the file as the POST body. Prints each result; exits 1 when an invocation fails.
+ */
+async function invoke(args: string[]): Promise<number> {
+  const webhook = args.includes('--webhook');
+  const file = args.find((arg) => !arg.startsWith('--'));
+  if (!file) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (!existsSync(ENV_FILE)) {
+    console.error(`${path.relative(process.cwd(), ENV_FILE)} is missing: run \`npm start\` in another terminal first`);
+    return 2;
+  }
+  Object.assign(process.env, readEnvFile(ENV_FILE));
+  // NODE_EXTRA_CA_CERTS works only for processes started with it; this one reads the vault certificate itself.
+  const certificate = process.env.NODE_EXTRA_CA_CERTS;
+  if (certificate && existsSync(certificate)) trustInThisProcess(readFileSync(certificate, 'utf8'));
+  const functions = loadAzureFunctions();
+  const text = readFileSync(file, 'utf8');
+
+  if (webhook) {
+    const request = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost:7071/api/secret-events',
+      body: { string: text },
+      headers: { 'content-type': 'application/json' },
+    });
+    const response = await functions.secretEventsWebhook(request, invocationContext('secretEventsWebhook'));
+    console.log(JSON.stringify(response, null, 2));
+    return 0;
+  }
+  const payload: unknown = JSON.parse(text);
+  // The host splits Event Grid's array and invokes the trigger once per event.
+  for (const event of Array.isArray(payload) ? payload : [payload]) {
+    const result = await functions.onSecretEvent(event, invocationContext('onSecretEvent'));
+    console.log(JSON.stringify(result, null, 2));
+  }
+  return 0;
+}
+
+/** The `export KEY=value` lines `npm start` writes. */
+function readEnvFile(file: string): Record<string, string> {
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+    .flatMap((match) => (match?.[1] && match[2] !== undefined ? [[match[1], match[2]] as const] : []));
+  return Object.fromEntries(entries);
+}
+
+invoke(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`invoke failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
