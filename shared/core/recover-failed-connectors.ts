@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { type ClusterScope, type ConnectorSnapshot, failureTrace, isFailed } from './connector';
+import { type ClusterScope, type ConnectorSnapshot, failureTrace, isFailed, isHealthy } from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
 import { clusterKey, connectorKey } from './connector-ref';
@@ -148,7 +148,12 @@ export class RecoverFailedConnectors {
       ...extra,
     });
     if (snapshot.status.state === 'PAUSED') return skip('paused');
-    if (!isFailed(snapshot.status)) return trigger === 'sweep' ? undefined : skip('not-failed');
+    if (!isFailed(snapshot.status)) {
+      if (trigger === 'sweep') return undefined;
+      // Seen healthy: if a person fixed a connector whose streak ran out, its budget can reset (restart-budget.ts).
+      if (isHealthy(snapshot.status) && !this.settings.dryRun) await this.markHealthy(connectorKey(connector));
+      return skip('not-failed');
+    }
     const exclusion = firstMatchingPattern(this.settings.exclusions, connector);
     if (exclusion) return skip('excluded', `matches exclusion "${exclusion.text}"`);
 
@@ -220,6 +225,15 @@ export class RecoverFailedConnectors {
       await this.deps.leases.release(key);
       throw error;
     }
+  }
+
+  private async markHealthy(key: string): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    await this.deps.leases.updateIf(key, (r) =>
+      r.failureRestarts && r.failureRestarts.healthySince === undefined
+        ? withStreak(r, { ...r.failureRestarts, healthySince: now })
+        : undefined,
+    );
   }
 
   /** Budget, backoff and windows, on one record at one instant: the same answer before and inside the lock. */

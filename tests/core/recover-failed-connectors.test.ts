@@ -177,3 +177,28 @@ describe('RecoverFailedConnectors', () => {
     expect(store.snapshot()).toEqual([]);
   });
 });
+
+describe('RecoverFailedConnectors budget reset', () => {
+  it('resets an exhausted budget once the connector was seen healthy for the interval', async () => {
+    // Prepare: the budget of 'healthy' ran out earlier (3 of 3); a person fixed it since.
+    const { useCase, store, clock, platform } = setup();
+    await store.write(
+      {
+        connectorKey: 'env-p1/lkc-1/healthy',
+        failureRestarts: { count: 3, lastRestartAt: clock.now().getTime() - MINUTE_MS, exhaustedAt: 1 },
+      },
+      null,
+    );
+
+    // Act: a notification sees it healthy; 12 minutes later it fails again and is reported.
+    await useCase.onFailureReported([{ kind: 'connector-failed', source: 'test', connector: { name: 'healthy' } }]);
+    clock.advance(12 * MINUTE_MS);
+    platform.addConnector(HEALTHY, {}, 'FAILED');
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { name: 'healthy' } },
+    ]);
+
+    // Assess
+    expect(byName(report).healthy).toMatchObject({ result: 'restarted', attempt: 1 });
+  });
+});
