@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentPlatform, type RequestObservation } from '../confluent';
+import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import type { Clock, ConnectorPlatform, Logger, Notifier, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
@@ -47,10 +48,13 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
     logger: adapters.logger,
     ...(adapters.onRequest ? { onRequest: adapters.onRequest } : {}),
   });
-  const resolver = new TargetResolver(platform, adapters.mapping ?? loadTargetMapping(settings.targetMappingFile), {
+  // Only target resolution reads through the index cache: status, restarts, recovery and the CLI see live state.
+  const index = new ConnectorIndexCache(platform, { ttlMs: settings.connectorIndexTtlMs, clock });
+  const resolver = new TargetResolver(index, adapters.mapping ?? loadTargetMapping(settings.targetMappingFile), {
     tagKey: settings.secretTagKey,
     configScan: settings.configScan,
     sameCloudOnly: settings.matchSameCloud,
+    clock,
   });
   return {
     settings,

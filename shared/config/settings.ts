@@ -52,6 +52,7 @@ const Schema = z.object({
   CONFLUENT_REQUEST_TIMEOUT_SECONDS: seconds.default(10),
   CONFLUENT_MAX_CONCURRENCY: positiveInt.default(8),
   CONFLUENT_RATE_LIMIT_PER_SECOND: positiveInt.default(20),
+  CONNECTOR_INDEX_TTL_SECONDS: seconds.default(60),
   CONFLUENT_MAX_RETRIES: z.coerce.number().int().min(0, 'expected 0 or more').default(5),
   MAX_AUTO_RESTARTS: z.coerce.number().int().min(0, 'expected 0 or more').default(7),
   MAINTENANCE_WINDOWS: z
@@ -108,6 +109,8 @@ export interface Settings {
     readonly ratePerSecond: number;
     readonly maxRetries: number;
   };
+  /** How long connector listings answer for later rotations (0: every rotation lists afresh). */
+  readonly connectorIndexTtlMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -156,6 +159,7 @@ export function loadSettings(env: Env = process.env): Settings {
       ratePerSecond: s.CONFLUENT_RATE_LIMIT_PER_SECOND,
       maxRetries: s.CONFLUENT_MAX_RETRIES,
     },
+    connectorIndexTtlMs: s.CONNECTOR_INDEX_TTL_SECONDS * 1000,
     recovery: {
       maxAutoRestarts: s.MAX_AUTO_RESTARTS,
       maintenanceWindows: parseEach('MAINTENANCE_WINDOWS', s.MAINTENANCE_WINDOWS, parseMaintenanceWindow),
@@ -236,6 +240,11 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   ['CONFLUENT_RATE_LIMIT_PER_SECOND', '20', 'Requests per second to Confluent Cloud (shared).'],
   ['CONFLUENT_MAX_RETRIES', '5', 'Retries on 429, 5xx and network errors (capped exponential backoff, full jitter).'],
   [
+    'CONNECTOR_INDEX_TTL_SECONDS',
+    '60',
+    'Reuse cluster and connector listings across rotations this long (0: off); clusters of connectors to restart are re-read.',
+  ],
+  [
     'MAX_AUTO_RESTARTS',
     '7',
     'Automatic restarts of a failing connector before it is left alone and an alert goes out (backoff min(n²+n, 60) min between them).',
@@ -276,5 +285,16 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'EVENT_BUS_NAME',
     'default',
     'AWS: EventBridge bus the `Connector Reload Succeeded/Failed/Skipped` outcome events go to.',
+  ],
+  ['AZURE_STATE_TABLE', 'connectorreloaderstate', 'Azure: Table Storage table of per-connector locks and applied versions.'],
+  [
+    'AZURE_STATE_TABLE_ENDPOINT',
+    '(none)',
+    'Azure: Table service URL (`https://<account>.table.core.windows.net`), reached with the managed identity. Required on Azure.',
+  ],
+  [
+    'AZURE_STATE_TABLE_CONNECTION_STRING',
+    '(none)',
+    'Azure: a connection string instead of the endpoint, for Azurite and local runs. Holds a key: never logged.',
   ],
 ];

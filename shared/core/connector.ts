@@ -26,6 +26,8 @@ export interface ConnectorSnapshot {
   readonly id?: string;
   readonly config: Readonly<Record<string, string>>;
   readonly status: ConnectorStatus;
+  /** Epoch ms when the listing this came from was requested; set only when it came through a cache. */
+  readonly listedAt?: number;
 }
 
 export type ClusterKind = 'Basic' | 'Standard' | 'Enterprise' | 'Dedicated' | 'Freight' | string;

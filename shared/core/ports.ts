@@ -24,11 +24,19 @@ export interface SecretSource {
 
 export type RestartMethod = 'restart' | 'pause-resume';
 
+export interface ListConnectorsOptions {
+  /**
+   * Epoch ms: answer with a listing requested at or after this time (a cache must not serve older state). A
+   * platform without a cache always lists afresh and can ignore it.
+   */
+  readonly freshSince?: number;
+}
+
 export interface ConnectorPlatform {
   /** The clusters in the configured scope, with cloud, region and kind where discovery can tell. */
   listClusters(): Promise<ClusterScope[]>;
-  /** Every connector of one cluster with its config and status: one API call. */
-  listConnectors(cluster: ClusterRef): Promise<ConnectorSnapshot[]>;
+  /** Every connector of one cluster with its config and status: one API call (or a cached listing). */
+  listConnectors(cluster: ClusterRef, options?: ListConnectorsOptions): Promise<ConnectorSnapshot[]>;
   getStatus(connector: ConnectorRef): Promise<ConnectorStatus>;
   /** Asks for a restart and returns once it is accepted; says which method was used. */
   restart(connector: ConnectorRef): Promise<{ method: RestartMethod }>;

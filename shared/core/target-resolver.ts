@@ -1,9 +1,9 @@
 import type { ClusterScope, ConnectorSnapshot } from './connector';
 import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from './connector-ref';
-import type { ConnectorPlatform } from './ports';
+import { type Clock, type ConnectorPlatform, systemClock } from './ports';
 import type { TargetSource } from './reload-plan';
 import { canonicalSecretId, type SecretRef } from './secret-ref';
-import { referencingKeys, secretReferenceMatcher } from './secret-reference-matcher';
+import { referencingKeys, type SecretReferenceMatcher, secretReferenceMatcher } from './secret-reference-matcher';
 import { connectorsFromTags } from './secret-tags';
 import type { TargetMapping } from './target-mapping';
 
@@ -16,6 +16,8 @@ export interface TargetResolverOptions {
   readonly configScan: boolean;
   /** Only match a secret to clusters on the secret's own cloud. */
   readonly sameCloudOnly: boolean;
+  /** Dates the start of a resolution, against which cached listings are judged (connector-index-cache.ts). */
+  readonly clock?: Clock;
 }
 
 export interface Candidate {
@@ -43,6 +45,7 @@ export class TargetResolver {
   ) {}
 
   async resolve(secret: SecretRef, tags: Readonly<Record<string, string>>): Promise<ResolvedTargets> {
+    const startedAt = (this.options.clock ?? systemClock).now().getTime();
     const notes: string[] = [];
     const tagged = connectorsFromTags(tags, this.options.tagKey);
     notes.push(...tagged.invalid);
@@ -77,8 +80,42 @@ export class TargetResolver {
     );
 
     const matcher = secretReferenceMatcher(secret);
-    const candidates = new Map<string, Candidate>();
     const scannedKeys = new Set(scanned.map(clusterKey));
+    let candidates = this.match(listings, scannedKeys, named, matcher);
+    // A cached listing may predate a pause: clusters holding candidates are read again, so state that decides a
+    // restart is never older than this resolution. A listing requested during it (the cold case) is reused as is.
+    const listedAtByCluster = new Map(
+      listings.map(({ cluster, connectors }) => [clusterKey(cluster), connectors[0]?.listedAt]),
+    );
+    const stale = new Set<string>();
+    for (const candidate of candidates.values()) {
+      // A named connector missing from a cached listing may have been created since: its cluster is read again too.
+      const listedAt = candidate.snapshot?.listedAt ?? listedAtByCluster.get(clusterKey(candidate.connector));
+      if (listedAt !== undefined && listedAt < startedAt) stale.add(clusterKey(candidate.connector));
+    }
+    if (stale.size > 0) {
+      const refreshed = await Promise.all(
+        listings.map(async (listing) =>
+          stale.has(clusterKey(listing.cluster))
+            ? { ...listing, connectors: await this.platform.listConnectors(listing.cluster, { freshSince: startedAt }) }
+            : listing,
+        ),
+      );
+      candidates = this.match(refreshed, scannedKeys, named, matcher);
+    }
+
+    if (candidates.size === 0) notes.push(`no connector references ${canonicalSecretId(secret)}`);
+    return { candidates: [...candidates.values()], clustersListed: listings.length, notes };
+  }
+
+  /** The config scan plus the named connectors, over the listings; named connectors not listed come out as such. */
+  private match(
+    listings: readonly { readonly cluster: ClusterRef; readonly connectors: readonly ConnectorSnapshot[] }[],
+    scannedKeys: ReadonlySet<string>,
+    named: ReadonlyMap<string, { connector: ConnectorRef; sources: Set<TargetSource> }>,
+    matcher: SecretReferenceMatcher,
+  ): Map<string, Candidate> {
+    const candidates = new Map<string, Candidate>();
     for (const { cluster, connectors } of listings) {
       const cloud = (cluster as ClusterScope).cloud;
       for (const snapshot of connectors) {
@@ -101,9 +138,7 @@ export class TargetResolver {
       if (candidates.has(key)) continue;
       candidates.set(key, { connector: entry.connector, sources: [...entry.sources], referencingKeys: [] });
     }
-
-    if (candidates.size === 0) notes.push(`no connector references ${canonicalSecretId(secret)}`);
-    return { candidates: [...candidates.values()], clustersListed: listings.length, notes };
+    return candidates;
   }
 
   /** Whether a candidate sits on another cloud than the secret (unknown cloud counts as the same). */
