@@ -286,7 +286,11 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'default',
     'AWS: EventBridge bus the `Connector Reload Succeeded/Failed/Skipped` outcome events go to.',
   ],
-  ['AZURE_STATE_TABLE', 'connectorreloaderstate', 'Azure: Table Storage table of per-connector locks and applied versions.'],
+  [
+    'AZURE_STATE_TABLE',
+    'connectorreloaderstate',
+    'Azure: Table Storage table of per-connector locks and applied versions.',
+  ],
   [
     'AZURE_STATE_TABLE_ENDPOINT',
     '(none)',
