@@ -1,12 +1,22 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DefaultAzureCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
 import { status } from '../cli/commands/status';
 import { Output } from '../cli/output';
 import { renderReport } from '../cli/render';
 import { createCliRuntime } from '../cli/runtime';
+import type { HandledSummary } from '../functions/azure/handled-summary';
 import type { ReloadReport } from '../shared/core/reload-plan';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
+import {
+  type AzureFunctions,
+  invocationContext,
+  loadAzureFunctions,
+  SEEDED_KEY_VAULT_SECRET,
+  startAzureFunctionsStack,
+} from './azure-functions-stack';
 import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
-import { startLocalCloud } from './local-cloud';
+import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
 import { SEED_SECRETS } from './seed-estate';
 
@@ -31,11 +41,29 @@ async function demo(): Promise<number> {
       if (report) reports.push(report);
     },
   });
+  // Azure side: the local Key Vault's Event Grid deliveries go to the real onSecretEvent function (Azurite state).
+  let azureFunctions: AzureFunctions | undefined;
+  const azureResults: HandledSummary[] = [];
+  const azure = await startAzureFunctionsStack({
+    confluent: cloud.confluent,
+    confluentKey: LOCAL_CONFLUENT_KEY,
+    onSecretNewVersion: async (delivery) => {
+      if (!azureFunctions) throw new Error('rotation before the Azure functions were loaded');
+      for (const event of delivery)
+        azureResults.push(
+          ...(await azureFunctions.onSecretEvent(
+            event,
+            invocationContext('onSecretEvent', () => {}),
+          )),
+        );
+    },
+  });
   try {
     // The handler and the SDKs read their configuration from the process environment, as they do when deployed.
-    Object.assign(process.env, cloud.env, stack.env, LOCAL_IN_PROCESS_ENV);
+    Object.assign(process.env, cloud.env, stack.env, azure.env, LOCAL_IN_PROCESS_ENV);
     const env = process.env;
     handler = loadRotationHandler();
+    azureFunctions = loadAzureFunctions();
     const sdk = new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: cloud.secretsManager.url,
@@ -72,22 +100,41 @@ async function demo(): Promise<number> {
         );
     }
 
+    out.line(
+      out.colors.bold(
+        '\nRotating analytics-db-password in Azure Key Vault: referenced by Key Vault URI (Event Grid → Azure Function)',
+      ),
+    );
+    const vault = new SecretClient(
+      `https://${SEEDED_KEY_VAULT_SECRET.vault}.vault.azure.net`,
+      new DefaultAzureCredential(),
+    );
+    await vault.setSecret(SEEDED_KEY_VAULT_SECRET.name, `{"password":"rotated-${Date.now()}"}`);
+    await azure.keyVault.control.settled();
+    for (const result of azureResults) {
+      out.line(`${result.secret} version ${result.version}`);
+      for (const outcome of result.outcomes ?? [])
+        out.line(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+    }
+
     out.line(out.colors.bold('\nThe estate afterwards:'));
     await status(out, createCliRuntime({}, env), {});
-    const errors = cloud.secretsManager.control.deliveryErrors();
+    const errors = [...cloud.secretsManager.control.deliveryErrors(), ...azure.keyVault.control.deliveryErrors()];
     for (const error of errors) out.error(`delivery failed: ${error}`);
-    const outcomes = reports.flatMap((r) => r.outcomes);
+    const outcomes = [...reports.flatMap((r) => r.outcomes), ...azureResults.flatMap((r) => r.outcomes ?? [])];
     const verified = outcomes.filter((o) => o.result === 'restarted').length;
     const skippedCount = outcomes.filter((o) => o.result === 'skipped').length;
     out.line(`\n${verified} connector(s) restarted and verified RUNNING, ${skippedCount} skipped with a reason.`);
+    const azureVerified = azureResults.flatMap((r) => r.outcomes ?? []).filter((o) => o.result === 'restarted').length;
     return errors.length === 0 &&
       verified > 0 &&
+      azureVerified > 0 &&
       skippedCount > 0 &&
       outcomes.every((o) => o.result === 'restarted' || o.result === 'skipped')
       ? 0
       : 1;
   } finally {
-    await Promise.all([cloud.close(), stack.close()]);
+    await Promise.all([cloud.close(), stack.close(), azure.close()]);
   }
 }
 
