@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generate } from 'selfsigned';
 
 export interface TlsCertificate {
@@ -13,7 +14,10 @@ export interface TlsCertificate {
  */
 export async function generateVaultCertificate(): Promise<TlsCertificate> {
   const notBeforeDate = new Date(Date.now() - 60_000);
-  const pems = await generate([{ name: 'commonName', value: 'connector-reloader local Key Vault (test only)' }], {
+  // A unique subject per certificate: trust stores find issuers by subject, and two emulators in one process (Jest
+  // workers run several test files) would otherwise shadow each other's certificate.
+  const commonName = `connector-reloader local Key Vault (test only) ${randomUUID()}`;
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
