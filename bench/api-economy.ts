@@ -1,0 +1,106 @@
+import type { RecordedRequest } from '../local/confluent-emulator';
+import { benchEstate, secretArn, spreadIndices } from './lib/bench-estate';
+import { type Figure, figure, median } from './lib/figures';
+import { startHarness } from './lib/reloader-harness';
+
+/**
+ * §2 API-call economy: Confluent requests per rotation event against the minimum (clusters listed + one restart per
+ * affected connector + status polls until RUNNING), cold (fresh process) and warm (within the index TTL).
+ */
+export const ECONOMY = { clusters: 20, connectorsPerCluster: 100, affected: 25, affectedClusters: 5 } as const;
+const SECTION = '§2 API calls / rotation';
+const RUNS = 3;
+
+export interface CallCount {
+  readonly total: number;
+  readonly discovery: number;
+  readonly lists: number;
+  readonly restarts: number;
+  readonly polls: number;
+  readonly minimum: number;
+  readonly beyond: number;
+}
+
+/** Splits an event's requests into the minimum and the rest. */
+export function countCalls(requests: readonly RecordedRequest[]): CallCount {
+  const discovery = requests.filter((r) => r.path.startsWith('/org/v2/') || r.path.startsWith('/cmk/v2/')).length;
+  const lists = requests.filter((r) => r.method === 'GET' && r.path.endsWith('/connectors'));
+  const restarts = requests.filter((r) => r.path.endsWith('/restart')).length;
+  const polls = requests.filter((r) => r.path.endsWith('/status'));
+  // A poll after one that already read RUNNING with every task RUNNING is beyond the minimum.
+  const healthySeen = new Set<string>();
+  let excessPolls = 0;
+  for (const poll of polls) {
+    if (healthySeen.has(poll.path)) excessPolls += 1;
+    else if (isHealthyBody(poll.responseBody)) healthySeen.add(poll.path);
+  }
+  const distinctClusters = new Set(lists.map((r) => r.path)).size;
+  const minimum = distinctClusters + restarts + polls.length - excessPolls;
+  return {
+    total: requests.length,
+    discovery,
+    lists: lists.length,
+    restarts,
+    polls: polls.length,
+    minimum,
+    beyond: requests.length - minimum,
+  };
+}
+
+function isHealthyBody(body: unknown): boolean {
+  const status = body as { connector?: { state?: string }; tasks?: { state?: string }[] } | undefined;
+  const tasks = status?.tasks ?? [];
+  return status?.connector?.state === 'RUNNING' && tasks.length > 0 && tasks.every((t) => t.state === 'RUNNING');
+}
+
+export async function apiEconomy(): Promise<Figure[]> {
+  const arn = secretArn('prod/orders-db');
+  const indices = spreadIndices(ECONOMY.affected, ECONOMY.affectedClusters, ECONOMY.connectorsPerCluster);
+  const estate = benchEstate({ ...ECONOMY, references: new Map(indices.map((i) => [i, arn])) });
+  const variants: { name: string; env: Record<string, string> }[] = [
+    { name: 'no scopes (discovers environments)', env: {} },
+    { name: 'CONFLUENT_SCOPES=2 environments', env: { CONFLUENT_SCOPES: 'env-bench1,env-bench2' } },
+  ];
+  const figures: Figure[] = [];
+  for (const variant of variants) {
+    const cold: CallCount[] = [];
+    const warm: CallCount[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const harness = await startHarness({ estate, env: variant.env });
+      try {
+        for (const [i, bucket] of [cold, warm].entries()) {
+          harness.emulator.control.resetRequests();
+          const report = await harness.reloader.forInvocation().execute(harness.rotation(arn, `v${run}-${i}`));
+          const restarted = report.outcomes.filter((o) => o.result === 'restarted').length;
+          if (restarted !== ECONOMY.affected)
+            throw new Error(`expected ${ECONOMY.affected} restarts, got ${restarted}`);
+          bucket.push(countCalls(harness.emulator.control.requests()));
+        }
+      } finally {
+        await harness.close();
+      }
+    }
+    for (const [phase, counts] of [
+      ['cold', cold],
+      ['warm', warm],
+    ] as const) {
+      const m = (pick: (c: CallCount) => number) => median(counts.map(pick));
+      const beyond = m((c) => c.beyond);
+      figures.push(
+        figure(
+          SECTION,
+          `${phase}, ${variant.name}: calls (minimum)`,
+          m((c) => c.total),
+          `calls (min ${m((c) => c.minimum)})`,
+          undefined,
+          `discovery ${m((c) => c.discovery)}, lists ${m((c) => c.lists)}, restarts ${m((c) => c.restarts)}, polls ${m((c) => c.polls)}`,
+        ),
+        figure(SECTION, `${phase}, ${variant.name}: beyond minimum`, beyond, 'calls', {
+          goal: '0',
+          pass: beyond === 0,
+        }),
+      );
+    }
+  }
+  return figures;
+}

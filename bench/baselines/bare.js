@@ -1,0 +1,2 @@
+// Bare Node baseline: a module with nothing in it.
+module.exports = {};

@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { type BuildOptions, build } from 'esbuild';
+import { parse } from 'yaml';
+import { envInt, type Figure, figure, median } from './lib/figures';
+
+/**
+ * §1 Cold start: each bundled function built with the esbuild options serverless.yml gives serverless-esbuild (but
+ * minified, without source maps), then loaded in fresh Node processes with dummy loopback endpoints. Compared with
+ * bare Node and with handlers that only import and construct the SDK clients they need (baselines/).
+ */
+const SECTION = '§1 Cold start';
+const ROOT = path.resolve(__dirname, '..');
+const MAX_AWS_BUNDLE_KB = 500;
+const MAX_LOAD_RATIO = 1.5;
+
+/** Nothing listens on port 9 (discard): a client that tried to connect at load would fail fast, not hang. */
+const DUMMY_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  STATE_TABLE: 'state',
+  IDEMPOTENCY_TABLE: 'idempotency',
+  CONFLUENT_API_URL: 'http://127.0.0.1:9',
+  LOG_LEVEL: 'error',
+  POWERTOOLS_DEV: 'false',
+};
+const AWS_ENV = {
+  ...DUMMY_ENV,
+  CONFLUENT_CREDENTIALS_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench/confluent-Ab12Cd',
+};
+const AZURE_ENV = {
+  ...DUMMY_ENV,
+  CONFLUENT_CREDENTIALS_SECRET: 'https://bench.vault.azure.net/secrets/confluent',
+  AZURE_STATE_TABLE_ENDPOINT: 'https://127.0.0.1:9',
+  IDENTITY_ENDPOINT: 'http://127.0.0.1:9/msi/token',
+  IDENTITY_HEADER: 'bench',
+};
+
+interface Target {
+  readonly name: string;
+  readonly entry?: string;
+  readonly kind: 'aws' | 'azure' | 'bare';
+  readonly baseline?: string;
+  readonly env: Record<string, string>;
+}
+
+/** The esbuild options of serverless.yml's `custom.esbuild`, read from the file so the two cannot drift. */
+function serverlessEsbuildOptions(): BuildOptions {
+  const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as {
+    custom: { esbuild: Record<string, unknown> };
+  };
+  const { exclude, bundle, target, platform, format, keepNames } = config.custom.esbuild as {
+    exclude?: string[];
+    bundle?: boolean;
+    target?: string;
+    platform?: BuildOptions['platform'];
+    format?: BuildOptions['format'];
+    keepNames?: boolean;
+  };
+  return {
+    bundle: bundle ?? true,
+    target: target ?? 'node22',
+    platform: platform ?? 'node',
+    format: format ?? 'cjs',
+    keepNames: keepNames ?? false,
+    external: exclude ?? [],
+    minify: true,
+    sourcemap: false,
+  };
+}
+
+function awsHandlers(): Target[] {
+  const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as {
+    functions: Record<string, { handler: string }>;
+  };
+  return Object.entries(config.functions).map(([name, fn]) => ({
+    name: `AWS ${name}`,
+    entry: `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.ts`,
+    kind: 'aws' as const,
+    baseline: 'AWS SDK-only handler',
+    env: AWS_ENV,
+  }));
+}
+
+export async function coldStart(): Promise<Figure[]> {
+  const runs = Math.max(10, envInt('BENCH_COLD_RUNS', 15));
+  const out = mkdtempSync(path.join(tmpdir(), 'connector-reloader-bench-'));
+  try {
+    const options = serverlessEsbuildOptions();
+    const targets: Target[] = [
+      { name: 'bare Node', entry: 'bench/baselines/bare.js', kind: 'bare', env: DUMMY_ENV },
+      { name: 'AWS SDK-only handler', entry: 'bench/baselines/aws-sdk-only.ts', kind: 'bare', env: AWS_ENV },
+      { name: 'Azure SDK-only app', entry: 'bench/baselines/azure-sdk-only.ts', kind: 'bare', env: AZURE_ENV },
+      ...awsHandlers(),
+      {
+        name: 'Azure entry (functions/azure/index)',
+        entry: 'functions/azure/index.ts',
+        kind: 'azure',
+        baseline: 'Azure SDK-only app',
+        env: AZURE_ENV,
+      },
+    ];
+    const bundles = new Map<string, { file: string; bytes: number }>();
+    for (const target of targets) {
+      const file = path.join(out, `${target.name.replace(/[^a-z0-9]+/gi, '-')}.js`);
+      await build({
+        ...options,
+        // The Functions host supplies @azure/functions-core, as in package.json build:azure.
+        external: [...(options.external ?? []), '@azure/functions-core'],
+        entryPoints: [path.join(ROOT, target.entry ?? '')],
+        outfile: file,
+        logLevel: 'error',
+      });
+      bundles.set(target.name, { file, bytes: statSync(file).size });
+    }
+
+    // Interleaved, so drift in machine load hits every target alike.
+    const loads = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    const walls = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    for (let run = 0; run < runs; run += 1) {
+      for (const target of targets) {
+        const bundle = bundles.get(target.name);
+        if (!bundle) continue;
+        const started = performance.now();
+        const child = spawnSync(process.execPath, [path.join(__dirname, 'baselines/load-probe.js'), bundle.file], {
+          env: { PATH: process.env.PATH ?? '', ...target.env },
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+        const wallMs = performance.now() - started;
+        if (child.status !== 0) throw new Error(`${target.name} did not load: ${child.stderr.slice(0, 500)}`);
+        const probe = JSON.parse(child.stdout) as { loadMs: number };
+        loads.get(target.name)?.push(probe.loadMs);
+        walls.get(target.name)?.push(wallMs);
+      }
+    }
+
+    const figures: Figure[] = [];
+    const loadOf = (name: string) => median(loads.get(name) ?? []);
+    for (const target of targets) {
+      const bytes = bundles.get(target.name)?.bytes ?? 0;
+      const kb = Math.round(bytes / 1024);
+      const load = Math.round(loadOf(target.name) * 10) / 10;
+      const wall = Math.round(median(walls.get(target.name) ?? []));
+      figures.push(
+        figure(
+          SECTION,
+          `${target.name}: bundle (minified)`,
+          kb,
+          'KB',
+          target.kind === 'aws' ? { goal: `≤ ${MAX_AWS_BUNDLE_KB} KB`, pass: kb <= MAX_AWS_BUNDLE_KB } : undefined,
+        ),
+        figure(
+          SECTION,
+          `${target.name}: load + construct`,
+          load,
+          'ms',
+          undefined,
+          `median of ${runs}; process spawn→exit ${wall} ms`,
+        ),
+      );
+      if (target.baseline) {
+        const ratio = Math.round((loadOf(target.name) / loadOf(target.baseline)) * 100) / 100;
+        figures.push(
+          figure(SECTION, `${target.name}: load vs ${target.baseline}`, ratio, '×', {
+            goal: `≤ ${MAX_LOAD_RATIO}×`,
+            pass: ratio <= MAX_LOAD_RATIO,
+          }),
+        );
+      }
+    }
+    return figures;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
