@@ -44,7 +44,8 @@ export const handler = runtime.handler(async (payload: unknown, context: Context
     if (event.kind !== 'secret-rotated') {
       for (const handled of await handleSecretEvents([event], reloader, runtime.log, context.awsRequestId))
         results.push(summarize(handled, context.awsRequestId));
-      runtime.record([{ name: RELOAD_METRICS.ignored, unit: 'Count', value: 1 }]);
+      const metric = event.kind === 'ignored' ? RELOAD_METRICS.ignored : RELOAD_METRICS.expiryWarnings;
+      runtime.record([{ name: metric, unit: 'Count', value: 1 }]);
       continue;
     }
     const key = rotationKey(event);

@@ -124,8 +124,32 @@ export class ReloadAfterRotation {
         detail: outcome.detail,
       });
     }
-    await this.deps.notifier?.publish(report);
-    return report;
+    return this.notify(report);
+  }
+
+  /**
+   * The restarts are done and verified whatever happens to the notification: a failed publish is logged with the
+   * whole outcome (so it is not lost) and flagged on the report for the handler's metrics, not thrown, since a
+   * retry of the event would find every connector already covered and could never re-send it.
+   */
+  private async notify(report: ReloadReport): Promise<ReloadReport> {
+    try {
+      await this.deps.notifier?.publish(report);
+      return report;
+    } catch (error) {
+      const notificationError = (error as Error).message;
+      this.deps.logger.error('outcome notification failed', {
+        error: notificationError,
+        secret: report.secret,
+        version: report.version,
+        outcomes: report.outcomes.map((o) => ({
+          connector: connectorKey(o.connector),
+          result: o.result,
+          reason: o.reason,
+        })),
+      });
+      return { ...report, notificationError };
+    }
   }
 
   private async decide(candidate: Candidate, secret: SecretRef, assessment: VersionAssessment): Promise<Decision> {
@@ -237,11 +261,20 @@ function coveredBy(
     return `version ${assessment.version} was already applied to this connector`;
   }
   if (record.lastRestartAt !== undefined && assessment.becameCurrentAt !== undefined) {
-    if (record.lastRestartAt > assessment.becameCurrentAt.getTime()) {
+    if (record.lastRestartAt > latestPossibleInstant(assessment.becameCurrentAt)) {
       return `restarted at ${new Date(record.lastRestartAt).toISOString()}, after the version became current at ${assessment.becameCurrentAt.toISOString()}`;
     }
   }
   return undefined;
+}
+
+/**
+ * Event and version times often come in whole seconds (EventBridge `time`, Key Vault `created`): the change may have
+ * happened anywhere in that second, so a restart only covers it once that second is over.
+ */
+function latestPossibleInstant(at: Date): number {
+  const ms = at.getTime();
+  return ms % 1000 === 0 ? ms + 999 : ms;
 }
 
 function recordRestart(

@@ -73,6 +73,8 @@ export interface ReloadReport {
   readonly outcomes: readonly ReloadOutcome[];
   readonly startedAt: Date;
   readonly finishedAt: Date;
+  /** Set when publishing the outcome failed (the outcome itself stands; see ReloadAfterRotation.notify). */
+  readonly notificationError?: string;
 }
 
 /** True when every connector that was meant to restart came back healthy. */

@@ -11,6 +11,10 @@ export const RELOAD_METRICS = {
   ignored: 'EventsIgnored',
   /** Deliveries of a (secret, version) already handled or being handled: answered by idempotency. */
   duplicates: 'DuplicateDeliveries',
+  /** Secret expiry warnings (Key Vault SecretNearExpiry / SecretExpired). */
+  expiryWarnings: 'SecretExpiryWarnings',
+  /** Outcomes whose notification could not be published (the outcome itself is in the logs). */
+  notificationsFailed: 'OutcomeNotificationsFailed',
 } as const;
 
 /** The dimension that splits ReloadsSkipped by skip reason (paused, excluded, already-covered, …). */
@@ -43,6 +47,7 @@ export function reloadMetrics(report: ReloadReport, eventTime?: Date): MetricPoi
   );
   if (report.eventSkip) skipReasons.push(report.eventSkip.reason);
   count(RELOAD_METRICS.skipped, skipReasons.length);
+  if (report.notificationError) count(RELOAD_METRICS.notificationsFailed, 1);
   const byReason = new Map<string, number>();
   for (const reason of skipReasons) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
   for (const [reason, value] of byReason) {

@@ -257,3 +257,53 @@ describe('ReloadAfterRotation', () => {
     );
   });
 });
+
+describe('ReloadAfterRotation edge cases', () => {
+  it('does not count a restart earlier in the same whole second as covering the version', async () => {
+    // Prepare: the version became current at 12:00:05 (whole seconds); a restart happened at 12:00:05.400.
+    const { useCase, store, secrets, platform } = setup();
+    const second = Date.parse('2026-11-27T12:00:05Z');
+    secrets.snapshot = { ...secrets.snapshot, currentSince: new Date(second) };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lastRestartAt: second + 400 }, null);
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restarted' });
+    expect(platform.restarts).toContain('env-p1/lkc-aws1/orders-cdc');
+  });
+
+  it('keeps the verified outcome when publishing it fails, and says so on the report', async () => {
+    // Prepare
+    const { platform, secrets, clock } = setup();
+    const store = new MemoryStateStore();
+    const useCase = new ReloadAfterRotation(
+      {
+        secrets,
+        platform,
+        resolver: new TargetResolver(platform, emptyTargetMapping, {
+          tagKey: 'confluent-connectors',
+          configScan: true,
+          sameCloudOnly: true,
+        }),
+        leases: new ConnectorLeases(store, clock, { owner: 'x', lockTtlMs: 60_000, retentionMs: 60_000 }),
+        clock,
+        logger: silentLogger,
+        notifier: {
+          publish: async () => {
+            throw new Error('EventBridge unavailable');
+          },
+        },
+      },
+      SETTINGS,
+    );
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(report.notificationError).toBe('EventBridge unavailable');
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restarted' });
+  });
+});
