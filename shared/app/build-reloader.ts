@@ -3,12 +3,18 @@ import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentPlatform, type RequestObservation } from '../confluent';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
+import type { OutcomeReport } from '../core/outcome-report';
 import type { Clock, ConnectorPlatform, Logger, Notifier, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
+import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
 import { ReloadAfterRotation } from '../core/reload-after-rotation';
 import type { TargetMapping } from '../core/target-mapping';
 import { TargetResolver } from '../core/target-resolver';
+import type { SecretValueReader } from '../providers/secret-credentials';
+import { FailureWebhook } from './failure-webhook';
 import { loadTargetMapping } from './load-target-mapping';
+import { alertSink, OutcomeFanOut, type OutcomeSink } from './outcome-sinks';
+import { webhookTokenSource } from './webhook-token-source';
 
 /** The adapters a runtime (Lambda, Functions, CLI) supplies; everything else is built from settings. */
 export interface ReloaderAdapters {
@@ -17,7 +23,15 @@ export interface ReloaderAdapters {
   readonly state: StateStore;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Rotation reports only (the AWS EventBridge outcome events); alerts are wired from settings. */
   readonly notifier?: Notifier;
+  /**
+   * Reads secret values the reloader itself needs: the alert webhook URL and the failure webhook token. Defaults to
+   * `secrets` when that provider can read values (every real one can).
+   */
+  readonly secretValues?: SecretValueReader;
+  /** A cloud's own sinks for every outcome (rotation, recovery, secret expiry), beside the alert webhook. */
+  readonly outcomeSinks?: readonly OutcomeSink[];
   /** Overrides TARGET_MAPPING_FILE (tests). */
   readonly mapping?: TargetMapping;
   readonly onRequest?: (observation: RequestObservation) => void;
@@ -30,6 +44,12 @@ export interface Reloader {
   readonly resolver: TargetResolver;
   /** A use case whose locks are owned by this invocation. */
   forInvocation(invocationId?: string): ReloadAfterRotation;
+  /** The failed-connector recovery use case (webhook failures and the sweep), its locks owned by this invocation. */
+  recovery(invocationId?: string): RecoverFailedConnectors;
+  /** The Confluent notification webhook, its token read from WEBHOOK_TOKEN_SECRET (cached). */
+  readonly failureWebhook: FailureWebhook;
+  /** Sends an outcome to the alert webhook and the cloud's sinks; never throws (failures are logged). */
+  publishOutcome(outcome: OutcomeReport): Promise<void>;
 }
 
 export function buildReloader(settings: Settings, adapters: ReloaderAdapters): Reloader {
@@ -56,16 +76,56 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
     sameCloudOnly: settings.matchSameCloud,
     clock,
   });
+  const secretValues = adapters.secretValues ?? (isValueReader(adapters.secrets) ? adapters.secrets : undefined);
+  const alerts = alertSink(settings, secretValues);
+  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger);
+  const publishOutcome = (outcome: OutcomeReport) => outcomes.publish(outcome);
+  // Rotation reports reach the alerts first (they never throw), then the cloud's own notifier (which may throw).
+  const notifier: Notifier | undefined =
+    outcomes.size > 0 || adapters.notifier
+      ? {
+          async publish(report) {
+            await publishOutcome({ kind: 'rotation', report });
+            await adapters.notifier?.publish(report);
+          },
+        }
+      : undefined;
+  const leasesFor = (invocationId: string) =>
+    new ConnectorLeases(adapters.state, clock, {
+      owner: `${invocationId}:${randomUUID()}`,
+      lockTtlMs: settings.lockTtlMs,
+      retentionMs: settings.retentionMs,
+    });
   return {
     settings,
     platform,
     resolver,
+    failureWebhook: new FailureWebhook(
+      webhookTokenSource(settings.webhookTokenSecret, secretValues, adapters.logger, clock),
+      adapters.logger,
+    ),
+    publishOutcome,
+    recovery(invocationId = randomUUID()) {
+      return new RecoverFailedConnectors(
+        {
+          platform,
+          leases: leasesFor(invocationId),
+          clock,
+          logger: adapters.logger,
+          notify: (report) => publishOutcome({ kind: 'recovery', report }),
+        },
+        {
+          dryRun: settings.dryRun,
+          maxAutoRestarts: settings.recovery.maxAutoRestarts,
+          maintenanceWindows: settings.recovery.maintenanceWindows,
+          exclusions: settings.exclusions,
+          restartConcurrency: settings.restartConcurrency,
+          verify: settings.verify,
+        },
+      );
+    },
     forInvocation(invocationId = randomUUID()) {
-      const leases = new ConnectorLeases(adapters.state, clock, {
-        owner: `${invocationId}:${randomUUID()}`,
-        lockTtlMs: settings.lockTtlMs,
-        retentionMs: settings.retentionMs,
-      });
+      const leases = leasesFor(invocationId);
       return new ReloadAfterRotation(
         {
           secrets: adapters.secrets,
@@ -74,7 +134,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           leases,
           clock,
           logger: adapters.logger,
-          ...(adapters.notifier ? { notifier: adapters.notifier } : {}),
+          ...(notifier ? { notifier } : {}),
         },
         {
           dryRun: settings.dryRun,
@@ -85,4 +145,8 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
       );
     },
   };
+}
+
+function isValueReader(source: SecretSource): source is SecretSource & SecretValueReader {
+  return typeof (source as Partial<SecretValueReader>).readSecretValue === 'function';
 }

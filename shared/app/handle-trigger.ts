@@ -51,6 +51,18 @@ export async function handleSecretEvents(
       case 'secret-expired': {
         const message = `${canonicalSecretId(event.secret)} ${event.kind === 'secret-expiring' ? 'is about to expire' : 'has expired'}: rotate it, then its connectors are reloaded`;
         logger.warn(message, { kind: event.kind, secret: canonicalSecretId(event.secret), version: event.version });
+        const at = event.kind === 'secret-expiring' ? event.expiresAt : event.expiredAt;
+        // Expiry always alerts (and reaches the cloud's outcome sinks); delivery problems are logged, not thrown.
+        await reloader.publishOutcome({
+          kind: 'secret-expiry',
+          warning: {
+            secret: canonicalSecretId(event.secret),
+            version: event.version,
+            expired: event.kind === 'secret-expired',
+            ...(at ? { expiresAt: at } : {}),
+            message,
+          },
+        });
         handled.push({ kind: 'warned', event, message });
         break;
       }
