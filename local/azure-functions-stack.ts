@@ -21,6 +21,8 @@ const SEEDED_VERSION = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 /** The Function App's own Confluent API key lives in a vault of its own, as in infra/azure/main.bicep. */
 export const LOCAL_AZURE_CREDENTIALS = { vault: 'contoso-reloader', name: 'confluent-cloud-api-key' } as const;
 export const LOCAL_STATE_TABLE = 'connectorreloaderstate';
+/** The failure webhook's URL token, a fresh random value per start, in the app's vault (WEBHOOK_TOKEN_SECRET). */
+export const LOCAL_AZURE_WEBHOOK_TOKEN = { vault: 'contoso-reloader', name: 'failure-webhook-token' } as const;
 
 export interface AzureFunctionsStackOptions {
   readonly keyVaultPort?: number;
@@ -33,6 +35,8 @@ export interface AzureFunctionsStackOptions {
   readonly analyticsSecretValue?: string;
   /** The Event Grid subscription: every SecretNewVersionCreated delivery (an array with one event). */
   readonly onSecretNewVersion?: (delivery: EventGridDelivery) => Promise<void>;
+  /** The failure webhook token to seed (tests use canaries); a random one otherwise. */
+  readonly webhookToken?: string;
   /** Where to write the vault's certificate for NODE_EXTRA_CA_CERTS in other processes (npm start). */
   readonly certificateFile?: string;
 }
@@ -82,6 +86,9 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
     value: JSON.stringify(options.confluentKey),
     contentType: 'application/json',
   });
+  keyVault.control.seed(LOCAL_AZURE_WEBHOOK_TOKEN.vault, LOCAL_AZURE_WEBHOOK_TOKEN.name, {
+    value: options.webhookToken ?? randomUUID(),
+  });
   return {
     keyVault,
     tables,
@@ -92,6 +99,7 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
       AZURE_STATE_TABLE_CONNECTION_STRING: tables.connectionString,
       // Local only: the Function App's CONFLUENT_CREDENTIALS_SECRET (the shared one names the AWS secret).
       LOCAL_AZURE_CREDENTIALS_SECRET: `https://${LOCAL_AZURE_CREDENTIALS.vault}.vault.azure.net/secrets/${LOCAL_AZURE_CREDENTIALS.name}`,
+      LOCAL_AZURE_WEBHOOK_TOKEN_SECRET: `https://${LOCAL_AZURE_WEBHOOK_TOKEN.vault}.vault.azure.net/secrets/${LOCAL_AZURE_WEBHOOK_TOKEN.name}`,
     },
     close: async () => {
       await Promise.all([keyVault.close(), tables.close()]);
@@ -110,24 +118,46 @@ export type HttpHandler = (request: unknown, context: InvocationContext) => Prom
  * runtime reads process.env while loading, with CONFLUENT_CREDENTIALS_SECRET naming the Key Vault secret.
  * Returns the handlers exactly as `app.*` registered them. Product code never imports local/; this is the other way.
  */
+export type QueueHandler = (entry: unknown, context: InvocationContext) => Promise<unknown>;
+export type TimerHandler = (timer: unknown, context: InvocationContext) => Promise<unknown>;
+
 export interface AzureFunctions {
   readonly onSecretEvent: EventGridHandler;
   readonly secretEventsWebhook: HttpHandler;
+  readonly connectorFailureWebhook: HttpHandler;
+  readonly recoverReportedFailures: QueueHandler;
+  readonly sweepFailedConnectors: TimerHandler;
 }
+
+/** Function App settings that name Key Vault secrets, where the shared local env names AWS ones. */
+const AZURE_SECRET_SETTINGS = {
+  CONFLUENT_CREDENTIALS_SECRET: 'LOCAL_AZURE_CREDENTIALS_SECRET',
+  WEBHOOK_TOKEN_SECRET: 'LOCAL_AZURE_WEBHOOK_TOKEN_SECRET',
+  ALERT_WEBHOOK_SECRET: 'LOCAL_AZURE_ALERT_WEBHOOK_SECRET',
+} as const;
 
 export function loadAzureFunctions(): AzureFunctions {
   installFunctionsHost();
-  const shared = process.env.CONFLUENT_CREDENTIALS_SECRET;
-  process.env.CONFLUENT_CREDENTIALS_SECRET = process.env.LOCAL_AZURE_CREDENTIALS_SECRET;
+  const shared = Object.fromEntries(Object.keys(AZURE_SECRET_SETTINGS).map((name) => [name, process.env[name]]));
+  for (const [name, local] of Object.entries(AZURE_SECRET_SETTINGS)) {
+    if (process.env[local] !== undefined) process.env[name] = process.env[local];
+    else delete process.env[name];
+  }
   try {
     require('../functions/azure/index');
   } finally {
-    if (shared === undefined) delete process.env.CONFLUENT_CREDENTIALS_SECRET;
-    else process.env.CONFLUENT_CREDENTIALS_SECRET = shared;
+    for (const [name, value] of Object.entries(shared)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
+  const handler = (name: string) => registeredFunction(name).handler as unknown;
   return {
-    onSecretEvent: registeredFunction('onSecretEvent').handler as unknown as EventGridHandler,
-    secretEventsWebhook: registeredFunction('secretEventsWebhook').handler as unknown as HttpHandler,
+    onSecretEvent: handler('onSecretEvent') as EventGridHandler,
+    secretEventsWebhook: handler('secretEventsWebhook') as HttpHandler,
+    connectorFailureWebhook: handler('connectorFailureWebhook') as HttpHandler,
+    recoverReportedFailures: handler('recoverReportedFailures') as QueueHandler,
+    sweepFailedConnectors: handler('sweepFailedConnectors') as TimerHandler,
   };
 }
 

@@ -14,6 +14,14 @@ export interface AzureSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+function isKeyVaultSecret(value: string): boolean {
+  try {
+    return parseSecretRef(value, { provider: 'azure' }).provider === 'azure';
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the Azure runtime's variables (documented in SETTINGS_DOC beside the shared ones). */
 export function loadAzureSettings(settings: Settings, env: Env = process.env): AzureSettings {
   const tableEndpoint = env.AZURE_STATE_TABLE_ENDPOINT?.trim() || undefined;
@@ -32,6 +40,13 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
     // Reported below with the other problems.
   }
   if (!credentialsSecret) problems.push('CONFLUENT_CREDENTIALS_SECRET: required, a Key Vault secret URI');
+  // The Function App reads secrets from Key Vault only: a bare name would silently resolve as an AWS secret.
+  for (const [variable, value] of [
+    ['WEBHOOK_TOKEN_SECRET', settings.webhookTokenSecret],
+    ['ALERT_WEBHOOK_SECRET', settings.alerts?.urlSecret],
+  ] as const) {
+    if (value !== undefined && !isKeyVaultSecret(value)) problems.push(`${variable}: expected a Key Vault secret URI`);
+  }
   if (problems.length > 0 || !credentialsSecret) {
     throw new InvalidSettingError(`invalid configuration: ${problems.join('; ')}`);
   }
@@ -42,4 +57,24 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
     ...(tableConnectionString ? { tableConnectionString } : {}),
     credentialsSecret,
   };
+}
+
+/** Every 5 minutes, in the host's NCRONTAB format (with seconds). */
+export const DEFAULT_SWEEP_SCHEDULE = '0 */5 * * * *';
+const NCRONTAB = /^\S+( \S+){5}$/;
+const TIME_SPAN = /^\d{1,2}:\d{2}:\d{2}$/;
+
+/**
+ * The sweep timer's schedule: the app setting `%SWEEP_SCHEDULE%` (resolved by the host, so it changes without a
+ * redeploy) when it is set, else the default. Checked here so a typo stops start-up with a clear message.
+ */
+export function sweepSchedule(env: Env = process.env): string {
+  const value = env.SWEEP_SCHEDULE?.trim();
+  if (!value) return DEFAULT_SWEEP_SCHEDULE;
+  if (!NCRONTAB.test(value) && !TIME_SPAN.test(value)) {
+    throw new InvalidSettingError(
+      `invalid configuration: SWEEP_SCHEDULE: expected six NCRONTAB fields ({second} {minute} {hour} {day} {month} {day-of-week}, e.g. ${DEFAULT_SWEEP_SCHEDULE}) or hh:mm:ss`,
+    );
+  }
+  return '%SWEEP_SCHEDULE%';
 }

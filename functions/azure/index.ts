@@ -4,3 +4,6 @@
  */
 import './on-secret-event';
 import './secret-events-webhook';
+import './connector-failure-webhook';
+import './recover-reported-failures';
+import './sweep-failed-connectors';

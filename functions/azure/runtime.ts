@@ -34,6 +34,8 @@ export function createAzureRuntime(env: NodeJS.ProcessEnv): AzureRuntime {
     : new TableClient(azure.tableEndpoint ?? '', azure.stateTable, credential);
   const reloader = buildReloader(settings, {
     secrets: keyVault,
+    // The alert webhook URL and the failure webhook token live in Key Vault too.
+    secretValues: keyVault,
     credentials: new SecretCredentialsProvider(keyVault, azure.credentialsSecret),
     state: new AzureTableStateStore(table),
     logger,

@@ -1,0 +1,21 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { type RecoverySummary, summarizeRecovery } from '../../shared/app/recovery-summary';
+import { sweepSchedule } from './azure-settings';
+import { withInvocation } from './invocation-logger';
+import { runtime } from './runtime';
+
+/**
+ * The scheduled sweep (every 5 minutes unless SWEEP_SCHEDULE says otherwise): one list-with-status call per cluster
+ * in scope, then every FAILED connector, or connector with a FAILED task, goes through the same recovery as a
+ * webhook report. It is also the safety net for failures Confluent never notified and restarts that were refused.
+ */
+export async function sweepFailedConnectors(timer: Timer, context: InvocationContext): Promise<RecoverySummary> {
+  return withInvocation(context, async () => {
+    if (timer.isPastDue) runtime.logger.info('sweep is running late (missed schedule)');
+    const summary = summarizeRecovery(await runtime.reloader.recovery(context.invocationId).sweep());
+    runtime.logger.info('sweep finished', { ...summary });
+    return summary;
+  });
+}
+
+app.timer('sweepFailedConnectors', { schedule: sweepSchedule(process.env), handler: sweepFailedConnectors });
