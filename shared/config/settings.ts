@@ -220,7 +220,11 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   ],
   ['CONFIG_SCAN', 'true', 'Scan connector configs in scope for values that reference the rotated secret.'],
   ['MATCH_SAME_CLOUD', 'true', 'Only match a secret to clusters on the same cloud as the secret.'],
-  ['RESTART_CONCURRENCY', '5', 'Connectors restarted and verified in parallel.'],
+  [
+    'RESTART_CONCURRENCY',
+    '5',
+    'Restart requests in flight at once; verification polls run for all restarted connectors together, paced by the shared HTTP limits.',
+  ],
   ['VERIFY_TIMEOUT_SECONDS', '600', 'How long to wait for RUNNING after a restart.'],
   ['VERIFY_POLL_SECONDS', '10', 'Interval between status polls while verifying.'],
   [

@@ -9,6 +9,7 @@ import type {
   ConnectorRecord,
   Logger,
   Notifier,
+  RestartMethod,
   SecretSnapshot,
   SecretSource,
 } from './ports';
@@ -97,13 +98,15 @@ export class ReloadAfterRotation {
     const startedAt = this.deps.clock.now();
     const plan = await this.plan(event);
     const secretKey = secretIdentityKey(event.secret);
+    // Only the restart requests are bounded: verification is polling, paced by the shared HTTP gate, and must not
+    // hold back the next restart (that would add a whole verification to the event-to-restart latency).
     const limit = pLimit(this.settings.restartConcurrency);
     const outcomes = await Promise.all(
-      plan.targets.map((target) =>
-        target.decision.action === 'skip'
-          ? Promise.resolve(skipped(target, target.decision))
-          : limit(() => this.restartAndVerify(target, plan, secretKey, startedAt)),
-      ),
+      plan.targets.map(async (target) => {
+        if (target.decision.action === 'skip') return skipped(target, target.decision);
+        const started = await limit(() => this.startRestart(target, plan, secretKey));
+        return 'result' in started ? started : this.verify(started, startedAt);
+      }),
     );
     const report: ReloadReport = {
       trigger: event.source,
@@ -169,12 +172,12 @@ export class ReloadAfterRotation {
     return { action: 'restart' };
   }
 
-  private async restartAndVerify(
+  /** Takes the connector's lock and asks for the restart; the lock is kept until verification ends. */
+  private async startRestart(
     target: PlannedTarget,
     plan: ReloadPlan,
     secretKey: string,
-    handledAt: Date,
-  ): Promise<ReloadOutcome> {
+  ): Promise<AcceptedRestart | ReloadOutcome> {
     const { connector, sources } = target;
     const key = connectorKey(connector);
     const assessment: VersionAssessment = {
@@ -190,18 +193,20 @@ export class ReloadAfterRotation {
         ? skipped(target, skip('in-flight', `${SKIP_REASONS['in-flight']} (${lease.holder})`))
         : skipped(target, skip('already-covered', lease.refusal));
     }
-
-    let method: ReloadOutcome['method'];
-    let acceptedAt: number;
     try {
-      ({ method } = await this.deps.platform.restart(connector));
-      acceptedAt = this.deps.clock.now().getTime();
+      const { method } = await this.deps.platform.restart(connector);
+      const acceptedAt = this.deps.clock.now().getTime();
       await this.deps.leases.update(key, (record) => recordRestart(record, secretKey, plan.version, acceptedAt));
+      return { target, method, acceptedAt };
     } catch (error) {
       await this.deps.leases.release(key);
       return { connector, sources, result: 'restart-error', detail: (error as Error).message };
     }
+  }
 
+  /** Polls the restarted connector to its verdict, then releases its lock. */
+  private async verify({ target, method, acceptedAt }: AcceptedRestart, handledAt: Date): Promise<ReloadOutcome> {
+    const { connector, sources } = target;
     try {
       const verification = await verifyRestart(this.deps.platform, this.deps.clock, connector, this.settings.verify);
       const base = { connector, sources, method, restartLatencyMs: acceptedAt - handledAt.getTime() };
@@ -219,9 +224,15 @@ export class ReloadAfterRotation {
           };
       }
     } finally {
-      await this.deps.leases.release(key);
+      await this.deps.leases.release(connectorKey(connector));
     }
   }
+}
+
+interface AcceptedRestart {
+  readonly target: PlannedTarget;
+  readonly method: RestartMethod;
+  readonly acceptedAt: number;
 }
 
 /** Confirms the event's version against what the secret manager says is current now. */
