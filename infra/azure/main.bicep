@@ -1,6 +1,8 @@
 // connector-reloader on Azure: a Linux Function App (Flex Consumption, Node 22) with a system-assigned identity that
 // reads one Key Vault, an Event Grid system topic on that vault delivering SecretNewVersionCreated (and the
 // near-expiry/expired warnings) to the app with retries and a dead-letter container, Table state and App Insights.
+// Failed connectors: the Confluent notification webhook hands failures to a Storage Queue (poison queue beside it)
+// and a timer sweeps every SWEEP_SCHEDULE.
 // Checked offline by tests/infra/azure-bicep.test.ts (the text), compiled by `az bicep build` / `azd up`.
 targetScope = 'resourceGroup'
 
@@ -18,6 +20,28 @@ param confluentCredentialsSecretUri string
 @description('Comma-separated env-id or env-id/lkc-id scopes; empty scans every environment the key can see.')
 param confluentScopes string = ''
 
+@description('Failure sweep timer, NCRONTAB with seconds (the SWEEP_SCHEDULE app setting).')
+param sweepSchedule string = '0 */5 * * * *'
+
+@description('Key Vault secret URI holding the failure webhook URL token (a long random string); empty refuses every call.')
+param webhookTokenSecretUri string = ''
+
+@description('Key Vault secret URI holding the alert webhook URL (generic, Slack or Teams); empty sends no alerts.')
+param alertWebhookSecretUri string = ''
+
+@allowed(['generic', 'slack', 'teams'])
+param alertFormat string = 'generic'
+
+@description('Also alert on successful restarts.')
+param alertOnSuccess bool = false
+
+@description('Automatic restarts of a failing connector before it is left alone and an alert goes out.')
+@minValue(0)
+param maxAutoRestarts int = 7
+
+@description('`;`-separated deny windows `<cron UTC>|<minutes>`, e.g. `0 2 * * SAT|180`.')
+param maintenanceWindows string = ''
+
 @description('Name of the Function App code package (azd sets it).')
 param functionAppName string = '${name}-${uniqueString(resourceGroup().id)}'
 
@@ -26,11 +50,16 @@ var storageAccountName = take(toLower(replace('st${name}${suffix}', '-', '')), 2
 var deploymentContainer = 'app-package'
 var deadLetterContainer = 'eventgrid-dead-letter'
 var stateTableName = 'connectorreloaderstate'
+// The names functions/azure/failure-queue.ts binds to; the host moves a message to `<queue>-poison` after
+// host.json maxDequeueCount attempts, and the recovery function writes its own dead letters (with the cause) there.
+var failureQueueName = 'connector-failures'
+var failurePoisonQueueName = '${failureQueueName}-poison'
 // Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
@@ -71,6 +100,21 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
 resource stateTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
   parent: tableService
   name: stateTableName
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource failureQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: failureQueueName
+}
+
+resource failurePoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: failurePoisonQueueName
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -123,6 +167,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'CONFLUENT_SCOPES', value: confluentScopes }
         { name: 'AZURE_STATE_TABLE', value: stateTableName }
         { name: 'AZURE_STATE_TABLE_ENDPOINT', value: storage.properties.primaryEndpoints.table }
+        { name: 'SWEEP_SCHEDULE', value: sweepSchedule }
+        { name: 'WEBHOOK_TOKEN_SECRET', value: webhookTokenSecretUri }
+        { name: 'ALERT_WEBHOOK_SECRET', value: alertWebhookSecretUri }
+        { name: 'ALERT_FORMAT', value: alertFormat }
+        { name: 'ALERT_ON_SUCCESS', value: string(alertOnSuccess) }
+        { name: 'MAX_AUTO_RESTARTS', value: string(maxAutoRestarts) }
+        { name: 'MAINTENANCE_WINDOWS', value: maintenanceWindows }
       ]
     }
   }
@@ -154,6 +205,17 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The failure queue and its poison queue (trigger, output bindings) through AzureWebJobsStorage with the identity.
+resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, functionApp.id, storageQueueDataContributorRoleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributorRoleId)
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }
@@ -221,3 +283,5 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.name
 output AZURE_FUNCTION_PRINCIPAL_ID string = functionApp.identity.principalId
 output AZURE_STORAGE_ACCOUNT string = storage.name
 output AZURE_EVENTGRID_SYSTEM_TOPIC string = systemTopic.name
+// Register this (with the token from webhookTokenSecretUri in place of <token>) as a Confluent Webhook integration.
+output FAILURE_WEBHOOK_URL_TEMPLATE string = 'https://${functionApp.properties.defaultHostName}/api/connector-failures/<token>'

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/azure/azure-settings';
+import { FAILURE_POISON_QUEUE, FAILURE_QUEUE } from '../../functions/azure/failure-queue';
 
 /**
  * Bicep cannot be compiled offline here (no Azure CLI, no network), so this checks the template's text for the
- * essentials issue 4 names; `az bicep build` or `azd up` compiles it for real.
+ * essentials issues 4 and 5 name; `az bicep build` or `azd up` compiles it for real.
  */
 const root = path.join(__dirname, '../..');
 const bicep = readFileSync(path.join(root, 'infra/azure/main.bicep'), 'utf8');
@@ -66,6 +68,55 @@ describe('infra/azure/main.bicep essentials', () => {
     expect(bicep).toMatch(/name: deadLetterContainer/);
     expect(bicep).toContain("'Microsoft.Insights/components@");
     expect(bicep).toContain("name: 'AZURE_STATE_TABLE_ENDPOINT'");
+  });
+});
+
+describe('infra/azure/main.bicep: failed-connector recovery', () => {
+  it('creates the failure queue and its poison queue under the names the functions bind to', () => {
+    // Act
+    const queues = bicep
+      .split('\nresource ')
+      .filter((block) => block.includes("'Microsoft.Storage/storageAccounts/queueServices/queues@"));
+
+    // Assess
+    expect(bicep).toContain(`failureQueueName = '${FAILURE_QUEUE}'`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Bicep's own interpolation, quoted as text
+    expect(bicep).toContain("failurePoisonQueueName = '${failureQueueName}-poison'");
+    expect(`${FAILURE_QUEUE}-poison`).toBe(FAILURE_POISON_QUEUE);
+    expect(queues.map((block) => /name: (\w+)/.exec(block)?.[1])).toEqual([
+      'failureQueueName',
+      'failurePoisonQueueName',
+    ]);
+  });
+
+  it('grants Storage Queue Data Contributor to the app identity on its own storage account only', () => {
+    // Act
+    const grant = bicep.split('\nresource ').find((block) => block.includes('storageQueueDataContributorRoleId)'));
+
+    // Assess
+    expect(bicep).toContain("storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'");
+    expect(grant).toMatch(/scope: storage\n/);
+    expect(grant).toMatch(/principalId: functionApp\.identity\.principalId/);
+  });
+
+  it('sets the sweep schedule (default every 5 minutes), the secret references and the restart policy', () => {
+    // Act
+    const app = resourceBlock('Microsoft.Web/sites');
+
+    // Assess
+    expect(bicep).toContain(`param sweepSchedule string = '${DEFAULT_SWEEP_SCHEDULE}'`);
+    for (const [setting, param] of [
+      ['SWEEP_SCHEDULE', 'sweepSchedule'],
+      ['WEBHOOK_TOKEN_SECRET', 'webhookTokenSecretUri'],
+      ['ALERT_WEBHOOK_SECRET', 'alertWebhookSecretUri'],
+      ['ALERT_FORMAT', 'alertFormat'],
+      ['MAX_AUTO_RESTARTS', 'string(maxAutoRestarts)'],
+      ['MAINTENANCE_WINDOWS', 'maintenanceWindows'],
+    ]) {
+      expect(app).toContain(`{ name: '${setting}', value: ${param} }`);
+    }
+    expect(bicep).toMatch(/@allowed\(\['generic', 'slack', 'teams'\]\)\nparam alertFormat string = 'generic'/);
+    expect(bicep).toContain('param maxAutoRestarts int = 7');
   });
 });
 
