@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus, TaskStatus } from '../core/connector';
 import { type ConnectorRef, connectorKey } from '../core/connector-ref';
+import { describeIssues } from '../validation/issue-text';
 import {
   CONNECT_V1_PREFIX,
   DISCOVERY_PAGE_SIZE,
@@ -20,11 +21,11 @@ export interface ConfluentEnvironment {
 export type ConfluentCluster = ClusterScope;
 
 // Response shapes per the reference (§1.4, §5). Unknown fields are ignored; only what we read is checked.
-const pageMetadata = z.object({ next: z.string().nullish() }).nullish();
+const pageMetadata = z.nullish(z.object({ next: z.nullish(z.string()) }));
 
 const environmentList = z.object({
   metadata: pageMetadata,
-  data: z.array(z.object({ id: z.string(), display_name: z.string().nullish() })),
+  data: z.array(z.object({ id: z.string(), display_name: z.nullish(z.string()) })),
 });
 
 const clusterList = z.object({
@@ -32,29 +33,29 @@ const clusterList = z.object({
   data: z.array(
     z.object({
       id: z.string(),
-      spec: z
-        .object({
-          display_name: z.string().nullish(),
-          cloud: z.string().nullish(),
-          region: z.string().nullish(),
-          config: z.object({ kind: z.string().nullish() }).nullish(),
-        })
-        .nullish(),
+      spec: z.nullish(
+        z.object({
+          display_name: z.nullish(z.string()),
+          cloud: z.nullish(z.string()),
+          region: z.nullish(z.string()),
+          config: z.nullish(z.object({ kind: z.nullish(z.string()) })),
+        }),
+      ),
     }),
   ),
 });
 
 const connectorStatus = z.object({
-  connector: z.object({ state: z.string(), trace: z.string().nullish() }),
-  tasks: z.array(z.object({ id: z.number(), state: z.string(), msg: z.string().nullish() })).nullish(),
+  connector: z.object({ state: z.string(), trace: z.nullish(z.string()) }),
+  tasks: z.nullish(z.array(z.object({ id: z.number(), state: z.string(), msg: z.nullish(z.string()) }))),
 });
 
 const connectorExpansionMap = z.record(
   z.string(),
   z.object({
-    id: z.object({ id: z.string().nullish() }).nullish(),
-    info: z.object({ config: z.record(z.string(), z.unknown()).nullish() }).nullish(),
-    status: connectorStatus.nullish(),
+    id: z.nullish(z.object({ id: z.nullish(z.string()) })),
+    info: z.nullish(z.object({ config: z.nullish(z.record(z.string(), z.unknown())) })),
+    status: z.nullish(connectorStatus),
   }),
 );
 
@@ -149,7 +150,7 @@ export class ConfluentClient {
   private async allPages<T extends { metadata?: { next?: string | null | undefined } | null | undefined }>(
     path: string,
     query: Record<string, string>,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     context: ConfluentErrorContext,
   ): Promise<T[]> {
     const firstQuery = { ...query, page_size: String(DISCOVERY_PAGE_SIZE) };
@@ -215,14 +216,11 @@ function stringValues(config: Record<string, unknown>): Record<string, string> {
   return result;
 }
 
-function parse<T>(schema: z.ZodType<T>, response: ConfluentResponse, context: ConfluentErrorContext): T {
+function parse<T>(schema: z.ZodMiniType<T>, response: ConfluentResponse, context: ConfluentErrorContext): T {
   const result = schema.safeParse(response.body);
   if (result.success) return result.data;
   // Paths and expected types only: issue messages never quote the values, which may be config.
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
+  const issues = describeIssues(result.error.issues, 3);
   const requestId = response.requestId ? ` (request id ${response.requestId})` : '';
   throw new ConfluentResponseError(
     context,

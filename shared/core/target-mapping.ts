@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { issueText } from '../validation/issue-text';
 import { type ConnectorRef, parseConnectorRef } from './connector-ref';
 import { parseSecretRef, type SecretRef, sameSecret } from './secret-ref';
 
@@ -16,7 +17,7 @@ export class InvalidTargetMappingError extends Error {
   override readonly name = 'InvalidTargetMappingError';
 }
 
-const MappingFile = z.strictObject({ secrets: z.record(z.string(), z.array(z.string()).min(1)) });
+const MappingFile = z.strictObject({ secrets: z.record(z.string(), z.array(z.string()).check(z.minLength(1))) });
 
 export const emptyTargetMapping: TargetMapping = { targetsFor: () => [], size: 0 };
 
@@ -30,7 +31,9 @@ export function parseTargetMapping(json: string, origin: string): TargetMapping 
   const parsed = MappingFile.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InvalidTargetMappingError(`${origin}: ${issue?.path.join('.') || 'root'}: ${issue?.message}`);
+    throw new InvalidTargetMappingError(
+      `${origin}: ${issue?.path.join('.') || 'root'}: ${issue ? issueText(issue) : 'invalid'}`,
+    );
   }
   const entries = Object.entries(parsed.data.secrets).map(([secretText, connectors]) => {
     try {

@@ -45,6 +45,11 @@ describe('loadSettings', () => {
     [{ CONFLUENT_API_URL: 'not a url' }, 'CONFLUENT_API_URL: expected an http(s) URL'],
     [{ CONFLUENT_SCOPES: 'lkc-1' }, 'CONFLUENT_SCOPES: expected "env-id" or "env-id/lkc-id"'],
     [{ CONFLUENT_CLOUD_API_KEY: 'k' }, 'CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET go together'],
+    [{ CONFLUENT_MAX_RETRIES: '-1' }, 'CONFLUENT_MAX_RETRIES: expected 0 or more'],
+    [{ LOCK_TTL_SECONDS: '1.5' }, 'LOCK_TTL_SECONDS: expected a whole number'],
+    [{ VERIFY_POLL_SECONDS: 'soon' }, 'VERIFY_POLL_SECONDS: expected a number of seconds'],
+    [{ SECRET_TAG_KEY: '   ' }, 'SECRET_TAG_KEY: expected a non-empty value'],
+    [{ MAINTENANCE_WINDOWS: '0 2 * * SAT' }, 'MAINTENANCE_WINDOWS: expected "<cron>|<minutes>"'],
   ])('names the variable and the problem for %p', (env, message) => {
     // Act / Assess
     expect(() => loadSettings(env)).toThrow(InvalidSettingError);
