@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import type { CronExpressionParser } from 'cron-parser';
 
 /**
  * Deny windows for automatic restarts: each starts at every occurrence of a cron expression (UTC) and lasts a number
@@ -15,8 +15,18 @@ export class InvalidMaintenanceWindowError extends Error {
   override readonly name = 'InvalidMaintenanceWindowError';
 }
 
+/**
+ * cron-parser (and the date library under it, ~100 KB) is loaded on the first window parsed: a function without
+ * MAINTENANCE_WINDOWS, and every rotation handler, never pays for it at cold start.
+ */
+let cronParser: typeof CronExpressionParser | undefined;
+function cron(): typeof CronExpressionParser {
+  cronParser ??= (require('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
+  return cronParser;
+}
+
 export function parseMaintenanceWindow(text: string): MaintenanceWindow {
-  const [cron = '', minutesText = '', ...rest] = text.split('|').map((part) => part.trim());
+  const [expression = '', minutesText = '', ...rest] = text.split('|').map((part) => part.trim());
   const minutes = Number(minutesText);
   if (rest.length > 0 || !Number.isInteger(minutes) || minutes <= 0) {
     throw new InvalidMaintenanceWindowError(
@@ -24,16 +34,17 @@ export function parseMaintenanceWindow(text: string): MaintenanceWindow {
     );
   }
   try {
-    CronExpressionParser.parse(cron, { tz: 'UTC', strict: false });
+    cron().parse(expression, { tz: 'UTC', strict: false });
   } catch (error) {
-    throw new InvalidMaintenanceWindowError(`"${cron}" is not a cron expression: ${(error as Error).message}`);
+    throw new InvalidMaintenanceWindowError(`"${expression}" is not a cron expression: ${(error as Error).message}`);
   }
   const lengthMs = minutes * 60_000;
   return {
     text: text.trim(),
     endIfInside(at) {
       // The latest start at or before `at` (cron-parser's prev() is exclusive, so start just after `at`).
-      const start = CronExpressionParser.parse(cron, { tz: 'UTC', currentDate: new Date(at + 1) })
+      const start = cron()
+        .parse(expression, { tz: 'UTC', currentDate: new Date(at + 1) })
         .prev()
         .getTime();
       return at < start + lengthMs ? start + lengthMs : undefined;
