@@ -129,7 +129,9 @@ export async function coldStart(): Promise<Figure[]> {
         if (!bundle) continue;
         const started = performance.now();
         const child = spawnSync(process.execPath, [path.join(__dirname, 'baselines/load-probe.js'), bundle.file], {
-          env: { PATH: process.env.PATH ?? '', ...target.env },
+          // Modules left external (the AWS SDK, which Lambda's runtime provides from its own node_modules) resolve
+          // from the project's, for the baselines and the handlers alike.
+          env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules'), ...target.env },
           encoding: 'utf8',
           timeout: 30_000,
         });
