@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { startLocalCloud } from '../../local/local-cloud';
+import { zipEntry } from '../helpers/zip-entry';
 
 /**
  * `serverless package` (osls + serverless-esbuild) runs offline with no AWS credentials, then the generated
@@ -50,6 +51,19 @@ describe('the packaged CloudFormation template', () => {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } },
     });
+  });
+
+  it('leaves the AWS SDK to the nodejs22.x runtime: the handler requires it, the package does not carry it', () => {
+    // Prepare
+    const zip = readFileSync(path.join(ROOT, '.serverless/onSecretRotated.zip'));
+
+    // Act
+    const handler = zipEntry(zip, 'functions/aws/on-secret-rotated.js').toString('utf8');
+
+    // Assess
+    expect(handler).toContain('require("@aws-sdk/client-dynamodb")');
+    expect(handler).not.toMatch(/node_modules\/(@aws-sdk|@smithy)\//);
+    expect(zip.toString('latin1')).not.toContain('node_modules/@aws-sdk');
   });
 
   it('has the native rule enabled and the CloudTrail rules off by default, each with a DLQ and retry policy', () => {
