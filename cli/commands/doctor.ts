@@ -20,7 +20,7 @@ export async function doctor(out: Output, runtime: CliRuntime, options: { secret
   const findings: Finding[] = [];
   let clusters: ClusterScope[] = [];
   try {
-    clusters = await runtime.reloader.platform.listClusters();
+    clusters = await runtime.reloader.platform.listClusters({ describe: true });
     findings.push({ check: 'credentials', ok: true, detail: 'the Cloud API key is accepted' });
     findings.push({
       check: 'scopes',

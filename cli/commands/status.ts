@@ -7,7 +7,7 @@ import type { CliRuntime } from '../runtime';
 /** Every connector in scope with its state and the secrets its config visibly references: one list call per cluster. */
 export async function status(out: Output, runtime: CliRuntime, options: { json?: boolean }) {
   const { platform } = runtime.reloader;
-  const clusters = await platform.listClusters();
+  const clusters = await platform.listClusters({ describe: true });
   const listings = await Promise.all(
     clusters.map(async (cluster) => ({ cluster, connectors: await platform.listConnectors(cluster) })),
   );

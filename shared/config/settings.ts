@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type ConnectorPattern, parseConnectorPattern } from '../core/connector-pattern';
-import { parseScope } from '../core/connector-ref';
+import { parseScope, type Scope } from '../core/connector-ref';
 import { type MaintenanceWindow, parseMaintenanceWindow } from '../core/maintenance-windows';
 import { DEFAULT_CONNECTORS_TAG } from '../core/secret-tags';
 import { issueText } from '../validation/issue-text';
@@ -83,7 +83,7 @@ export interface Settings {
   readonly credentialsSecret?: string;
   /** A plain key pair, for the CLI and local use only; deployed functions read `credentialsSecret`. */
   readonly plainCredentials?: { readonly apiKey: string; readonly apiSecret: string };
-  readonly scopes: readonly { readonly environmentId: string; readonly clusterId?: string }[];
+  readonly scopes: readonly Scope[];
   readonly restartMethod: 'auto' | 'restart' | 'pause-resume';
   readonly dryRun: boolean;
   readonly exclusions: readonly ConnectorPattern[];
@@ -201,7 +201,7 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   [
     'CONFLUENT_SCOPES',
     '(all environments)',
-    'Comma-separated `env-id` or `env-id/lkc-id` to scan; empty discovers every environment.',
+    'Comma-separated `env-id` or `env-id/lkc-id` (optionally `@aws`, `@azure`, `@gcp`) to scan; empty discovers every environment. Named clusters need no discovery call.',
   ],
   [
     'RESTART_METHOD',

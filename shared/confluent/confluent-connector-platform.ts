@@ -1,8 +1,9 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../core/connector';
-import { type ClusterRef, type ConnectorRef, connectorKey } from '../core/connector-ref';
+import { type ClusterRef, type ConnectorRef, connectorKey, type Scope } from '../core/connector-ref';
 import {
   type Clock,
   type ConnectorPlatform,
+  type ListClustersOptions,
   type Logger,
   type RestartMethod,
   silentLogger,
@@ -13,11 +14,8 @@ import type { ConfluentClient } from './confluent-client';
 import { ConfluentApiError, ConfluentNotFoundError } from './confluent-errors';
 import { ClusterNotFoundError, ConnectorAlreadyPausedError, PauseTimeoutError } from './platform-errors';
 
-/** `env-…` alone means every cluster of the environment. */
-export interface ConfluentScope {
-  readonly environmentId: string;
-  readonly clusterId?: string;
-}
+/** `env-…` alone means every cluster of the environment; a named cluster may carry its cloud. */
+export type ConfluentScope = Scope;
 
 /** `auto`: the restart endpoint, falling back to pause/resume where it is unavailable. */
 export type RestartMethodSetting = 'auto' | RestartMethod;
@@ -58,6 +56,11 @@ export function restartFallbackFor(error: unknown): RestartFallback {
   }
 }
 
+function namedCluster(scope: Scope): ClusterScope {
+  const { environmentId, clusterId = '', cloud } = scope;
+  return cloud === undefined ? { environmentId, clusterId } : { environmentId, clusterId, cloud };
+}
+
 /** The ConnectorPlatform port on Confluent Cloud. */
 export class ConfluentConnectorPlatform implements ConnectorPlatform {
   private readonly client: ConfluentApi;
@@ -85,24 +88,27 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
     return this.restartEndpointUnavailable;
   }
 
-  async listClusters(): Promise<ClusterScope[]> {
+  async listClusters(options: ListClustersOptions = {}): Promise<ClusterScope[]> {
     if (this.scopes.length === 0) {
       const environments = await this.client.listEnvironments();
       const clusters = await Promise.all(environments.map((environment) => this.client.listClusters(environment.id)));
       return clusters.flat();
     }
-    // cmk/v2 is asked once per environment, even when scopes name clusters: it is what tells cloud, region and kind.
-    const perEnvironment = new Map<string, Set<string> | 'all'>();
+    const perEnvironment = new Map<string, Map<string, Scope> | 'all'>();
     for (const scope of this.scopes) {
-      const wanted = perEnvironment.get(scope.environmentId) ?? new Set<string>();
+      const wanted = perEnvironment.get(scope.environmentId) ?? new Map<string, Scope>();
       if (scope.clusterId === undefined || wanted === 'all') perEnvironment.set(scope.environmentId, 'all');
-      else perEnvironment.set(scope.environmentId, wanted.add(scope.clusterId));
+      else if (!wanted.has(scope.clusterId))
+        perEnvironment.set(scope.environmentId, wanted.set(scope.clusterId, scope));
     }
     const clusters = await Promise.all(
       [...perEnvironment].map(async ([environmentId, wanted]) => {
+        // A named cluster is taken as named: no cmk/v2 call. Its connectors' configs tell their cloud
+        // (`cloud.provider`, target-resolver.ts) unless the scope does; a wrong id fails its connector listing.
+        if (wanted !== 'all' && !options.describe) return [...wanted.values()].map(namedCluster);
         const listed = await this.client.listClusters(environmentId);
         if (wanted === 'all') return listed;
-        return [...wanted].map((clusterId) => {
+        return [...wanted.keys()].map((clusterId) => {
           const cluster = listed.find((candidate) => candidate.clusterId === clusterId);
           if (!cluster) throw new ClusterNotFoundError(environmentId, clusterId);
           return cluster;

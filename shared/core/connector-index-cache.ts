@@ -1,6 +1,6 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from './connector';
 import { type ClusterRef, type ConnectorRef, clusterKey } from './connector-ref';
-import type { Clock, ConnectorPlatform, ListConnectorsOptions, RestartMethod } from './ports';
+import type { Clock, ConnectorPlatform, ListClustersOptions, ListConnectorsOptions, RestartMethod } from './ports';
 
 /**
  * A ConnectorPlatform decorator that remembers the cluster list and each cluster's connector listing for a TTL, so a
@@ -39,7 +39,9 @@ export class ConnectorIndexCache implements ConnectorPlatform {
     private readonly options: ConnectorIndexCacheOptions,
   ) {}
 
-  listClusters(): Promise<ClusterScope[]> {
+  listClusters(options: ListClustersOptions = {}): Promise<ClusterScope[]> {
+    // A description (cmk/v2 about named clusters) is for people checking the set-up: always asked afresh.
+    if (options.describe) return this.platform.listClusters(options);
     const now = this.now();
     const cached = this.clusters;
     if (cached && (!cached.settled || now - cached.requestedAt < this.options.ttlMs)) return cached.result;

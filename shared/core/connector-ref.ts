@@ -37,15 +37,32 @@ export function parseConnectorRef(text: string): ConnectorRef {
   return { environmentId: environmentId.trim(), clusterId: clusterId.trim(), name };
 }
 
-/** Parses `env-id` or `env-id/lkc-id`; an environment alone means every cluster in it. */
-export function parseScope(text: string): { environmentId: string; clusterId?: string } {
-  const [environmentId = '', clusterId, ...rest] = text.trim().split('/');
+/** One entry of CONFLUENT_SCOPES: an environment (all its clusters) or one cluster, maybe with its cloud. */
+export interface Scope {
+  readonly environmentId: string;
+  readonly clusterId?: string;
+  /** Lower-case cloud of the named cluster (`@aws`, `@azure`, `@gcp`): lets same-cloud matching skip it unlisted. */
+  readonly cloud?: string;
+}
+
+const CLOUDS = new Set(['aws', 'azure', 'gcp']);
+
+/** Parses `env-id`, `env-id/lkc-id` or `env-id/lkc-id@cloud`; an environment alone means every cluster in it. */
+export function parseScope(text: string): Scope {
+  const [path = '', cloudText, ...extra] = text.trim().split('@');
+  const [environmentId = '', clusterId, ...rest] = path.split('/');
+  const cloud = cloudText?.toLowerCase();
   if (
     !ENVIRONMENT_ID.test(environmentId) ||
     rest.length > 0 ||
-    (clusterId !== undefined && !CLUSTER_ID.test(clusterId))
+    extra.length > 0 ||
+    (clusterId !== undefined && !CLUSTER_ID.test(clusterId)) ||
+    (cloud !== undefined && (clusterId === undefined || !CLOUDS.has(cloud)))
   ) {
-    throw new InvalidConnectorRefError(`expected "env-id" or "env-id/lkc-id", got "${text.trim()}"`);
+    throw new InvalidConnectorRefError(
+      `expected "env-id" or "env-id/lkc-id", optionally "env-id/lkc-id@aws" (or @azure, @gcp), got "${text.trim()}"`,
+    );
   }
-  return clusterId === undefined ? { environmentId } : { environmentId, clusterId };
+  if (clusterId === undefined) return { environmentId };
+  return cloud === undefined ? { environmentId, clusterId } : { environmentId, clusterId, cloud };
 }

@@ -32,9 +32,17 @@ export interface ListConnectorsOptions {
   readonly freshSince?: number;
 }
 
+export interface ListClustersOptions {
+  /**
+   * Ask discovery (cmk/v2) about clusters the scopes name too, for their cloud, region and kind and to check they
+   * exist (doctor, status). Without it a named cluster is taken as named, at no API call.
+   */
+  readonly describe?: boolean;
+}
+
 export interface ConnectorPlatform {
-  /** The clusters in the configured scope, with cloud, region and kind where discovery can tell. */
-  listClusters(): Promise<ClusterScope[]>;
+  /** The clusters in the configured scope, with cloud, region and kind where discovery (or the scope) tells. */
+  listClusters(options?: ListClustersOptions): Promise<ClusterScope[]>;
   /** Every connector of one cluster with its config and status: one API call (or a cached listing). */
   listConnectors(cluster: ClusterRef, options?: ListConnectorsOptions): Promise<ConnectorSnapshot[]>;
   getStatus(connector: ConnectorRef): Promise<ConnectorStatus>;

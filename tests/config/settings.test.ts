@@ -23,7 +23,7 @@ describe('loadSettings', () => {
   it('parses lists, booleans and numbers', () => {
     // Act
     const settings = loadSettings({
-      CONFLUENT_SCOPES: 'env-a1, env-b2/lkc-c3',
+      CONFLUENT_SCOPES: 'env-a1, env-b2/lkc-c3, env-b2/lkc-d4@AWS',
       EXCLUDE_CONNECTORS: 'env-a1/*/datagen',
       DRY_RUN: 'true',
       VERIFY_POLL_SECONDS: '0.5',
@@ -31,7 +31,11 @@ describe('loadSettings', () => {
     });
 
     // Assess
-    expect(settings.scopes).toEqual([{ environmentId: 'env-a1' }, { environmentId: 'env-b2', clusterId: 'lkc-c3' }]);
+    expect(settings.scopes).toEqual([
+      { environmentId: 'env-a1' },
+      { environmentId: 'env-b2', clusterId: 'lkc-c3' },
+      { environmentId: 'env-b2', clusterId: 'lkc-d4', cloud: 'aws' },
+    ]);
     expect(settings.exclusions.map((p) => p.text)).toEqual(['env-a1/*/datagen']);
     expect(settings.dryRun).toBe(true);
     expect(settings.verify.pollIntervalMs).toBe(500);
@@ -44,6 +48,8 @@ describe('loadSettings', () => {
     [{ RESTART_CONCURRENCY: '0' }, 'RESTART_CONCURRENCY: expected a number above 0'],
     [{ CONFLUENT_API_URL: 'not a url' }, 'CONFLUENT_API_URL: expected an http(s) URL'],
     [{ CONFLUENT_SCOPES: 'lkc-1' }, 'CONFLUENT_SCOPES: expected "env-id" or "env-id/lkc-id"'],
+    [{ CONFLUENT_SCOPES: 'env-a1@aws' }, 'CONFLUENT_SCOPES: expected "env-id" or "env-id/lkc-id"'],
+    [{ CONFLUENT_SCOPES: 'env-a1/lkc-c3@onprem' }, 'optionally "env-id/lkc-id@aws" (or @azure, @gcp)'],
     [{ CONFLUENT_CLOUD_API_KEY: 'k' }, 'CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET go together'],
     [{ CONFLUENT_MAX_RETRIES: '-1' }, 'CONFLUENT_MAX_RETRIES: expected 0 or more'],
     [{ LOCK_TTL_SECONDS: '1.5' }, 'LOCK_TTL_SECONDS: expected a whole number'],

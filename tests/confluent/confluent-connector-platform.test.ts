@@ -142,7 +142,30 @@ describe('ConfluentConnectorPlatform.listClusters', () => {
     expect(api.calls).toEqual(['list-environments', 'list-clusters env-prod01', 'list-clusters env-stage01']);
   });
 
-  it('asks cmk/v2 once per environment for named clusters and keeps only those, with cloud, region and kind', async () => {
+  it('takes named clusters as named, with the cloud their scope gives, at no API call', async () => {
+    // Prepare
+    const api = new FakeApi();
+    const scopes = [
+      { environmentId: 'env-prod01', clusterId: 'lkc-pay01', cloud: 'aws' },
+      { environmentId: 'env-prod01', clusterId: 'lkc-orders1' },
+      { environmentId: 'env-stage01', clusterId: 'lkc-stage01' },
+      { environmentId: 'env-prod01', clusterId: 'lkc-pay01', cloud: 'aws' },
+    ];
+    const { platform } = platformWith(api, { scopes });
+
+    // Act
+    const clusters = await platform.listClusters();
+
+    // Assess
+    expect(clusters).toEqual([
+      { environmentId: 'env-prod01', clusterId: 'lkc-pay01', cloud: 'aws' },
+      { environmentId: 'env-prod01', clusterId: 'lkc-orders1' },
+      { environmentId: 'env-stage01', clusterId: 'lkc-stage01' },
+    ]);
+    expect(api.calls).toEqual([]);
+  });
+
+  it('describes named clusters on request: cmk/v2 once per environment, only those, with cloud, region and kind', async () => {
     // Prepare
     const api = new FakeApi();
     api.clustersByEnvironment = {
@@ -156,7 +179,7 @@ describe('ConfluentConnectorPlatform.listClusters', () => {
     const { platform } = platformWith(api, { scopes });
 
     // Act
-    const clusters = await platform.listClusters();
+    const clusters = await platform.listClusters({ describe: true });
 
     // Assess
     expect(clusters).toEqual([cluster('env-prod01', 'lkc-pay01'), cluster('env-prod01', 'lkc-orders1')]);
@@ -185,14 +208,14 @@ describe('ConfluentConnectorPlatform.listClusters', () => {
     expect(api.calls).toEqual(['list-clusters env-prod01', 'list-clusters env-stage01']);
   });
 
-  it('names a scoped cluster that does not exist', async () => {
+  it('names a scoped cluster that does not exist when describing', async () => {
     // Prepare
     const api = new FakeApi();
     api.clustersByEnvironment = { 'env-prod01': [cluster('env-prod01', 'lkc-orders1')] };
     const { platform } = platformWith(api, { scopes: [{ environmentId: 'env-prod01', clusterId: 'lkc-gone1' }] });
 
     // Act
-    const result = platform.listClusters();
+    const result = platform.listClusters({ describe: true });
 
     // Assess
     await expect(result).rejects.toThrow(ClusterNotFoundError);

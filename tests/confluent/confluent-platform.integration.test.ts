@@ -124,7 +124,26 @@ describe('Confluent client against the emulator (real HTTP)', () => {
       expect(emulator.control.requestCount()).toBe(3);
     });
 
-    it('keeps only the scoped clusters, with one cmk/v2 call per environment', async () => {
+    it('makes no discovery call when every scope names a cluster', async () => {
+      // Prepare
+      const scopes = [
+        { environmentId: 'env-prod01', clusterId: 'lkc-pay01' },
+        { environmentId: 'env-prod01', clusterId: 'lkc-azan01', cloud: 'azure' },
+      ];
+      const { platform } = emulatorPlatform(emulator, { platform: { scopes } });
+
+      // Act
+      const clusters = await platform.listClusters();
+
+      // Assess
+      expect(clusters.map((c) => [c.clusterId, c.cloud])).toEqual([
+        ['lkc-pay01', undefined],
+        ['lkc-azan01', 'azure'],
+      ]);
+      expect(emulator.control.requestCount()).toBe(0);
+    });
+
+    it('describes the scoped clusters on request, with one cmk/v2 call per environment', async () => {
       // Prepare
       const scopes = [
         { environmentId: 'env-prod01', clusterId: 'lkc-pay01' },
@@ -133,7 +152,7 @@ describe('Confluent client against the emulator (real HTTP)', () => {
       const { platform } = emulatorPlatform(emulator, { platform: { scopes } });
 
       // Act
-      const clusters = await platform.listClusters();
+      const clusters = await platform.listClusters({ describe: true });
 
       // Assess
       expect(clusters.map((c) => [c.clusterId, c.cloud, c.kind])).toEqual([

@@ -34,6 +34,20 @@ function setup(ttlMs = TTL_MS) {
 const listCalls = (platform: FakePlatform) => platform.calls.filter((call) => call.startsWith('list'));
 
 describe('ConnectorIndexCache', () => {
+  it('passes a request to describe clusters through, never caching it', async () => {
+    // Prepare
+    const { platform, cache } = setup();
+    await cache.listClusters();
+
+    // Act
+    await cache.listClusters({ describe: true });
+    await cache.listClusters({ describe: true });
+    await cache.listClusters();
+
+    // Assess
+    expect(listCalls(platform)).toEqual(['listClusters', 'listClusters describe', 'listClusters describe']);
+  });
+
   it('answers listings from the cache within the TTL and lists again after it', async () => {
     // Prepare
     const { clock, platform, cache } = setup();

@@ -173,6 +173,23 @@ describe('ReloadAfterRotation', () => {
     expect(platform.restarts).toEqual(['env-p1/lkc-aws1/orders-cdc']);
   });
 
+  it('tells the cloud from cloud.provider when the clusters come without one (scopes naming clusters)', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+    platform.clusters.splice(0, 2, { environmentId: 'env-p1', clusterId: 'lkc-aws1' }, AZURE_TWIN);
+    platform
+      .addConnector(ORDERS, { 'database.password': ARN, 'cloud.provider': 'aws' })
+      .addConnector(AZURE_TWIN, { 'database.password': ARN, 'cloud.provider': 'AZURE' });
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-azure']).toMatchObject({ result: 'skipped', reason: 'other-cloud' });
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restarted' });
+    expect(platform.calls).toContain('listConnectors env-p1/lkc-az1');
+  });
+
   it('unions tags and the mapping with the scan, de-duplicated, and reports unknown and other-cloud names', async () => {
     // Prepare
     const mapping = JSON.stringify({

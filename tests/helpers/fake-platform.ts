@@ -1,6 +1,6 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../../shared/core/connector';
 import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from '../../shared/core/connector-ref';
-import type { ConnectorPlatform, RestartMethod } from '../../shared/core/ports';
+import type { ConnectorPlatform, ListClustersOptions, RestartMethod } from '../../shared/core/ports';
 
 /**
  * An in-memory ConnectorPlatform for unit tests of the core. After a restart, the connector reports each status in
@@ -37,8 +37,8 @@ export class FakePlatform implements ConnectorPlatform {
     this.afterRestart.set(connectorKey(ref), statuses);
   }
 
-  async listClusters(): Promise<ClusterScope[]> {
-    this.calls.push('listClusters');
+  async listClusters(options: ListClustersOptions = {}): Promise<ClusterScope[]> {
+    this.calls.push(options.describe ? 'listClusters describe' : 'listClusters');
     return this.clusters;
   }
 
