@@ -4,9 +4,10 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
+import type { OutcomeReport } from '../core/outcome-report';
 import type { Notifier } from '../core/ports';
 import type { ReloadReport } from '../core/reload-plan';
-import { OUTCOME_EVENT_SOURCE, outcomeEvents } from './outcome-events';
+import { type AnyOutcomeEvent, eventsOf, OUTCOME_EVENT_SOURCE, outcomeEvents } from './outcome-events';
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;
@@ -27,18 +28,33 @@ export interface EventBridgeNotifierOptions {
  * Publishes each restart outcome as an EventBridge event (source `connector-reloader`, detail-type
  * `Connector Reload Succeeded` / `Failed` / `Skipped`) so users can route failures to alerts. PutEvents can
  * accept a call yet fail single entries (FailedEntryCount); those are retried, then reported as an error, since a
- * lost failure event is a lost alert.
+ * lost failure event is a lost alert. As an outcome sink (`deliver`) it also publishes recoveries
+ * (`Connector Recovery Succeeded` / `Failed` / `Skipped`, `Connector Restart Budget Exhausted`) and secret expiry
+ * warnings (`Secret Expiring` / `Secret Expired`).
  */
 export class EventBridgeNotifier implements Notifier {
+  readonly name = 'EventBridge';
+
   constructor(private readonly options: EventBridgeNotifierOptions) {}
 
+  /** A rotation's outcomes (the rotation use case's notifier port). */
   async publish(report: ReloadReport): Promise<void> {
-    const entries: PutEventsRequestEntry[] = outcomeEvents(report).map((event) => ({
+    await this.put(outcomeEvents(report), report.finishedAt);
+  }
+
+  /** Any outcome report (the OutcomeSink shape): rotation, recovery or secret expiry. */
+  async deliver(outcome: OutcomeReport): Promise<void> {
+    const time = outcome.kind === 'secret-expiry' ? new Date() : outcome.report.finishedAt;
+    await this.put(eventsOf(outcome), time);
+  }
+
+  private async put(events: readonly AnyOutcomeEvent[], time: Date): Promise<void> {
+    const entries: PutEventsRequestEntry[] = events.map((event) => ({
       Source: OUTCOME_EVENT_SOURCE,
       DetailType: event.detailType,
       Detail: JSON.stringify(event.detail),
       EventBusName: this.options.eventBusName,
-      Time: report.finishedAt,
+      Time: time,
     }));
     for (let start = 0; start < entries.length; start += PUT_EVENTS_BATCH) {
       await this.putBatch(entries.slice(start, start + PUT_EVENTS_BATCH));

@@ -77,4 +77,36 @@ describe('EventBridgeNotifier over the real EventBridge client', () => {
     await expect(notifier.publish(report(1))).rejects.toThrow(OutcomePublishError);
     await expect(notifier.publish(report(1))).rejects.toThrow(/InternalFailure/);
   });
+
+  it('delivers recovery outcomes as an outcome sink, with the report time, and rotation ones as before', async () => {
+    // Prepare
+    const notifier = new EventBridgeNotifier({ client, eventBusName: 'default' });
+    const finishedAt = new Date('2026-03-14T09:27:30Z');
+    const connector = { environmentId: 'env-prod01', clusterId: 'lkc-pay01', name: 'payments-http-sink' };
+
+    // Act
+    await notifier.deliver({
+      kind: 'recovery',
+      report: {
+        trigger: 'sweep',
+        dryRun: false,
+        clustersListed: 1,
+        outcomes: [{ connector, result: 'skipped', reason: 'budget-exhausted', detail: 'spent', alert: true }],
+        startedAt: finishedAt,
+        finishedAt,
+      },
+    });
+    await notifier.deliver({ kind: 'rotation', report: report(1) });
+
+    // Assess
+    expect(bus.control.events()).toEqual([
+      expect.objectContaining({
+        source: 'connector-reloader',
+        detailType: 'Connector Restart Budget Exhausted',
+        detail: expect.objectContaining({ connector: 'env-prod01/lkc-pay01/payments-http-sink', trigger: 'sweep' }),
+        time: expect.stringMatching(/^(2026-03-14T09:27:30|1773480450)/),
+      }),
+      expect.objectContaining({ detailType: 'Connector Reload Succeeded' }),
+    ]);
+  });
 });
