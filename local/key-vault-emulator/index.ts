@@ -31,6 +31,8 @@ export interface KeyVaultControl {
   settled(): Promise<void>;
   deliveryErrors(): string[];
   requests(): RecordedRequest[];
+  /** The next `count` requests get 429 Throttled with `Retry-After: retryAfterSeconds` (default 1). */
+  setThrottle(count: number, retryAfterSeconds?: number): void;
 }
 
 export interface KeyVaultEmulator {
@@ -59,6 +61,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions = {
   );
   const certificate = await generateVaultCertificate();
   const log: RecordedRequest[] = [];
+  const faults = { throttleNext: 0, retryAfterSeconds: 1 };
   let issues: (token: string) => boolean = () => false;
   const vault = await startVaultServer(options.port ?? 0, certificate, {
     store,
@@ -66,6 +69,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions = {
     acceptsToken: (token) => issues(token),
     onNewVersion: (stored) => topic.publish(stored),
     log,
+    faults,
   });
   const gateway = await startVaultGateway(options.gatewayPort ?? 0, vault.port);
   issues = gateway.issues;
@@ -84,6 +88,10 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions = {
     settled: () => topic.settled(),
     deliveryErrors: () => topic.deliveryErrors(),
     requests: () => log.map((entry) => ({ ...entry })),
+    setThrottle(count, retryAfterSeconds = 1) {
+      faults.throttleNext = count;
+      faults.retryAfterSeconds = retryAfterSeconds;
+    },
   };
   return {
     env: {

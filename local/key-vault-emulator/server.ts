@@ -18,6 +18,8 @@ export interface ServerDependencies {
   /** Called after a new version's response is written, as Event Grid publishes after the write succeeded. */
   readonly onNewVersion: (stored: StoredVersion) => void;
   readonly log: RecordedRequest[];
+  /** The next `throttleNext` requests get 429 with Retry-After, as Key Vault answers over its service limits. */
+  readonly faults: { throttleNext: number; retryAfterSeconds: number };
 }
 
 /** One request as the emulator saw it: never the body, so no secret value. */
@@ -61,6 +63,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   deps.log.push(record);
   let created: StoredVersion | undefined;
   try {
+    if (deps.faults.throttleNext > 0) {
+      deps.faults.throttleNext -= 1;
+      throw new KeyVaultApiError(
+        429,
+        'Throttled',
+        'Request was not processed because too many requests were received.',
+      );
+    }
     authorize(req, deps);
     if (!url.searchParams.get('api-version')) {
       throw new KeyVaultApiError(400, 'BadParameter', 'The request URI must contain an api-version parameter.');
@@ -78,7 +88,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
         ? {
             'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${deps.tenantId}", resource="${KEY_VAULT_RESOURCE}"`,
           }
-        : {};
+        : apiError.status === 429
+          ? { 'retry-after': String(deps.faults.retryAfterSeconds) }
+          : {};
     const inner = apiError.innerCode ? { innererror: { code: apiError.innerCode } } : {};
     send(
       res,
