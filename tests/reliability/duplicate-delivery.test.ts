@@ -1,0 +1,160 @@
+import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
+import { lambdaContext } from '../../local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
+import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import { recordFigure } from './figures';
+import { scaled } from './scale';
+import { leaks } from './support/canaries';
+import { acceptedRestarts } from './support/confluent-log';
+import { inPool, seededRandom, shuffle } from './support/delivery';
+import type { GeneratedSecret } from './support/generated-estate';
+import { type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
+
+// The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
+jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+  virtual: true,
+});
+
+/**
+ * Scenario 1: every rotation event delivered three times, concurrently and out of order, to several separately
+ * started handler instances that share only the real state store (dynalite for Lambda, Azurite for Functions).
+ * Each (connector, version) must be restarted exactly once, as counted in the Confluent emulator's request log.
+ */
+const EVENTS = scaled(200, 20);
+const COPIES = 3;
+const INSTANCES = 4;
+const CONCURRENCY = scaled(24, 12);
+const SCENARIO = 'duplicate delivery';
+
+let stack: ReliabilityStack;
+let output: ReturnType<typeof captureProcessOutput>;
+const results: unknown[] = [];
+
+beforeAll(async () => {
+  output = captureProcessOutput();
+  stack = await startReliabilityStack({ count: EVENTS });
+}, 60_000);
+
+afterAll(async () => {
+  output?.restore();
+  await stack?.close();
+});
+
+interface Delivery<E> {
+  readonly event: E;
+  readonly eventIndex: number;
+  readonly copy: number;
+}
+
+/** Every event COPIES times, shuffled; copy k of event i goes to instance (i + k) mod INSTANCES. */
+function deliveries<E>(events: readonly E[], seed: number): Delivery<E>[] {
+  const all = events.flatMap((event, eventIndex) =>
+    Array.from({ length: COPIES }, (_, copy) => ({ event, eventIndex, copy })),
+  );
+  return shuffle(all, seededRandom(seed));
+}
+
+/** Asserts one accepted restart per affected connector, and that each now holds the rotated version. */
+function expectOneRestartPerConnectorVersion(secrets: readonly GeneratedSecret[], versions: readonly string[]) {
+  const restarts = acceptedRestarts(stack.confluent.control.requests());
+  const affected = secrets.flatMap((secret) => secret.connectors);
+  const wrong = affected.filter((key) => restarts.get(key) !== 1).map((key) => `${key}: ${restarts.get(key) ?? 0}`);
+  expect(wrong).toEqual([]);
+  expect([...restarts.keys()].filter((key) => !affected.includes(key))).toEqual([]);
+  const stale = secrets.filter((secret, i) =>
+    secret.connectors.some((key) => stack.confluent.control.connector(key).heldVersions[secret.id] !== versions[i]),
+  );
+  expect(stale.map((secret) => secret.id)).toEqual([]);
+  return affected.length;
+}
+
+describe(`${SCENARIO}: ${EVENTS} rotations × ${COPIES} copies across ${INSTANCES} handler instances`, () => {
+  it('Lambda on dynalite: exactly one restart per (connector, version)', async () => {
+    // Prepare
+    const handlers = Array.from({ length: INSTANCES }, () => stack.loadAwsHandler());
+    const events: SecretLabelUpdatedEvent[] = [];
+    for (let i = 0; i < EVENTS; i++) events.push(await stack.rotateAws(i));
+    stack.confluent.control.resetRequests();
+    const started = Date.now();
+
+    // Act
+    const outcomes = await inPool(deliveries(events, 1), CONCURRENCY, async ({ event, eventIndex, copy }) => {
+      const handler = handlers[(eventIndex + copy) % INSTANCES];
+      try {
+        const result = await handler?.(structuredClone(event), lambdaContext());
+        results.push(result);
+        return 'ok';
+      } catch (error) {
+        return `failed: ${(error as Error).message}`;
+      }
+    });
+    const seconds = (Date.now() - started) / 1000;
+
+    // Assess
+    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+    const connectors = expectOneRestartPerConnectorVersion(
+      stack.generated.aws,
+      events.map((event) => event.detail.versionId),
+    );
+    recordFigure(
+      SCENARIO,
+      'Lambda: deliveries (events × copies, instances)',
+      `${EVENTS * COPIES} (${EVENTS} × ${COPIES}, ${INSTANCES})`,
+    );
+    recordFigure(SCENARIO, 'Lambda: restarts / (connector, version) pairs', `${connectors} / ${connectors}`);
+    recordFigure(SCENARIO, 'Lambda: Confluent API calls', stack.confluent.control.requestCount());
+    recordFigure(SCENARIO, 'Lambda: wall time (s)', seconds.toFixed(1));
+  }, 300_000);
+
+  it('Functions on Azurite: exactly one restart per (connector, version)', async () => {
+    // Prepare
+    const functions = Array.from({ length: INSTANCES }, () => stack.loadAzureFunctions());
+    const events: SecretNewVersionCreatedEvent[] = [];
+    for (let i = 0; i < EVENTS; i++) events.push(await stack.rotateAzure(i));
+    stack.confluent.control.resetRequests();
+    const started = Date.now();
+
+    // Act
+    const outcomes = await inPool(deliveries(events, 2), CONCURRENCY, async ({ event, eventIndex, copy }) => {
+      const instance = functions[(eventIndex + copy) % INSTANCES];
+      try {
+        results.push(await instance?.onSecretEvent(structuredClone(event), stack.context('onSecretEvent')));
+        return 'ok';
+      } catch (error) {
+        return `failed: ${(error as Error).message}`;
+      }
+    });
+    const seconds = (Date.now() - started) / 1000;
+
+    // Assess
+    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+    const connectors = expectOneRestartPerConnectorVersion(
+      stack.generated.azure,
+      events.map((event) => event.data.Version),
+    );
+    recordFigure(
+      SCENARIO,
+      'Functions: deliveries (events × copies, instances)',
+      `${EVENTS * COPIES} (${EVENTS} × ${COPIES}, ${INSTANCES})`,
+    );
+    recordFigure(SCENARIO, 'Functions: restarts / (connector, version) pairs', `${connectors} / ${connectors}`);
+    recordFigure(SCENARIO, 'Functions: Confluent API calls', stack.confluent.control.requestCount());
+    recordFigure(SCENARIO, 'Functions: wall time (s)', seconds.toFixed(1));
+  }, 300_000);
+
+  it('leaks no canary into logs, outcome events, handler results or state records', async () => {
+    // Prepare
+    const sinks = {
+      'Powertools logs and EMF (stdout/stderr)': output.text(),
+      'InvocationContext logs': stack.invocationLogs.join('\n'),
+      'outcome events (EventBridge)': stack.aws.eventBridge.control.rawRequests().join('\n'),
+      'handler results': JSON.stringify(results),
+      'state records (dynalite, Azurite)': await stack.stateRecords(),
+    };
+
+    // Assess: every sink was written to, and none holds a canary.
+    for (const text of Object.values(sinks)) expect(text.length).toBeGreaterThan(100);
+    expect(leaks(sinks)).toEqual(Object.fromEntries(Object.keys(sinks).map((sink) => [sink, []])));
+    recordFigure(SCENARIO, 'canary leaks (5 sinks)', 0);
+  });
+});
