@@ -1,4 +1,5 @@
 import type { RecordedRequest } from '../local/confluent-emulator';
+import type { Estate } from '../local/estate';
 import { benchEstate, secretArn, spreadIndices } from './lib/bench-estate';
 import { type Figure, figure, median } from './lib/figures';
 import { startHarness } from './lib/reloader-harness';
@@ -47,6 +48,11 @@ export function countCalls(requests: readonly RecordedRequest[]): CallCount {
   };
 }
 
+/** `env/lkc` for every cluster of the estate: the CONFLUENT_SCOPES that needs no discovery. */
+export function clusterScopes(estate: Estate): string {
+  return estate.clusters.map((cluster) => `${cluster.environmentId}/${cluster.id}`).join(',');
+}
+
 function isHealthyBody(body: unknown): boolean {
   const status = body as { connector?: { state?: string }; tasks?: { state?: string }[] } | undefined;
   const tasks = status?.tasks ?? [];
@@ -57,9 +63,12 @@ export async function apiEconomy(): Promise<Figure[]> {
   const arn = secretArn('prod/orders-db');
   const indices = spreadIndices(ECONOMY.affected, ECONOMY.affectedClusters, ECONOMY.connectorsPerCluster);
   const estate = benchEstate({ ...ECONOMY, references: new Map(indices.map((i) => [i, arn])) });
-  const variants: { name: string; env: Record<string, string> }[] = [
-    { name: 'no scopes (discovers environments)', env: {} },
-    { name: 'CONFLUENT_SCOPES=2 environments', env: { CONFLUENT_SCOPES: 'env-bench1,env-bench2' } },
+  // Scopes naming every cluster are the configuration the goal is held to: no discovery call is needed. Scopes by
+  // environment (or none) must ask cmk/v2 (and org/v2) which clusters exist; those calls are reported, not hidden.
+  const variants: { name: string; env: Record<string, string>; goal: boolean }[] = [
+    { name: 'CONFLUENT_SCOPES=20 clusters', env: { CONFLUENT_SCOPES: clusterScopes(estate) }, goal: true },
+    { name: 'CONFLUENT_SCOPES=2 environments', env: { CONFLUENT_SCOPES: 'env-bench1,env-bench2' }, goal: false },
+    { name: 'no scopes (discovers environments)', env: {}, goal: false },
   ];
   const figures: Figure[] = [];
   for (const variant of variants) {
@@ -95,10 +104,16 @@ export async function apiEconomy(): Promise<Figure[]> {
           undefined,
           `discovery ${m((c) => c.discovery)}, lists ${m((c) => c.lists)}, restarts ${m((c) => c.restarts)}, polls ${m((c) => c.polls)}`,
         ),
-        figure(SECTION, `${phase}, ${variant.name}: beyond minimum`, beyond, 'calls', {
-          goal: '0',
-          pass: beyond === 0,
-        }),
+        figure(
+          SECTION,
+          `${phase}, ${variant.name}: beyond minimum`,
+          beyond,
+          'calls',
+          variant.goal || phase === 'warm' ? { goal: '0', pass: beyond === 0 } : undefined,
+          variant.goal || phase === 'warm'
+            ? undefined
+            : 'discovery (not held to the goal): scopes by environment do not say which clusters exist',
+        ),
       );
     }
   }
