@@ -17,7 +17,7 @@ import {
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
 } from '../../../local/secrets-manager-emulator';
-import { CANARY_CONFLUENT_KEY, CANARY_CONFLUENT_SECRET, rotatedCanary } from './canaries';
+import { CANARY_CONFLUENT_KEY, CANARY_CONFLUENT_SECRET, CANARY_WEBHOOK_TOKEN, rotatedCanary } from './canaries';
 import {
   CREDENTIALS_VAULT,
   type GeneratedEstate,
@@ -33,7 +33,9 @@ import {
  * several instances share only the real state stores, as concurrent Lambda / Functions instances do.
  */
 export const AZURE_STATE_TABLE = 'connectorreloaderstate';
-const CREDENTIALS_SECRET_NAME = 'connector-reloader/confluent-cloud';
+export const CREDENTIALS_SECRET_NAME = 'connector-reloader/confluent-cloud';
+/** What both credentials secrets hold: the key the emulator accepts unless a scenario starts it with another. */
+export const CANARY_CREDENTIALS = { apiKey: CANARY_CONFLUENT_KEY, apiSecret: CANARY_CONFLUENT_SECRET } as const;
 
 export interface ReliabilityStackOptions {
   /** Secrets per cloud (each read by one or two connectors). */
@@ -72,7 +74,7 @@ export interface ReliabilityStack {
 
 export async function startReliabilityStack(options: ReliabilityStackOptions): Promise<ReliabilityStack> {
   const generated = generateEstate(options.count);
-  const confluentKey = options.confluentKey ?? { apiKey: CANARY_CONFLUENT_KEY, apiSecret: CANARY_CONFLUENT_SECRET };
+  const confluentKey = options.confluentKey ?? CANARY_CREDENTIALS;
   const confluent = await startConfluentEmulator({
     ...confluentKey,
     estate: generated.estate,
@@ -90,10 +92,8 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
   for (const secret of generated.aws) {
     secretsManager.control.seed(secret.name, rotatedCanary(secret.index, 0), {}, { arnSuffix: secret.id.slice(-6) });
   }
-  const credentialsArn = secretsManager.control.seed(
-    CREDENTIALS_SECRET_NAME,
-    JSON.stringify({ apiKey: CANARY_CONFLUENT_KEY, apiSecret: CANARY_CONFLUENT_SECRET }),
-  );
+  const credentialsArn = secretsManager.control.seed(CREDENTIALS_SECRET_NAME, JSON.stringify(CANARY_CREDENTIALS));
+  const webhookTokenArn = secretsManager.control.seed('connector-reloader/webhook-token', CANARY_WEBHOOK_TOKEN);
   const aws = await startAwsLambdaStack();
   const tables = await startAzuriteTable();
   await TableClient.fromConnectionString(tables.connectionString, AZURE_STATE_TABLE, {
@@ -113,9 +113,10 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     keyVault.control.seed(SECRETS_VAULT, secret.name, { value: rotatedCanary(secret.index, 0), created });
   }
   keyVault.control.seed(CREDENTIALS_VAULT, 'confluent-cloud-api-key', {
-    value: JSON.stringify({ apiKey: CANARY_CONFLUENT_KEY, apiSecret: CANARY_CONFLUENT_SECRET }),
+    value: JSON.stringify(CANARY_CREDENTIALS),
     contentType: 'application/json',
   });
+  keyVault.control.seed(CREDENTIALS_VAULT, 'failure-webhook-token', { value: CANARY_WEBHOOK_TOKEN });
 
   const baseEnv: Record<string, string> = {
     CONFLUENT_API_URL: confluent.url,
@@ -130,6 +131,8 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     AZURE_STATE_TABLE,
     AZURE_STATE_TABLE_CONNECTION_STRING: tables.connectionString,
     LOCAL_AZURE_CREDENTIALS_SECRET: `https://${CREDENTIALS_VAULT}.vault.azure.net/secrets/confluent-cloud-api-key`,
+    WEBHOOK_TOKEN_SECRET: webhookTokenArn,
+    LOCAL_AZURE_WEBHOOK_TOKEN_SECRET: `https://${CREDENTIALS_VAULT}.vault.azure.net/secrets/failure-webhook-token`,
     VERIFY_POLL_SECONDS: '0.2',
     VERIFY_SETTLE_SECONDS: '0',
     VERIFY_TIMEOUT_SECONDS: '30',
