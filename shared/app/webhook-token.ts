@@ -19,5 +19,11 @@ export function tokenFromUrl(url: URL): string | undefined {
     .split('/')
     .filter((segment) => segment !== '')
     .at(-1);
-  return last ? decodeURIComponent(last) : undefined;
+  if (!last) return undefined;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    // A malformed escape (`%E0%A4%A`) is no token: 401 like any other wrong one, not a crash of the function.
+    return undefined;
+  }
 }

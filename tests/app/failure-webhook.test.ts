@@ -16,6 +16,7 @@ describe('FailureWebhook', () => {
     ['a wrong token in the path', 'https://hooks.example/webhook/wh-wrong'],
     ['a wrong token in the query', 'https://hooks.example/webhook?token=wh-wrong'],
     ['a token one character short', `https://hooks.example/webhook/${TOKEN.slice(0, -1)}`],
+    ['a malformed escape as the last path segment', 'https://hooks.example/webhook/%E0%A4%A'],
   ])('answers 401 with no detail for %s', async (_label, url) => {
     // Act
     const result = await webhook.handle({ url, bodyText: FAILED });
