@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { handleSecretEvents, ReloadIncompleteError } from '../../shared/app/handle-trigger';
+import { isSecretEvent } from '../../shared/core/events';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTriggerText } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
@@ -28,6 +29,13 @@ export async function secretEventsWebhook(request: HttpRequest, context: Invocat
       if (!(error instanceof MalformedPayloadError)) throw error;
       runtime.logger.warn('webhook payload refused', { error: error.message });
       return { status: 400, jsonBody: { error: redact(error.message) } };
+    }
+    // An AWS event posted here can never be handled (the app reads Key Vault only): refuse it, do not retry it.
+    const foreign = events.find((event) => isSecretEvent(event) && event.secret.provider !== 'azure');
+    if (foreign && isSecretEvent(foreign)) {
+      const error = `the event names a ${foreign.secret.provider} secret; this endpoint handles Key Vault secrets only`;
+      runtime.logger.warn('webhook payload refused', { error, eventId: foreign.eventId });
+      return { status: 400, jsonBody: { error } };
     }
     const validation = events.find((event) => event.kind === 'subscription-validation');
     if (validation) {
