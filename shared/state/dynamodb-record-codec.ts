@@ -39,12 +39,15 @@ export function recordToItem(record: ConnectorRecord, revision: number): Item {
     item.appliedVersions = { M: versions };
   }
   if (record.failureRestarts) {
-    const { count, lastRestartAt, deferredUntil } = record.failureRestarts;
+    const { count, lastRestartAt, healthySince, deferredUntil, exhaustedAt } = record.failureRestarts;
+    // Every field: without healthySince the budget never resets, without exhaustedAt the alert repeats every sweep.
     item.failureRestarts = {
       M: {
         count: number(count),
         lastRestartAt: number(lastRestartAt),
+        ...(healthySince === undefined ? {} : { healthySince: number(healthySince) }),
         ...(deferredUntil === undefined ? {} : { deferredUntil: number(deferredUntil) }),
+        ...(exhaustedAt === undefined ? {} : { exhaustedAt: number(exhaustedAt) }),
       },
     };
   }
@@ -81,8 +84,14 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
       failureRestarts: {
         count: read.number(failureRestarts.count, 'failureRestarts.count'),
         lastRestartAt: read.number(failureRestarts.lastRestartAt, 'failureRestarts.lastRestartAt'),
+        ...(failureRestarts.healthySince && {
+          healthySince: read.number(failureRestarts.healthySince, 'failureRestarts.healthySince'),
+        }),
         ...(failureRestarts.deferredUntil && {
           deferredUntil: read.number(failureRestarts.deferredUntil, 'failureRestarts.deferredUntil'),
+        }),
+        ...(failureRestarts.exhaustedAt && {
+          exhaustedAt: read.number(failureRestarts.exhaustedAt, 'failureRestarts.exhaustedAt'),
         }),
       },
     }),

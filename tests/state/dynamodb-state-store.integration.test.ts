@@ -70,7 +70,13 @@ describe('DynamoDbStateStore', () => {
         'aws:us-east-1:123456789012:prod/db': 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
         'azure:kv.vault.azure.net:db-password': '0123456789abcdef0123456789abcdef',
       },
-      failureRestarts: { count: 2, lastRestartAt: 1_767_225_400_000, deferredUntil: 1_767_229_000_000 },
+      failureRestarts: {
+        count: 2,
+        lastRestartAt: 1_767_225_400_000,
+        healthySince: 1_767_225_460_000,
+        deferredUntil: 1_767_229_000_000,
+        exhaustedAt: 1_767_225_470_000,
+      },
       expiresAt: 1_769_817_600_500,
     };
 
