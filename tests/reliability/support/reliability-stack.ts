@@ -55,6 +55,8 @@ export interface ReliabilityStack {
   readonly aws: AwsLambdaStack;
   readonly tables: AzuriteTable;
   readonly credentialsArn: string;
+  /** The settings every handler is loaded with (CLI runs take them too). */
+  readonly env: Readonly<Record<string, string>>;
   /** Every line an InvocationContext logged, in every Azure invocation of the stack. */
   readonly invocationLogs: string[];
   /** Rotates an AWS secret (a rotation Lambda's label move) and returns its `Secret Label Updated` event. */
@@ -164,6 +166,7 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     aws,
     tables,
     credentialsArn,
+    env: baseEnv,
     invocationLogs,
     async rotateAws(index, version = 1) {
       const secret = generated.aws[index];
