@@ -26,11 +26,22 @@ export function createAwsReloader(
     throw new InvalidSettingError('invalid configuration: CONFLUENT_CREDENTIALS_SECRET: required on AWS');
   }
   const secrets = new AwsSecretsManager({ clientFactory: secretsManagerClientFactory(), defaultRegion: aws.region });
+  const eventBridge = new EventBridgeNotifier({ client: new EventBridgeClient({}), eventBusName: aws.eventBusName });
   return buildReloader(settings, {
     secrets,
     credentials: new SecretCredentialsProvider(secrets, parseSecretRef(settings.credentialsSecret)),
     state: new DynamoDbStateStore({ client: dynamo, tableName: aws.stateTable }),
-    notifier: new EventBridgeNotifier({ client: new EventBridgeClient({}), eventBusName: aws.eventBusName }),
+    notifier: eventBridge,
+    // Rotations keep the notifier path above (a failed publish is flagged on the report and counted as
+    // OutcomeNotificationsFailed); recoveries and expiry warnings reach the bus through this sink.
+    outcomeSinks: [
+      {
+        name: eventBridge.name,
+        deliver: async (outcome) => {
+          if (outcome.kind !== 'rotation') await eventBridge.deliver(outcome);
+        },
+      },
+    ],
     logger,
   });
 }
