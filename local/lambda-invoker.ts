@@ -31,3 +31,17 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 export function loadRotationHandler(): LambdaHandler {
   return (require('../functions/aws/on-secret-rotated') as { handler: LambdaHandler }).handler;
 }
+
+/** The failed-connector handlers, loaded like `loadRotationHandler` (configuration from process.env at load). */
+export function loadRecoveryHandlers(): {
+  readonly connectorFailureWebhook: LambdaHandler;
+  readonly recoverReportedFailures: LambdaHandler;
+  readonly sweepFailedConnectors: LambdaHandler;
+} {
+  const load = (module: string) => (require(module) as { handler: LambdaHandler }).handler;
+  return {
+    connectorFailureWebhook: load('../functions/aws/connector-failure-webhook'),
+    recoverReportedFailures: load('../functions/aws/recover-reported-failures'),
+    sweepFailedConnectors: load('../functions/aws/sweep-failed-connectors'),
+  };
+}
