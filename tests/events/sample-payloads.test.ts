@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fromFailureMessage } from '../../shared/app/failure-message';
 import type { TriggerEvent, TriggerKind } from '../../shared/core/events';
 import { isSecretEvent } from '../../shared/core/events';
 import { canonicalSecretId } from '../../shared/core/secret-ref';
+import { parseConfluentNotification } from '../../shared/events/confluent-notification';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger, parseTriggerText } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
@@ -79,13 +81,20 @@ function parseFile(directory: string, file: string): TriggerEvent[] {
   return parseTriggerText(readFileSync(path.join(directory, file), 'utf8'), DEFAULT_PARSERS);
 }
 
+/** Samples for the failed-connector functions (API Gateway, SQS, schedule): not rotation triggers, checked below. */
+const AWS_RECOVERY_SAMPLES = [
+  'connector-failure-webhook.json',
+  'connector-failure-queue-message.json',
+  'sweep-schedule.json',
+];
+
 describe.each([
   ['events/aws', AWS_EVENTS, AWS_SAMPLES],
   ['events/azure', AZURE_EVENTS, AZURE_SAMPLES],
 ])('%s', (_name, directory, expectations) => {
   it('has an expectation for every sample file', () => {
     // Act
-    const files = jsonFiles(directory);
+    const files = jsonFiles(directory).filter((file) => !AWS_RECOVERY_SAMPLES.includes(file));
 
     // Assess
     expect(files).toEqual(Object.keys(expectations).sort());
@@ -107,6 +116,32 @@ describe.each([
       expect(canonicalSecretId(event.secret)).toBe(expected.secret);
       expect(event.version).toBe(expected.version);
     }
+  });
+});
+
+describe('events/aws samples of the failed-connector functions', () => {
+  it('holds a webhook request whose body is a Confluent failure, a queued failure and a scheduled event', () => {
+    // Prepare
+    const webhook = readJson<{ rawPath: string; body: string; isBase64Encoded: boolean }>(
+      AWS_EVENTS,
+      'connector-failure-webhook.json',
+    );
+    const queued = readJson<{ Records: { body: string; attributes: { ApproximateReceiveCount: string } }[] }>(
+      AWS_EVENTS,
+      'connector-failure-queue-message.json',
+    );
+    const schedule = readJson<Record<string, unknown>>(AWS_EVENTS, 'sweep-schedule.json');
+
+    // Act
+    const reported = parseConfluentNotification(JSON.parse(webhook.body));
+    const message = fromFailureMessage(queued.Records[0]?.body);
+
+    // Assess
+    expect(webhook).toMatchObject({ rawPath: '/connector-failures/local-webhook-token', isBase64Encoded: false });
+    expect(reported).toMatchObject({ kind: 'connector-failed', connector: { name: 'orders-cdc' } });
+    expect(message.connector).toEqual({ environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' });
+    expect(queued.Records[0]?.attributes.ApproximateReceiveCount).toBe('1');
+    expect(schedule).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
   });
 });
 
