@@ -41,8 +41,50 @@ module.exports.environment = async ({ options, resolveVariable }) => {
     STATE_TABLE: { Ref: 'StateTable' },
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     EVENT_BUS_NAME: await param(resolveVariable, 'eventBusName'),
+    ...(await recoveryEnvironment(resolveVariable)),
     NODE_OPTIONS: '--enable-source-maps',
   };
+};
+
+/** Failed-connector recovery: the queue URLs by reference, the secrets by name or ARN, the budget and windows. */
+async function recoveryEnvironment(resolveVariable) {
+  const alertSecret = await param(resolveVariable, 'alertWebhookSecret');
+  const windows = await param(resolveVariable, 'maintenanceWindows');
+  return {
+    FAILURE_QUEUE_URL: { Ref: 'FailureQueue' },
+    FAILURE_DEAD_LETTER_QUEUE_URL: { Ref: 'FailureDeadLetterQueue' },
+    WEBHOOK_TOKEN_SECRET: await param(resolveVariable, 'webhookTokenSecret'),
+    ...(alertSecret ? { ALERT_WEBHOOK_SECRET: alertSecret } : {}),
+    ALERT_FORMAT: await param(resolveVariable, 'alertFormat'),
+    ALERT_ON_SUCCESS: await param(resolveVariable, 'alertOnSuccess'),
+    MAX_AUTO_RESTARTS: await param(resolveVariable, 'maxAutoRestarts'),
+    ...(windows ? { MAINTENANCE_WINDOWS: windows } : {}),
+  };
+}
+
+/**
+ * IAM resources for secretsmanager:GetSecretValue on the secrets the reloader reads for itself: the webhook token
+ * (required: without it the webhook refuses every request) and the alert URL (optional). Exact names or ARNs only.
+ */
+module.exports.recoverySecretResources = async ({ resolveVariable }) => {
+  const token = await param(resolveVariable, 'webhookTokenSecret');
+  if (!token.trim()) throw new Error('param webhookTokenSecret: name the secret that holds the failure webhook token');
+  const alert = await param(resolveVariable, 'alertWebhookSecret');
+  return [...new Set([token, alert].map((entry) => entry.trim()).filter((entry) => entry !== ''))].map((entry) => {
+    if (entry.endsWith('*') || entry.endsWith('/')) {
+      throw new Error(`param webhookTokenSecret/alertWebhookSecret: "${entry}" is a prefix; name one secret`);
+    }
+    return secretResource(entry);
+  });
+};
+
+/** The sweep's EventBridge schedule expression, checked so a typo stops the deployment with a clear message. */
+module.exports.sweepSchedule = async ({ resolveVariable }) => {
+  const expression = (await param(resolveVariable, 'sweepSchedule')).trim();
+  if (!/^(rate|cron)\(.+\)$/.test(expression)) {
+    throw new Error(`param sweepSchedule: "${expression}" is not rate(…) or cron(…), e.g. rate(5 minutes)`);
+  }
+  return expression;
 };
 
 /**

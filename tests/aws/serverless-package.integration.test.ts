@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { startLocalCloud } from '../../local/local-cloud';
 import { zipEntry } from '../helpers/zip-entry';
@@ -19,7 +20,8 @@ let resources: Record<string, Resource>;
 beforeAll(() => {
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
-  execFileSync('npx', ['serverless', 'package', '--stage', 'ci', '--param', 'secrets=prod/,stage/orders-db'], {
+  const params = ['--param', 'secrets=prod/,stage/orders-db', '--param', 'alertWebhookSecret=ops/alert-url'];
+  execFileSync('npx', ['serverless', 'package', '--stage', 'ci', ...params], {
     cwd: ROOT,
     env,
     stdio: 'pipe',
@@ -36,8 +38,8 @@ const ofType = (type: string) => Object.entries(resources).filter(([, resource])
 describe('the packaged CloudFormation template', () => {
   it('runs the bundled handler on nodejs22.x arm64, with retries and an SQS on-failure destination', () => {
     // Act
-    const [[, fn] = []] = ofType('AWS::Lambda::Function');
-    const [[, invokeConfig] = []] = ofType('AWS::Lambda::EventInvokeConfig');
+    const fn = resources.OnSecretRotatedLambdaFunction;
+    const invokeConfig = resources.OnSecretRotatedLambdaEvConf;
 
     // Assess
     expect(fn?.Properties).toMatchObject({
@@ -68,7 +70,9 @@ describe('the packaged CloudFormation template', () => {
 
   it('has the native rule enabled and the CloudTrail rules off by default, each with a DLQ and retry policy', () => {
     // Act
-    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const rules = ofType('AWS::Events::Rule')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => rule.ScheduleExpression === undefined);
 
     // Assess
     expect(rules).toHaveLength(3);
@@ -108,7 +112,7 @@ describe('the packaged CloudFormation template', () => {
     const statements = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
 
     // Act
-    const secrets = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    const secrets = statements.filter((s) => [s.Action].flat().includes('secretsmanager:DescribeSecret'));
     const resourcesText = JSON.stringify(secrets.map((s) => s.Resource));
 
     // Assess
@@ -152,6 +156,152 @@ describe('the packaged CloudFormation template', () => {
       'ApproximateNumberOfMessagesVisible',
     ])
       expect(dashboard).toContain(metric);
+  });
+});
+
+describe('failed-connector recovery in the template', () => {
+  type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+  const statements = () =>
+    (
+      resources.IamRoleLambdaExecution?.Properties as
+        | { Policies: { PolicyDocument: { Statement: Statement[] } }[] }
+        | undefined
+    )?.Policies.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
+  const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+  it('routes POST /connector-failures/{token} and ?token= to the webhook on an HTTP API, payload 2.0, no authorizer', () => {
+    // Act
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+    const integration = resources.HttpApiIntegrationConnectorFailureWebhook?.Properties;
+
+    // Assess
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'POST /connector-failures',
+      'POST /connector-failures/{token}',
+    ]);
+    for (const route of routes) expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+    expect(integration).toMatchObject({
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': ['ConnectorFailureWebhookLambdaFunction', 'Arn'] },
+    });
+    expect(resources.ConnectorFailureWebhookLambdaFunction?.Properties).toMatchObject({
+      Handler: 'functions/aws/connector-failure-webhook.handler',
+      Timeout: 10,
+    });
+    const zip = readFileSync(path.join(ROOT, '.serverless/connectorFailureWebhook.zip'));
+    expect(zipEntry(zip, 'functions/aws/connector-failure-webhook.js').length).toBeGreaterThan(0);
+  });
+
+  it('feeds the queue function from the failure queue with partial batch responses, and redrives to the DLQ', () => {
+    // Act
+    const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
+    const queue = resources.FailureQueue?.Properties;
+    const recover = resources.RecoverReportedFailuresLambdaFunction?.Properties;
+
+    // Assess
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['FailureQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['RecoverReportedFailuresLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    expect(queue).toMatchObject({
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['FailureDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      },
+    });
+    // A message must stay invisible while the function may still be working on it.
+    expect(queue?.VisibilityTimeout).toBeGreaterThanOrEqual(recover?.Timeout as number);
+    expect(resources.FailureDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+    const alarm = Object.values(resources).find(
+      (resource) =>
+        resource.Type === 'AWS::CloudWatch::Alarm' &&
+        JSON.stringify(resource.Properties).includes('FailureDeadLetterQueue'),
+    );
+    expect(alarm?.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    for (const name of ['ConnectorFailureWebhook', 'RecoverReportedFailures']) {
+      expect(resources[`${name}LambdaFunction`]?.Properties).toMatchObject({
+        Environment: {
+          Variables: expect.objectContaining({
+            FAILURE_QUEUE_URL: { Ref: 'FailureQueue' },
+            FAILURE_DEAD_LETTER_QUEUE_URL: { Ref: 'FailureDeadLetterQueue' },
+            WEBHOOK_TOKEN_SECRET: 'connector-reloader/webhook-token',
+            ALERT_WEBHOOK_SECRET: 'ops/alert-url',
+            MAX_AUTO_RESTARTS: '7',
+          }),
+        },
+      });
+    }
+  });
+
+  it('runs the sweep on a rate(5 minutes) schedule without async retries (the next run is the retry)', () => {
+    // Act
+    const schedules = ofType('AWS::Events::Rule').filter(([, rule]) => rule.Properties.ScheduleExpression);
+
+    // Assess
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.[1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': ['SweepFailedConnectorsLambdaFunction', 'Arn'] } })],
+    });
+    expect(resources.SweepFailedConnectorsLambdaEvConf?.Properties).toMatchObject({ MaximumRetryAttempts: 0 });
+  });
+
+  it('grants GetSecretValue on the token and alert secrets only, SQS sends and receives on its queues only', () => {
+    // Act
+    const all = statements();
+    const own = all.find((statement) => statement.Sid === 'ReadWebhookTokenAndAlertUrl');
+    const sqs = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
+    const targets = (action: string) =>
+      sqs
+        .filter((statement) => actionsOf(statement).includes(action))
+        .flatMap((statement) => [statement.Resource].flat());
+
+    // Assess
+    expect(actionsOf(own as Statement)).toEqual(['secretsmanager:GetSecretValue']);
+    const ownText = JSON.stringify(own?.Resource);
+    expect(ownText).toContain(':secret:connector-reloader/webhook-token-??????');
+    expect(ownText).toContain(':secret:ops/alert-url-??????');
+    expect([own?.Resource].flat()).toHaveLength(2);
+    expect(targets('sqs:SendMessage')).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': ['FailureQueue', 'Arn'] },
+        { 'Fn::GetAtt': ['FailureDeadLetterQueue', 'Arn'] },
+      ]),
+    );
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
+      expect(targets(action)).toEqual([{ 'Fn::GetAtt': ['FailureQueue', 'Arn'] }]);
+    }
+    const actions = all.flatMap(actionsOf);
+    expect(actions.some((action) => action.endsWith(':*') || action === '*')).toBe(false);
+    for (const statement of all) expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:secret:\*/);
+  });
+
+  it('stops the deployment on a sweepSchedule that is not rate(…) or cron(…)', () => {
+    // Prepare
+    const out = mkdtempSync(path.join(tmpdir(), 'sls-bad-schedule-'));
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
+
+    // Act
+    let failure = '';
+    try {
+      execFileSync(
+        'npx',
+        ['serverless', 'package', '--stage', 'ci', '--package', out, '--param', 'sweepSchedule=every 5 minutes'],
+        { cwd: ROOT, env, stdio: 'pipe', timeout: 120_000 },
+      );
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+      failure = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`;
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+
+    // Assess
+    expect(failure).toMatch(/sweepSchedule: "every 5 minutes" is not rate\(…\) or cron\(…\)/);
   });
 });
 
