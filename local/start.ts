@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { LOCAL_IN_PROCESS_ENV, LOCAL_QUEUES, LOCAL_WEBHOOK_TOKEN, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,
   invocationContext,
   loadAzureFunctions,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
-import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
+import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 
 /** Fixed ports, so `serverless invoke local --stage local` and the CLI find the local cloud without discovery. */
@@ -16,6 +17,7 @@ export const LOCAL_PORTS = {
   secretsManager: 4511,
   dynamodb: 4520,
   eventBridge: 4521,
+  sqs: 4522,
   keyVault: 4530,
   keyVaultGateway: 4531,
   azuriteTable: 10002,
@@ -29,14 +31,8 @@ const LOCAL_KEY_VAULT_CERTIFICATE = path.resolve(__dirname, '../.local-cloud/key
  * would, to the rotation handler; the CLI and manual invokes use the printed environment.
  */
 async function start(): Promise<void> {
-  // AWS side: DynamoDB (state, idempotency) and the bus outcome events go to, printed as they arrive.
-  const stack = await startAwsLambdaStack({
-    dynamoPort: LOCAL_PORTS.dynamodb,
-    eventBridgePort: LOCAL_PORTS.eventBridge,
-    onOutcome: ({ detailType, detail }) =>
-      console.log(`  ${detailType}: ${detail.connector}${detail.reason ? ` (${detail.reason})` : ''}`),
-  });
   let handler: LambdaHandler | undefined;
+  let recovery: ReturnType<typeof loadRecoveryHandlers> | undefined;
   const cloud = await startLocalCloud({
     confluentPort: LOCAL_PORTS.confluent,
     secretsManagerPort: LOCAL_PORTS.secretsManager,
@@ -50,6 +46,37 @@ async function start(): Promise<void> {
       }
     },
   });
+  // AWS side: DynamoDB (state, idempotency), the bus outcome events go to (printed as they arrive), and the failure
+  // queue, whose messages go to recoverReportedFailures as Lambda's SQS poller would hand them over.
+  const stack = await startAwsLambdaStack({
+    dynamoPort: LOCAL_PORTS.dynamodb,
+    eventBridgePort: LOCAL_PORTS.eventBridge,
+    sqsPort: LOCAL_PORTS.sqs,
+    secretsManager: cloud.secretsManager,
+    onOutcome: ({ detailType, detail }) =>
+      console.log(`  ${detailType}: ${detail.connector ?? detail.secret}${detail.reason ? ` (${detail.reason})` : ''}`),
+    onFailureQueued: () => {
+      setImmediate(() => void pollFailureQueue());
+    },
+  });
+  const pollFailureQueue = async () => {
+    const event = stack.sqs.control.receiveEvent(LOCAL_QUEUES.failures);
+    if (event.Records.length === 0 || !recovery) return;
+    console.log(`SQS: ${event.Records.length} reported failure(s) → recoverReportedFailures (Lambda handler)`);
+    try {
+      const response = (await recovery.recoverReportedFailures(event, lambdaContext())) as SQSBatchResponse;
+      const retried = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      const done = event.Records.filter((record) => !retried.has(record.messageId));
+      stack.sqs.control.deleteReceived(
+        LOCAL_QUEUES.failures,
+        done.map((record) => record.receiptHandle),
+      );
+      // On AWS: retried after the visibility timeout, then the dead-letter queue.
+      if (retried.size > 0) console.log(`  ${retried.size} left on the queue for a retry`);
+    } catch (error) {
+      console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   // Azure side: Azurite (Table state) and the local Key Vault, whose Event Grid deliveries go to onSecretEvent.
   let azureFunctions: AzureFunctions | undefined;
   const azure = await startAzureFunctionsStack({
@@ -79,6 +106,7 @@ async function start(): Promise<void> {
   // The real Lambda handler, in process, configured from the environment like a cold start.
   Object.assign(process.env, cloud.env, stack.env, azure.env, LOCAL_IN_PROCESS_ENV);
   handler = loadRotationHandler();
+  recovery = loadRecoveryHandlers();
   azureFunctions = loadAzureFunctions();
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
@@ -93,6 +121,7 @@ async function start(): Promise<void> {
   AWS Secrets Manager   ${cloud.secretsManager.url}
   DynamoDB (dynalite)   ${stack.dynamo.endpoint}
   EventBridge           ${stack.eventBridge.url}   (outcome events are printed here)
+  SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures; webhook token: ${LOCAL_WEBHOOK_TOKEN})
   Azure Key Vault       https://contoso-analytics.vault.azure.net (local, via HTTPS_PROXY ${azure.env.HTTPS_PROXY})
   Azurite (tables)      ${azure.tables.endpoint}
 
@@ -102,6 +131,8 @@ In another terminal:
   npx connector-reloader plan --secret prod/orders-db
   aws --endpoint-url ${cloud.secretsManager.url} secretsmanager put-secret-value --secret-id prod/orders-db --secret-string '{"password":"new"}'
   npx serverless invoke local -f onSecretRotated -p events/aws/secret-label-updated.json --stage local
+  npx serverless invoke local -f connectorFailureWebhook -p events/aws/connector-failure-webhook.json --stage local
+  npx serverless invoke local -f sweepFailedConnectors -p events/aws/sweep-schedule.json --stage local
   npm run invoke:azure -- events/azure/secret-new-version-created.eventgrid.json
   npx connector-reloader plan --secret https://contoso-analytics.vault.azure.net/secrets/analytics-db-password
 `);
