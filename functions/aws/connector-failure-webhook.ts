@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { redact } from '../../shared/observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { FailureQueue } from './failure-queue';
-import { createAwsRecoveryRuntime } from './recovery-runtime';
+import { createAwsRecoveryRuntime, RECOVERY_METRICS } from './recovery-runtime';
 
 /**
  * API Gateway (HTTP API, payload 2.0) → the Confluent Cloud notification webhook → the failure queue. Thin: the
@@ -32,6 +32,7 @@ export const handler = runtime.handler(
         return json(503, { message: 'not accepted, try again' });
       }
     }
+    runtime.record([{ name: RECOVERY_METRICS.queued, unit: 'Count', value: failures.length }]);
     return json(response.status, response.body);
   },
 );

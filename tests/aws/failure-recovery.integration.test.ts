@@ -243,6 +243,8 @@ describe('recoverReportedFailures (SQS batches, partial batch responses) and the
     const stored = await new DynamoDbStateStore({ client: dynamo, tableName: LOCAL_TABLES.state }).read(BLOB_SINK);
     expect(stored?.record.failureRestarts).toMatchObject({ count: 1, healthySince: expect.any(Number) });
     expect(stored?.record.lock).toBeUndefined();
+    const emf = output.lines().filter((line) => '_aws' in line);
+    expect(emf.some((line) => line.RecoveryRestartsIssued === 1 && line.RecoveryRestartsSucceeded === 1)).toBe(true);
     expect(stack.eventBridge.control.events()).toContainEqual(
       expect.objectContaining({
         source: 'connector-reloader',
