@@ -293,6 +293,16 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'AWS: EventBridge bus the `Connector Reload Succeeded/Failed/Skipped` outcome events go to.',
   ],
   [
+    'FAILURE_QUEUE_URL',
+    '(none)',
+    'AWS: SQS queue the failure webhook hands accepted failures to (set by serverless.yml). Required by `connectorFailureWebhook`.',
+  ],
+  [
+    'FAILURE_DEAD_LETTER_QUEUE_URL',
+    '(none)',
+    'AWS: SQS queue `recoverReportedFailures` dead-letters to, with the cause (set by serverless.yml). Required by that function.',
+  ],
+  [
     'AZURE_STATE_TABLE',
     'connectorreloaderstate',
     'Azure: Table Storage table of per-connector locks and applied versions.',
