@@ -290,7 +290,7 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   [
     'EVENT_BUS_NAME',
     'default',
-    'AWS: EventBridge bus the `Connector Reload Succeeded/Failed/Skipped` outcome events go to.',
+    'AWS: EventBridge bus the outcome events go to (`Connector Reload …`, `Connector Recovery …`, `Connector Restart Budget Exhausted`, `Secret Expiring/Expired`).',
   ],
   [
     'FAILURE_QUEUE_URL',
