@@ -275,5 +275,6 @@ function withStreak(record: ConnectorRecord, streak: FailureRestarts): Connector
 function budgetDetail(record: ConnectorRecord | null, max: number, snapshot: ConnectorSnapshot): string {
   const last = record?.failureRestarts?.lastRestartAt;
   const trace = failureTrace(snapshot.status);
-  return `${RECOVERY_SKIP_REASONS['budget-exhausted']}: ${max} automatic restart(s) since ${last ? new Date(last).toISOString() : 'the streak began'}${trace ? `; last trace: ${trace}` : ''}`;
+  const lastText = last ? `, the last at ${new Date(last).toISOString()}` : '';
+  return `${RECOVERY_SKIP_REASONS['budget-exhausted']}: ${max} automatic restart(s)${lastText}${trace ? `; last trace: ${trace}` : ''}`;
 }
