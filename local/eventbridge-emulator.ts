@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from './loopback';
 
 /** One event as PutEvents received it, with its Detail parsed. */
 export interface ReceivedEvent {
@@ -48,9 +48,7 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(req);
     raw.push(body);
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target !== 'AWSEvents.PutEvents') {
@@ -87,14 +85,7 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
     reply(res, 200, { FailedEntryCount: failed, Entries: results });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port ?? 0);
   return {
     url: `http://127.0.0.1:${port}`,
     control: {
@@ -109,12 +100,7 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
         failEntries = 0;
       },
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // SDK clients keep connections alive; they would hold close() open.
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { closeServer, listenOnLoopback, readBody } from './loopback';
 
 /** A message attribute as the SQS API carries it (SendMessage in, ReceiveMessage out). */
 export interface WireAttribute {
@@ -207,9 +207,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(req);
     raw.push(body);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AmazonSQS.') ? operations[target.slice('AmazonSQS.'.length)] : undefined;
@@ -237,14 +235,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://127.0.0.1:${await listenOnLoopback(server, options.port ?? 0)}`;
   const queueArn = (name: string) => `arn:aws:sqs:${region}:${accountId}:${name}`;
   return {
     url,
@@ -282,12 +273,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
         failSends = 0;
       },
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // SDK clients keep connections alive; they would hold close() open.
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 

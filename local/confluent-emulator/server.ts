@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from '../loopback';
 import type { FaultDecision, FaultInjector } from './faults';
 import type { RequestRecorder } from './recorder';
 import { type ApiResponse, apiFamilyOf, errorResponse } from './responses';
@@ -30,17 +30,13 @@ export async function startHttpServer(port: number, deps: HttpDependencies): Pro
       res.destroy();
     });
   });
-  await listen(server, port);
-  const { port: boundPort } = server.address() as AddressInfo;
+  const boundPort = await listenOnLoopback(server, port);
   return {
     url: `http://127.0.0.1:${boundPort}`,
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Hung and keep-alive connections would otherwise keep close() (and the test process) waiting.
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server);
     },
   };
 }
@@ -51,7 +47,7 @@ async function handleRequest(
   deps: HttpDependencies,
   timers: Set<NodeJS.Timeout>,
 ): Promise<void> {
-  const rawBody = await readBody(req);
+  const rawBody = (await readBody(req)) || undefined;
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
   const auth = authenticate(req.headers.authorization, deps.apiKey, deps.apiSecret);
@@ -108,16 +104,6 @@ function send(res: ServerResponse, response: ApiResponse, record: RecordedReques
   res.end(payload);
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   // Cleared by close(): the request then stays unanswered and its socket is destroyed.
@@ -127,15 +113,6 @@ function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
       resolve();
     }, ms);
     timers.add(timer);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
 }
 

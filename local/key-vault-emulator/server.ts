@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../loopback';
 import type { TlsCertificate } from './tls-certificate';
 import { KeyVaultApiError, type StoredVersion, type VaultStore } from './vault-store';
 
@@ -44,15 +44,7 @@ export async function startVaultServer(
   const server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
     handle(req, res, deps).catch(() => res.destroy());
   });
-  await listen(server, port);
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  return { port: await listenOnLoopback(server, port), close: () => closeServer(server) };
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDependencies): Promise<void> {
@@ -259,23 +251,4 @@ function isStringMap(value: unknown): value is Record<string, string> {
     !Array.isArray(value) &&
     Object.values(value).every((item) => typeof item === 'string')
   );
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from '../loopback';
 import { SecretsManagerApiError } from './api-error';
 import { recordableParams } from './operations';
 import type { RecordedOperation, SecretsManagerFaults } from './types';
@@ -35,17 +35,13 @@ export async function startHttpServer(port: number, deps: HttpDependencies): Pro
       res.destroy();
     });
   });
-  await listen(server, port);
-  const { port: boundPort } = server.address() as AddressInfo;
+  const boundPort = await listenOnLoopback(server, port);
   return {
     url: `http://127.0.0.1:${boundPort}`,
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // The SDK keeps connections alive; they would hold close() (and Jest) open.
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server);
     },
   };
 }
@@ -136,16 +132,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
@@ -154,14 +140,5 @@ function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
       resolve();
     }, ms);
     timers.add(timer);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
 }
