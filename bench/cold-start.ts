@@ -26,6 +26,8 @@ const DUMMY_ENV: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   STATE_TABLE: 'state',
   IDEMPOTENCY_TABLE: 'idempotency',
+  FAILURE_QUEUE_URL: 'http://127.0.0.1:9/123456789012/failures',
+  FAILURE_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/123456789012/failures-dlq',
   CONFLUENT_API_URL: 'http://127.0.0.1:9',
   LOG_LEVEL: 'error',
   POWERTOOLS_DEV: 'false',
@@ -136,7 +138,7 @@ export async function coldStart(): Promise<Figure[]> {
           timeout: 30_000,
         });
         const wallMs = performance.now() - started;
-        if (child.status !== 0) throw new Error(`${target.name} did not load: ${child.stderr.slice(0, 500)}`);
+        if (child.status !== 0) throw new Error(`${target.name} did not load: ${loadError(child.stderr)}`);
         const probe = JSON.parse(child.stdout) as { loadMs: number };
         loads.get(target.name)?.push(probe.loadMs);
         walls.get(target.name)?.push(wallMs);
@@ -181,4 +183,10 @@ export async function coldStart(): Promise<Figure[]> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** The thrown error's own line from a failed probe's stderr (a minified bundle's source line comes first). */
+function loadError(stderr: string): string {
+  const line = stderr.split('\n').find((text) => /^[A-Za-z]*Error\b/.test(text.trim()));
+  return (line ?? stderr).trim().slice(0, 300);
 }
