@@ -59,7 +59,11 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
     baseUrl: settings.confluentApiUrl,
     timeoutMs: settings.http.timeoutMs,
     retry: { maxRetries: settings.http.maxRetries },
-    gate: { maxConcurrent: settings.http.maxConcurrency, requestsPerSecond: settings.http.ratePerSecond },
+    gate: {
+      maxConcurrent: settings.http.maxConcurrency,
+      requestsPerSecond: settings.http.ratePerSecond,
+      burst: settings.http.burst,
+    },
     scopes: settings.scopes,
     restartMethod: settings.restartMethod,
     pauseTimeoutMs: settings.pauseTimeoutMs,

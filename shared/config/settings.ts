@@ -56,7 +56,7 @@ const Schema = z.object({
   SECRET_TAG_KEY: withDefault(text, DEFAULT_CONNECTORS_TAG),
   CONFIG_SCAN: withDefault(bool, true),
   MATCH_SAME_CLOUD: withDefault(bool, true),
-  RESTART_CONCURRENCY: withDefault(positiveInt, 5),
+  RESTART_CONCURRENCY: withDefault(positiveInt, 25),
   VERIFY_TIMEOUT_SECONDS: withDefault(seconds, 600),
   VERIFY_POLL_SECONDS: withDefault(seconds, 10),
   VERIFY_SETTLE_SECONDS: withDefault(seconds, 30),
@@ -64,8 +64,9 @@ const Schema = z.object({
   LOCK_TTL_SECONDS: withDefault(positiveInt, 900),
   STATE_RETENTION_DAYS: withDefault(positiveInt, 30),
   CONFLUENT_REQUEST_TIMEOUT_SECONDS: withDefault(seconds, 10),
-  CONFLUENT_MAX_CONCURRENCY: withDefault(positiveInt, 8),
+  CONFLUENT_MAX_CONCURRENCY: withDefault(positiveInt, 25),
   CONFLUENT_RATE_LIMIT_PER_SECOND: withDefault(positiveInt, 20),
+  CONFLUENT_RATE_BURST: withDefault(positiveInt, 50),
   CONNECTOR_INDEX_TTL_SECONDS: withDefault(seconds, 60),
   CONFLUENT_MAX_RETRIES: withDefault(whole('expected 0 or more'), 5),
   MAX_AUTO_RESTARTS: withDefault(whole('expected 0 or more'), 7),
@@ -109,6 +110,7 @@ export interface Settings {
     readonly timeoutMs: number;
     readonly maxConcurrency: number;
     readonly ratePerSecond: number;
+    readonly burst: number;
     readonly maxRetries: number;
   };
   /** How long connector listings answer for later rotations (0: every rotation lists afresh). */
@@ -159,6 +161,7 @@ export function loadSettings(env: Env = process.env): Settings {
       timeoutMs: s.CONFLUENT_REQUEST_TIMEOUT_SECONDS * 1000,
       maxConcurrency: s.CONFLUENT_MAX_CONCURRENCY,
       ratePerSecond: s.CONFLUENT_RATE_LIMIT_PER_SECOND,
+      burst: s.CONFLUENT_RATE_BURST,
       maxRetries: s.CONFLUENT_MAX_RETRIES,
     },
     connectorIndexTtlMs: s.CONNECTOR_INDEX_TTL_SECONDS * 1000,
@@ -224,7 +227,7 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   ['MATCH_SAME_CLOUD', 'true', 'Only match a secret to clusters on the same cloud as the secret.'],
   [
     'RESTART_CONCURRENCY',
-    '5',
+    '25',
     'Restart requests in flight at once; verification polls run for all restarted connectors together, paced by the shared HTTP limits.',
   ],
   ['VERIFY_TIMEOUT_SECONDS', '600', 'How long to wait for RUNNING after a restart.'],
@@ -240,10 +243,15 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   ['CONFLUENT_REQUEST_TIMEOUT_SECONDS', '10', 'Timeout of one HTTP request to Confluent Cloud.'],
   [
     'CONFLUENT_MAX_CONCURRENCY',
-    '8',
+    '25',
     'Requests to Confluent Cloud in flight at once (shared by all work in a process).',
   ],
-  ['CONFLUENT_RATE_LIMIT_PER_SECOND', '20', 'Requests per second to Confluent Cloud (shared).'],
+  ['CONFLUENT_RATE_LIMIT_PER_SECOND', '20', 'Requests per second to Confluent Cloud (shared), sustained.'],
+  [
+    'CONFLUENT_RATE_BURST',
+    '50',
+    'Requests that may start back to back after a quiet spell before the sustained rate applies (token bucket size); a 429 pauses every request anyway.',
+  ],
   ['CONFLUENT_MAX_RETRIES', '5', 'Retries on 429, 5xx and network errors (capped exponential backoff, full jitter).'],
   [
     'CONNECTOR_INDEX_TTL_SECONDS',
