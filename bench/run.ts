@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     head: ['Section', 'Figure', 'Value', 'Goal', 'Result', 'Note'],
     wordWrap: true,
     colWidths: [18, 48, 16, 11, 8, 44],
+    // No ANSI colours when the table goes to a file or a pipe.
+    ...(process.stdout.isTTY ? {} : { style: { head: [], border: [] } }),
   });
   for (const f of figures) {
     const result = f.pass === undefined ? '' : f.pass ? 'pass' : 'MISS';
