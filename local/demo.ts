@@ -18,7 +18,7 @@ import {
 import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
-import { SEED_SECRETS } from './seed-estate';
+import { SEED_SECRETS, seedEstate } from './seed-estate';
 
 /**
  * `npm run demo`: the whole story in one command. Secrets rotate in the local Secrets Manager; each rotation's native
@@ -85,7 +85,12 @@ async function demo(): Promise<number> {
       );
       await cloud.secretsManager.control.settled();
       const report = reports.at(-1);
-      if (report) renderReport(out, report);
+      if (report) {
+        renderReport(out, report);
+        out.line(
+          out.colors.dim(`not affected (no tag, mapping entry or config reference): ${unaffected(report).join(', ')}`),
+        );
+      }
     }
 
     out.line(out.colors.bold('\nThe first event delivered again (EventBridge delivers at least once):'));
@@ -147,3 +152,14 @@ demo().then(
     process.exitCode = 1;
   },
 );
+
+/** The seeded connectors a rotation left alone because nothing ties them to the secret. */
+function unaffected(report: ReloadReport): string[] {
+  const touched = new Set(
+    report.outcomes.map((o) => `${o.connector.environmentId}/${o.connector.clusterId}/${o.connector.name}`),
+  );
+  return seedEstate()
+    .connectors.map((c) => `${c.environmentId}/${c.clusterId}/${c.name}`)
+    .filter((key) => !touched.has(key))
+    .map((key) => key.split('/').at(-1) ?? key);
+}
