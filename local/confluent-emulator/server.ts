@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../loopback';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Delay, type LoopbackHttpServer, readBody, startLoopbackHttp } from '../loopback';
 import type { FaultDecision, FaultInjector } from './faults';
 import type { RequestRecorder } from './recorder';
 import { type ApiResponse, apiFamilyOf, errorResponse } from './responses';
@@ -16,36 +16,18 @@ export interface HttpDependencies {
   readonly handle: (request: ApiRequest) => ApiResponse;
 }
 
-export interface RunningServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type RunningServer = LoopbackHttpServer;
 
 /** The HTTP side: loopback only, records every request, applies faults, then lets the router answer. */
-export async function startHttpServer(port: number, deps: HttpDependencies): Promise<RunningServer> {
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => {
-    handleRequest(req, res, deps, timers).catch(() => {
-      // A socket that died mid-request has nobody left to answer.
-      res.destroy();
-    });
-  });
-  const boundPort = await listenOnLoopback(server, port);
-  return {
-    url: `http://127.0.0.1:${boundPort}`,
-    close: async () => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      await closeServer(server);
-    },
-  };
+export function startHttpServer(port: number, deps: HttpDependencies): Promise<RunningServer> {
+  return startLoopbackHttp(port, (req, res, delay) => handleRequest(req, res, deps, delay));
 }
 
 async function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
   deps: HttpDependencies,
-  timers: Set<NodeJS.Timeout>,
+  delay: Delay,
 ): Promise<void> {
   const rawBody = (await readBody(req)) || undefined;
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
@@ -61,7 +43,7 @@ async function handleRequest(
     at: deps.now(),
   });
   const decision = deps.faults.decide();
-  await delay(deps.faults.latencyMs, timers);
+  await delay(deps.faults.latencyMs);
 
   if (decision.kind === 'hang') return;
   if (decision.kind === 'drop') {
@@ -102,18 +84,6 @@ function send(res: ServerResponse, response: ApiResponse, record: RecordedReques
   if (res.destroyed) return;
   res.writeHead(response.status, headers);
   res.end(payload);
-}
-
-function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  // Cleared by close(): the request then stays unanswered and its socket is destroyed.
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
-    }, ms);
-    timers.add(timer);
-  });
 }
 
 function parseBody(raw: string): unknown {

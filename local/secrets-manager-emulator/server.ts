@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../loopback';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Delay, type LoopbackHttpServer, readBody, startLoopbackHttp } from '../loopback';
 import { SecretsManagerApiError } from './api-error';
 import { recordableParams } from './operations';
 import type { RecordedOperation, SecretsManagerFaults } from './types';
@@ -21,37 +21,14 @@ export interface HttpDependencies {
   readonly afterResponse: () => void;
 }
 
-export interface RunningServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type RunningServer = LoopbackHttpServer;
 
 /** AWS JSON 1.1 over HTTP on loopback: POST / with `X-Amz-Target: secretsmanager.<Operation>`. */
-export async function startHttpServer(port: number, deps: HttpDependencies): Promise<RunningServer> {
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => {
-    handle(req, res, deps, timers).catch(() => {
-      // A socket that died mid-request has nobody left to answer.
-      res.destroy();
-    });
-  });
-  const boundPort = await listenOnLoopback(server, port);
-  return {
-    url: `http://127.0.0.1:${boundPort}`,
-    close: async () => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      await closeServer(server);
-    },
-  };
+export function startHttpServer(port: number, deps: HttpDependencies): Promise<RunningServer> {
+  return startLoopbackHttp(port, (req, res, delay) => handle(req, res, deps, delay));
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: HttpDependencies,
-  timers: Set<NodeJS.Timeout>,
-): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpDependencies, delay: Delay): Promise<void> {
   const raw = await readBody(req);
   const target = header(req, 'x-amz-target') ?? '';
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
@@ -65,7 +42,7 @@ async function handle(
     at: deps.now(),
   };
   deps.log.push(record);
-  await delay(deps.faults.latencyMs, timers);
+  await delay(deps.faults.latencyMs);
 
   let status = 200;
   let body: unknown;
@@ -130,15 +107,4 @@ function parseInput(raw: string): Record<string, unknown> | SecretsManagerApiErr
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
-    }, ms);
-    timers.add(timer);
-  });
 }
