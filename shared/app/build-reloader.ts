@@ -121,6 +121,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
         {
           dryRun: settings.dryRun,
           maxAutoRestarts: settings.recovery.maxAutoRestarts,
+          budgetRearmMs: settings.recovery.budgetRearmMs,
           maintenanceWindows: settings.recovery.maintenanceWindows,
           exclusions: settings.exclusions,
           restartConcurrency: settings.restartConcurrency,

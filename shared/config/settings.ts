@@ -70,6 +70,7 @@ const Schema = z.object({
   CONNECTOR_INDEX_TTL_SECONDS: withDefault(seconds, 60),
   CONFLUENT_MAX_RETRIES: withDefault(whole('expected 0 or more'), 5),
   MAX_AUTO_RESTARTS: withDefault(whole('expected 0 or more'), 7),
+  RESTART_BUDGET_REARM_HOURS: withDefault(whole('expected 0 or more'), 24),
   MAINTENANCE_WINDOWS: withDefault(split(';'), []),
   WEBHOOK_TOKEN_SECRET: z.optional(text),
   ALERT_WEBHOOK_SECRET: z.optional(text),
@@ -97,7 +98,11 @@ export interface Settings {
   readonly pauseTimeoutMs: number;
   readonly lockTtlMs: number;
   readonly retentionMs: number;
-  readonly recovery: { readonly maxAutoRestarts: number; readonly maintenanceWindows: readonly MaintenanceWindow[] };
+  readonly recovery: {
+    readonly maxAutoRestarts: number;
+    readonly budgetRearmMs: number;
+    readonly maintenanceWindows: readonly MaintenanceWindow[];
+  };
   /** Secret holding the failure webhook's URL token. */
   readonly webhookTokenSecret?: string;
   /** Where alerts go: a secret holding the webhook URL, its payload format, and whether successes are sent too. */
@@ -167,6 +172,7 @@ export function loadSettings(env: Env = process.env): Settings {
     connectorIndexTtlMs: s.CONNECTOR_INDEX_TTL_SECONDS * 1000,
     recovery: {
       maxAutoRestarts: s.MAX_AUTO_RESTARTS,
+      budgetRearmMs: s.RESTART_BUDGET_REARM_HOURS * 3_600_000,
       maintenanceWindows: parseEach('MAINTENANCE_WINDOWS', s.MAINTENANCE_WINDOWS, parseMaintenanceWindow),
     },
     ...(s.WEBHOOK_TOKEN_SECRET ? { webhookTokenSecret: s.WEBHOOK_TOKEN_SECRET } : {}),
@@ -262,6 +268,11 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'MAX_AUTO_RESTARTS',
     '7',
     'Automatic restarts of a failing connector before it is left alone and an alert goes out (backoff min(n²+n, 60) min between them).',
+  ],
+  [
+    'RESTART_BUDGET_REARM_HOURS',
+    '24',
+    'Hours after which a spent restart budget starts over (another bounded round and alert for a connector still broken); 0 = only once it is seen healthy.',
   ],
   [
     'MAINTENANCE_WINDOWS',

@@ -24,6 +24,8 @@ import { type VerifyOptions, verifyRestart } from './verify-restart';
 export interface RecoverySettings {
   readonly dryRun: boolean;
   readonly maxAutoRestarts: number;
+  /** After this long, a spent restart budget starts over (0: only when the connector is seen healthy). */
+  readonly budgetRearmMs: number;
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly exclusions: readonly ConnectorPattern[];
   readonly restartConcurrency: number;
@@ -238,7 +240,12 @@ export class RecoverFailedConnectors {
 
   /** Budget, backoff and windows, on one record at one instant: the same answer before and inside the lock. */
   private judge(record: ConnectorRecord | null, now: number): Verdict {
-    const decision = decideFailureRestart(record?.failureRestarts, now, this.settings.maxAutoRestarts);
+    const decision = decideFailureRestart(
+      record?.failureRestarts,
+      now,
+      this.settings.maxAutoRestarts,
+      this.settings.budgetRearmMs,
+    );
     if (decision.action === 'exhausted') {
       return {
         act: false,

@@ -17,6 +17,7 @@ const PAUSED_FAILED = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'paus
 const SETTINGS: RecoverySettings = {
   dryRun: false,
   maxAutoRestarts: 3,
+  budgetRearmMs: 0,
   maintenanceWindows: [],
   exclusions: [],
   restartConcurrency: 2,

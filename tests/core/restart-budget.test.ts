@@ -39,6 +39,23 @@ describe('restart budget (Strimzi schedule)', () => {
     expect(alreadyAlerted).toEqual({ action: 'exhausted', alert: false });
   });
 
+  it('re-arms a spent budget after the re-arm period, and only then', () => {
+    // Prepare: the budget of 7 ran out (and was alerted) at t = 10 h.
+    const spentAt = 10 * 60 * MINUTE_MS;
+    const streak = { count: 7, lastRestartAt: spentAt - MINUTE_MS, exhaustedAt: spentAt };
+    const day = 24 * 60 * MINUTE_MS;
+
+    // Act
+    const sameDay = decideFailureRestart(streak, spentAt + day - 1, 7, day);
+    const nextDay = decideFailureRestart(streak, spentAt + day, 7, day);
+    const never = decideFailureRestart(streak, spentAt + 30 * day, 7, 0);
+
+    // Assess
+    expect(sameDay).toEqual({ action: 'exhausted', alert: false });
+    expect(nextDay).toMatchObject({ action: 'restart', attempt: 1, streak: { count: 0 } });
+    expect(never).toEqual({ action: 'exhausted', alert: false });
+  });
+
   it('resets the count once the connector stayed RUNNING for the current interval', () => {
     // Prepare: 3 restarts so far (interval 12 min), verified RUNNING at t=100 min.
     const healthySince = 100 * MINUTE_MS;

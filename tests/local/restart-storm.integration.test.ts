@@ -53,6 +53,7 @@ describe('restart storm: a connector that fails every minute for 3 simulated hou
       {
         dryRun: false,
         maxAutoRestarts: MAX_AUTO_RESTARTS,
+        budgetRearmMs: 0,
         maintenanceWindows: [],
         exclusions: [],
         restartConcurrency: 4,
