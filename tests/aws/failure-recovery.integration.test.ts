@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +8,7 @@ import { type AwsLambdaStack, LOCAL_QUEUES, LOCAL_TABLES, startAwsLambdaStack } 
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers } from '../../local/lambda-invoker';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
+import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
 import { captureProcessOutput } from '../helpers/aws-lambda-harness';
 
 /**
@@ -36,9 +35,8 @@ let stack: AwsLambdaStack;
 let handlers: ReturnType<typeof loadRecoveryHandlers>;
 let sqs: SQSClient;
 let dynamo: DynamoDBClient;
-let alertReceiver: Server;
+let alertReceiver: AlertReceiver;
 let output: ReturnType<typeof captureProcessOutput>;
-const alerts: { path: string; body: { severity: string; title: string; lines: string[] } }[] = [];
 const results: unknown[] = [];
 
 const sample = (name: string) => readFileSync(path.join(CONFLUENT_SAMPLES, name), 'utf8');
@@ -84,18 +82,8 @@ async function pollFailureQueue(adjust: (event: SQSEvent) => SQSEvent = (event) 
 }
 
 beforeAll(async () => {
-  alertReceiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      alerts.push({ path: req.url ?? '', body: JSON.parse(body) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => alertReceiver.listen(0, '127.0.0.1', resolve));
-  const alertUrl = `http://127.0.0.1:${(alertReceiver.address() as AddressInfo).port}/hooks/${ALERT_PATH_CANARY}`;
+  alertReceiver = await startAlertReceiver();
+  const alertUrl = alertReceiver.url(`/hooks/${ALERT_PATH_CANARY}`);
 
   output = captureProcessOutput();
   cloud = await startLocalCloud({
@@ -122,11 +110,11 @@ afterAll(async () => {
   dynamo?.destroy();
   await stack?.close();
   await cloud?.close();
-  await new Promise((resolve) => alertReceiver?.close(resolve));
+  await alertReceiver?.close();
 });
 
 beforeEach(() => {
-  alerts.length = 0;
+  alertReceiver.alerts.length = 0;
 });
 
 describe('connectorFailureWebhook (API Gateway v2 events, the real SQS client)', () => {
@@ -311,9 +299,12 @@ describe('recoverReportedFailures (SQS batches, partial batch responses) and the
     // Assess
     cloud.confluent.control.setAlwaysFails(ALWAYS_FAILING, false);
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.path).toBe(`/hooks/${ALERT_PATH_CANARY}`);
-    expect(alerts[0]?.body).toMatchObject({ severity: 'critical', title: expect.stringContaining('1 still failing') });
+    expect(alertReceiver.alerts).toHaveLength(1);
+    expect(alertReceiver.alerts[0]?.path).toBe(`/hooks/${ALERT_PATH_CANARY}`);
+    expect(alertReceiver.alerts[0]?.body).toMatchObject({
+      severity: 'critical',
+      title: expect.stringContaining('1 still failing'),
+    });
     expect(stack.eventBridge.control.events()).toContainEqual(
       expect.objectContaining({
         detailType: 'Connector Recovery Failed',

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
@@ -16,6 +14,7 @@ import {
 import { registeredFunction } from '../../local/functions-host';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
+import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
@@ -36,8 +35,7 @@ const ALWAYS_FAILING = 'env-prod01/lkc-pay01/payments-http-sink';
 let cloud: LocalCloud;
 let azure: AzureFunctionsStack;
 let functions: AzureFunctions;
-let alertReceiver: Server;
-const alerts: { path: string; body: { severity: string; title: string; lines: string[] } }[] = [];
+let alertReceiver: AlertReceiver;
 const logs: string[] = [];
 const results: unknown[] = [];
 
@@ -86,18 +84,8 @@ async function sweep() {
 }
 
 beforeAll(async () => {
-  alertReceiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      alerts.push({ path: req.url ?? '', body: JSON.parse(body) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => alertReceiver.listen(0, '127.0.0.1', resolve));
-  const alertUrl = `http://127.0.0.1:${(alertReceiver.address() as AddressInfo).port}/hooks/${ALERT_PATH_CANARY}`;
+  alertReceiver = await startAlertReceiver();
+  const alertUrl = alertReceiver.url(`/hooks/${ALERT_PATH_CANARY}`);
 
   const confluentKey = { apiKey: 'local-api-key', apiSecret: API_SECRET_CANARY };
   cloud = await startLocalCloud({ provisioningMs: 200, confluentKey });
@@ -114,11 +102,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await azure?.close();
   await cloud?.close();
-  await new Promise((resolve) => alertReceiver?.close(resolve));
+  await alertReceiver?.close();
 });
 
 beforeEach(() => {
-  alerts.length = 0;
+  alertReceiver.alerts.length = 0;
 });
 
 describe('registration (as the host sees it)', () => {
@@ -289,10 +277,13 @@ describe('recovery through the queue function and the timer sweep (Confluent emu
         outcomes: [expect.objectContaining({ connector: ALWAYS_FAILING, result: 'failed', attempt: 1 })],
       }),
     });
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.path).toBe(`/hooks/${ALERT_PATH_CANARY}`);
-    expect(alerts[0]?.body).toMatchObject({ severity: 'critical', title: expect.stringContaining('1 still failing') });
-    expect(alerts[0]?.body.lines.join('\n')).toContain(ALWAYS_FAILING);
+    expect(alertReceiver.alerts).toHaveLength(1);
+    expect(alertReceiver.alerts[0]?.path).toBe(`/hooks/${ALERT_PATH_CANARY}`);
+    expect(alertReceiver.alerts[0]?.body).toMatchObject({
+      severity: 'critical',
+      title: expect.stringContaining('1 still failing'),
+    });
+    expect(alertReceiver.alerts[0]?.body.lines.join('\n')).toContain(ALWAYS_FAILING);
   });
 
   it('then holds the connector in backoff: a second report restarts nothing', async () => {
@@ -354,8 +345,8 @@ describe('secret expiry through the Event Grid trigger', () => {
 
     // Assess
     expect(summaries).toEqual([expect.objectContaining({ kind: 'warned' })]);
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.body).toMatchObject({
+    expect(alertReceiver.alerts).toHaveLength(1);
+    expect(alertReceiver.alerts[0]?.body).toMatchObject({
       severity: 'warning',
       title: expect.stringContaining('analytics-db-password is about to expire'),
     });

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { OutcomeReport } from '../../shared/core/outcome-report';
 import { parseSecretRef } from '../../shared/core/secret-ref';
 import { AlertDeliveryError, WebhookAlertNotifier } from '../../shared/notifiers/webhook-alert-notifier';
+import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
 
 const ORDERS = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
 const URL_SECRET = parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:alerts/slack-Ab12Cd');
@@ -33,33 +32,21 @@ const success: OutcomeReport = {
 };
 
 describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
-  let server: Server;
+  let receiver: AlertReceiver;
   let url: string;
-  const received: { path: string; body: unknown }[] = [];
-  let answer = 200;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body: JSON.parse(body) });
-        res.writeHead(answer).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/canary-hook-secret-path`;
+    receiver = await startAlertReceiver();
+    url = receiver.url('/services/T000/B000/canary-hook-secret-path');
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
   });
 
   beforeEach(() => {
-    received.length = 0;
-    answer = 200;
+    receiver.alerts.length = 0;
+    receiver.respondWith(200);
   });
 
   const notifier = (format: 'generic' | 'slack' | 'teams', includeSuccesses = false) =>
@@ -76,9 +63,11 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
 
     // Assess
     expect(sent).toBe(true);
-    expect(received).toHaveLength(1);
-    expect(JSON.stringify(received[0]?.body)).toContain('env-prod01/lkc-orders1/orders-cdc: restart budget exhausted');
-    expect(received[0]?.body).toMatchObject({
+    expect(receiver.alerts).toHaveLength(1);
+    expect(JSON.stringify(receiver.alerts[0]?.body)).toContain(
+      'env-prod01/lkc-orders1/orders-cdc: restart budget exhausted',
+    );
+    expect(receiver.alerts[0]?.body).toMatchObject({
       text: expect.stringContaining('[critical]'),
       blocks: [expect.any(Object)],
     });
@@ -89,7 +78,7 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
     await notifier('teams').notify(exhausted);
 
     // Assess
-    expect(received[0]?.body).toMatchObject({
+    expect(receiver.alerts[0]?.body).toMatchObject({
       type: 'message',
       attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard' } }],
     });
@@ -102,8 +91,8 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
 
     // Assess
     expect([quiet, loud]).toEqual([false, true]);
-    expect(received).toHaveLength(1);
-    expect(received[0]?.body).toMatchObject({
+    expect(receiver.alerts).toHaveLength(1);
+    expect(receiver.alerts[0]?.body).toMatchObject({
       severity: 'info',
       lines: ['env-prod01/lkc-orders1/orders-cdc: restarted'],
     });
@@ -122,12 +111,12 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
     });
 
     // Assess
-    expect(received[0]?.body).toMatchObject({ severity: 'critical', title: 'db has expired' });
+    expect(receiver.alerts[0]?.body).toMatchObject({ severity: 'critical', title: 'db has expired' });
   });
 
   it('reports a refused alert without quoting the webhook URL', async () => {
     // Prepare
-    answer = 404;
+    receiver.respondWith(404);
 
     // Act
     const error = await notifier('slack')

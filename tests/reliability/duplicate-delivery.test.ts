@@ -68,6 +68,33 @@ function expectOneRestartPerConnectorVersion(secrets: readonly GeneratedSecret[]
   return affected.length;
 }
 
+/** Every copy of every event, out of order, each to the instance its (event, copy) picks. */
+function deliverAll<E>(events: readonly E[], seed: number, deliver: (event: E, instance: number) => Promise<void>) {
+  return inPool(deliveries(events, seed), CONCURRENCY, async ({ event, eventIndex, copy }) => {
+    try {
+      await deliver(event, (eventIndex + copy) % INSTANCES);
+      return 'ok';
+    } catch (error) {
+      return `failed: ${(error as Error).message}`;
+    }
+  });
+}
+
+/** Every delivery succeeded first, then exactly one restart per (connector, version) (`restartsChecked`). */
+function expectDelivered(runtime: string, outcomes: readonly string[], restartsChecked: () => number, started: number) {
+  expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+  const connectors = restartsChecked();
+  const seconds = (Date.now() - started) / 1000;
+  recordFigure(
+    SCENARIO,
+    `${runtime}: deliveries (events × copies, instances)`,
+    `${EVENTS * COPIES} (${EVENTS} × ${COPIES}, ${INSTANCES})`,
+  );
+  recordFigure(SCENARIO, `${runtime}: restarts / (connector, version) pairs`, `${connectors} / ${connectors}`);
+  recordFigure(SCENARIO, `${runtime}: Confluent API calls`, stack.confluent.control.requestCount());
+  recordFigure(SCENARIO, `${runtime}: wall time (s)`, seconds.toFixed(1));
+}
+
 describe(`${SCENARIO}: ${EVENTS} rotations × ${COPIES} copies across ${INSTANCES} handler instances`, () => {
   it('Lambda on dynalite: exactly one restart per (connector, version)', async () => {
     // Prepare
@@ -78,32 +105,21 @@ describe(`${SCENARIO}: ${EVENTS} rotations × ${COPIES} copies across ${INSTANCE
     const started = Date.now();
 
     // Act
-    const outcomes = await inPool(deliveries(events, 1), CONCURRENCY, async ({ event, eventIndex, copy }) => {
-      const handler = handlers[(eventIndex + copy) % INSTANCES];
-      try {
-        const result = await handler?.(structuredClone(event), lambdaContext());
-        results.push(result);
-        return 'ok';
-      } catch (error) {
-        return `failed: ${(error as Error).message}`;
-      }
+    const outcomes = await deliverAll(events, 1, async (event, instance) => {
+      results.push(await handlers[instance]?.(structuredClone(event), lambdaContext()));
     });
-    const seconds = (Date.now() - started) / 1000;
 
     // Assess
-    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
-    const connectors = expectOneRestartPerConnectorVersion(
-      stack.generated.aws,
-      events.map((event) => event.detail.versionId),
+    expectDelivered(
+      'Lambda',
+      outcomes,
+      () =>
+        expectOneRestartPerConnectorVersion(
+          stack.generated.aws,
+          events.map((event) => event.detail.versionId),
+        ),
+      started,
     );
-    recordFigure(
-      SCENARIO,
-      'Lambda: deliveries (events × copies, instances)',
-      `${EVENTS * COPIES} (${EVENTS} × ${COPIES}, ${INSTANCES})`,
-    );
-    recordFigure(SCENARIO, 'Lambda: restarts / (connector, version) pairs', `${connectors} / ${connectors}`);
-    recordFigure(SCENARIO, 'Lambda: Confluent API calls', stack.confluent.control.requestCount());
-    recordFigure(SCENARIO, 'Lambda: wall time (s)', seconds.toFixed(1));
   }, 300_000);
 
   it('Functions on Azurite: exactly one restart per (connector, version)', async () => {
@@ -115,31 +131,21 @@ describe(`${SCENARIO}: ${EVENTS} rotations × ${COPIES} copies across ${INSTANCE
     const started = Date.now();
 
     // Act
-    const outcomes = await inPool(deliveries(events, 2), CONCURRENCY, async ({ event, eventIndex, copy }) => {
-      const instance = functions[(eventIndex + copy) % INSTANCES];
-      try {
-        results.push(await instance?.onSecretEvent(structuredClone(event), stack.context('onSecretEvent')));
-        return 'ok';
-      } catch (error) {
-        return `failed: ${(error as Error).message}`;
-      }
+    const outcomes = await deliverAll(events, 2, async (event, instance) => {
+      results.push(await functions[instance]?.onSecretEvent(structuredClone(event), stack.context('onSecretEvent')));
     });
-    const seconds = (Date.now() - started) / 1000;
 
     // Assess
-    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
-    const connectors = expectOneRestartPerConnectorVersion(
-      stack.generated.azure,
-      events.map((event) => event.data.Version),
+    expectDelivered(
+      'Functions',
+      outcomes,
+      () =>
+        expectOneRestartPerConnectorVersion(
+          stack.generated.azure,
+          events.map((event) => event.data.Version),
+        ),
+      started,
     );
-    recordFigure(
-      SCENARIO,
-      'Functions: deliveries (events × copies, instances)',
-      `${EVENTS * COPIES} (${EVENTS} × ${COPIES}, ${INSTANCES})`,
-    );
-    recordFigure(SCENARIO, 'Functions: restarts / (connector, version) pairs', `${connectors} / ${connectors}`);
-    recordFigure(SCENARIO, 'Functions: Confluent API calls', stack.confluent.control.requestCount());
-    recordFigure(SCENARIO, 'Functions: wall time (s)', seconds.toFixed(1));
   }, 300_000);
 
   it('leaks no canary into logs, outcome events, handler results or state records', async () => {

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { type AzuriteTable, startAzuriteTable } from '../../local/azurite-table';
 import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
@@ -12,6 +10,7 @@ import { MINUTE_MS } from '../../shared/core/restart-budget';
 import type { SecretRef } from '../../shared/core/secret-ref';
 import { AzureKeyVault } from '../../shared/providers/azure-key-vault';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
+import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
 import { FakeClock } from '../helpers/fake-clock';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
@@ -41,9 +40,8 @@ const clock = new FakeClock(Date.parse('2026-11-28T00:00:00Z'));
 const start = clock.now().getTime();
 let emulator: ConfluentEmulator;
 let tables: AzuriteTable;
-let receiver: Server;
+let receiver: AlertReceiver;
 let reloader: Reloader;
-const alerts: string[] = [];
 
 beforeAll(async () => {
   emulator = await startConfluentEmulator({
@@ -58,18 +56,8 @@ beforeAll(async () => {
     allowInsecureConnection: true,
   });
   await table.createTable();
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8');
-    });
-    req.on('end', () => {
-      alerts.push(body);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const alertUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+  receiver = await startAlertReceiver();
+  const alertUrl = receiver.url('/alerts');
   // The values the reloader reads for itself (alert URL, webhook token), as Key Vault would return them.
   const values: Record<string, string> = {
     [`${VAULT}/alert-url`]: alertUrl,
@@ -100,8 +88,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
   await Promise.all([emulator?.close(), tables?.close()]);
 });
 
@@ -142,6 +129,7 @@ describe(`${SCENARIO}: a failure webhook every 10 s for ${MINUTES} simulated min
       .map((r) => (r.at - start) / MINUTE_MS);
     expect(restartMinutes).toEqual(expectedRestartMinutes(MAX_AUTO_RESTARTS, MINUTES));
     // One alert per failed restart, one when the budget is spent, then silence however many reports follow.
+    const alerts = receiver.alerts.map((alert) => alert.text);
     const exhausted = alerts.filter((alert) => alert.includes('1 out of restart budget'));
     expect(exhausted).toHaveLength(1);
     expect(alerts).toHaveLength(restartMinutes.length + 1);

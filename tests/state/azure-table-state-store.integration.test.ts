@@ -1,10 +1,9 @@
 import { TableClient } from '@azure/data-tables';
 import { type AzuriteTable, startAzuriteTable } from '../../local/azurite-table';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
 import type { ConnectorRecord } from '../../shared/core/ports';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
-import { FakeClock } from '../helpers/fake-clock';
+import { expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
 
 const TABLE = 'connectorreloaderstate';
 
@@ -85,23 +84,7 @@ describe('AzureTableStateStore against Azurite', () => {
   });
 
   it('lets exactly one of 10 concurrent acquirers take the lock on one connector', async () => {
-    // Prepare
-    const connectorKey = uniqueKey();
-    const clock = new FakeClock();
-    const leases = Array.from(
-      { length: 10 },
-      (_, i) => new ConnectorLeases(store, clock, { owner: `owner-${i}`, lockTtlMs: 60_000, retentionMs: 86_400_000 }),
-    );
-
-    // Act
-    const results = await Promise.all(leases.map((lease) => lease.acquire(connectorKey, 'reload', () => undefined)));
-
-    // Assess
-    const winners = results.filter((result) => result.acquired);
-    expect(winners).toHaveLength(1);
-    expect(results.filter((result) => !result.acquired && result.inFlight)).toHaveLength(9);
-    const stored = await store.read(connectorKey);
-    expect(stored?.record.lock).toMatchObject({ operation: 'reload', expiresAt: clock.now().getTime() + 60_000 });
+    await expectExactlyOneOfTenAcquires(store, uniqueKey());
   });
 
   it('reports an unreachable table service as StateStoreError', async () => {

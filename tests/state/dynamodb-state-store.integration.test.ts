@@ -5,6 +5,7 @@ import type { ConnectorRecord } from '../../shared/core/ports';
 import { createStateTable, DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
 import { FakeClock } from '../helpers/fake-clock';
+import { expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
 
 const TABLE = 'connector-reloader-state';
 
@@ -161,25 +162,7 @@ describe('DynamoDbStateStore', () => {
 
 describe('ConnectorLeases on DynamoDB', () => {
   it('lets exactly one of 10 concurrent acquirers take the lock on one connector', async () => {
-    // Prepare
-    const connectorKey = uniqueKey();
-    const clock = new FakeClock();
-    const leases = Array.from(
-      { length: 10 },
-      (_, i) => new ConnectorLeases(store, clock, { owner: `owner-${i}`, lockTtlMs: 60_000, retentionMs: 86_400_000 }),
-    );
-
-    // Act
-    const results = await Promise.all(leases.map((lease) => lease.acquire(connectorKey, 'reload', () => undefined)));
-
-    // Assess
-    const winners = results.filter((result) => result.acquired);
-    expect(winners).toHaveLength(1);
-    expect(results.filter((result) => !result.acquired && result.inFlight)).toHaveLength(9);
-    const stored = await store.read(connectorKey);
-    const winner = winners[0];
-    expect(winner?.acquired && winner.record.lock).toEqual(stored?.record.lock);
-    expect(stored?.record.lock).toMatchObject({ operation: 'reload', expiresAt: clock.now().getTime() + 60_000 });
+    await expectExactlyOneOfTenAcquires(store, uniqueKey());
   });
 
   it('releases the lock and keeps the bookkeeping', async () => {
