@@ -98,14 +98,14 @@ export class AzureKeyVault implements SecretSource, SecretValueReader {
 }
 
 /**
- * Key Vault serves a new version from the moment it is written, so `currentSince` is its creation time. Key Vault
- * keeps that to the second: one second is added, so a restart in the same second never counts as covering it.
+ * Key Vault serves a new version from the moment it is written, so `currentSince` is its creation time. That time is
+ * kept to the second; the use case already treats whole-second times as the end of their second.
  */
 function snapshot(ref: AzureSecretRef, current: SecretProperties, pending: string[]): SecretSnapshot {
   return {
     secret: { provider: 'azure', vaultHost: ref.vaultHost, name: ref.name },
     currentVersion: current.version ?? null,
-    ...(current.createdOn ? { currentSince: new Date(current.createdOn.getTime() + 1000) } : {}),
+    ...(current.createdOn ? { currentSince: current.createdOn } : {}),
     pendingVersions: pending,
     tags: { ...current.tags },
   };
