@@ -4,8 +4,8 @@ import OpenAPIBackend, { type Document, type Operation, SetMatchType } from 'ope
 import { parse } from 'yaml';
 import type { RecordedRequest } from '../../local/confluent-emulator';
 
-/** CI clones the repo beside a copy of shared/, the same layout as the workspace. */
-export const CONNECT_V1_SPEC = path.resolve(__dirname, '../../../shared/reference/confluent-connect-v1-openapi.yaml');
+/** The Connect v1 OpenAPI extract, vendored with its sources (tests/fixtures/README.md). */
+export const CONNECT_V1_SPEC = path.resolve(__dirname, '../fixtures/confluent-connect-v1-openapi.yaml');
 export const ORG_CMK_V2_SPEC = path.resolve(__dirname, 'org-cmk-v2-subset.yaml');
 
 const CONNECTORS_PATH = '/connect/v1/environments/{environment_id}/clusters/{kafka_cluster_id}/connectors';

@@ -3,8 +3,8 @@ import path from 'node:path';
 
 type Json = Record<string, unknown>;
 
-/** The shared reference samples live beside the repo (CI keeps the same layout). */
-export const REFERENCE_SAMPLES = path.resolve(__dirname, '../../../shared/reference/event-samples');
+/** Vendor samples copied verbatim from AWS and Microsoft documentation; sources in tests/fixtures/README.md. */
+export const REFERENCE_SAMPLES = path.resolve(__dirname, '../fixtures/event-samples');
 export const AWS_EVENTS = path.resolve(__dirname, '../../events/aws');
 export const AZURE_EVENTS = path.resolve(__dirname, '../../events/azure');
 

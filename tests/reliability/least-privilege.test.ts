@@ -6,12 +6,13 @@ import { recordFigure } from './figures';
 /**
  * Scenario 7: least privilege in what is deployed. The packaged CloudFormation template (osls `serverless package`,
  * offline) grants Secrets Manager reads on named secrets and prefixes only, never `secretsmanager:*` or a `*`
- * resource, and no action the README's IAM list does not name; `infra/azure/main.bicep` assigns only the roles the
- * README names, Key Vault access on the vault alone.
+ * resource, and no action the IAM list of docs/deploy-aws.md does not name; `infra/azure/main.bicep` assigns only the
+ * roles docs/deploy-azure.md names, Key Vault access on the vault alone.
  */
 const ROOT = path.resolve(__dirname, '../..');
 const SCENARIO = 'least privilege';
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const DEPLOY_AWS = readFileSync(path.join(ROOT, 'docs/deploy-aws.md'), 'utf8');
+const DEPLOY_AZURE = readFileSync(path.join(ROOT, 'docs/deploy-azure.md'), 'utf8');
 const PACKAGE_ARGS = ['serverless', 'package', '--stage', 'ci', '--param', 'secrets=prod/,stage/orders-db'];
 
 interface Statement {
@@ -53,11 +54,11 @@ function statementsOf(resources: Record<string, Resource>): Statement[] {
     .flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
-/** `service:Action` names in the README's bullet on the IAM role; `dynamodb:GetItem/PutItem` names both. */
-function readmeIamActions(): Set<string> {
-  const start = README.indexOf('- The IAM role (least privilege):');
+/** `service:Action` names in docs/deploy-aws.md's bullet on the IAM role; `dynamodb:GetItem/PutItem` names both. */
+function documentedIamActions(): Set<string> {
+  const start = DEPLOY_AWS.indexOf('- The IAM role (least privilege):');
   expect(start).toBeGreaterThan(0);
-  const bullet = README.slice(start, README.indexOf('\n- ', start + 3));
+  const bullet = DEPLOY_AWS.slice(start, DEPLOY_AWS.indexOf('\n- ', start + 3));
   const actions = new Set<string>();
   for (const [, service, names] of bullet.matchAll(/`([a-z0-9]+):([A-Za-z/]+)`/g)) {
     for (const name of (names ?? '').split('/')) actions.add(`${service}:${name}`);
@@ -97,9 +98,9 @@ describe(`${SCENARIO}: the packaged CloudFormation template`, () => {
     recordFigure(SCENARIO, 'AWS: secret resources granted (none is *)', resources.length);
   });
 
-  it('grants no action the README does not list (logs only on its own log group)', () => {
+  it('grants no action docs/deploy-aws.md does not list (logs only on its own log group)', () => {
     // Prepare
-    const documented = readmeIamActions();
+    const documented = documentedIamActions();
 
     // Act
     const granted = new Set(statements.flatMap((s) => asList(s.Action)));
@@ -112,7 +113,7 @@ describe(`${SCENARIO}: the packaged CloudFormation template`, () => {
       expect(JSON.stringify(statement.Resource)).toContain('log-group:/aws/lambda/connector-reloader-');
     recordFigure(
       SCENARIO,
-      'AWS: IAM actions granted / listed in the README',
+      'AWS: IAM actions granted / listed in docs/deploy-aws.md',
       `${granted.size} / ${documented.size} (+ logs)`,
     );
   });
@@ -120,7 +121,7 @@ describe(`${SCENARIO}: the packaged CloudFormation template`, () => {
 
 describe(`${SCENARIO}: infra/azure/main.bicep`, () => {
   const bicep = readFileSync(path.join(ROOT, 'infra/azure/main.bicep'), 'utf8');
-  /** Built-in role ids (Azure docs, "Azure built-in roles") to the names the README uses. */
+  /** Built-in role ids (Azure docs, "Azure built-in roles") to the names docs/deploy-azure.md uses. */
   const ROLE_NAMES: Readonly<Record<string, string>> = {
     '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
     'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
@@ -136,23 +137,23 @@ describe(`${SCENARIO}: infra/azure/main.bicep`, () => {
     return new RegExp(`var ${variable} = '([0-9a-f-]{36})'`).exec(bicep)?.[1] ?? '';
   };
 
-  it('assigns only roles the README names (flattened to one line), and no Owner, Contributor or Key Vault admin role', () => {
+  it('assigns only roles docs/deploy-azure.md names (flattened to one line), and no Owner, Contributor or Key Vault admin role', () => {
     // Act
     const roles = assignments.map(roleIdOf);
-    const readme = README.replace(/\s+/g, ' ');
+    const page = DEPLOY_AZURE.replace(/\s+/g, ' ');
 
     // Assess
     expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) {
       const name = ROLE_NAMES[role];
       expect({ role, known: name !== undefined }).toEqual({ role, known: true });
-      expect({ role: name, inReadme: readme.includes(name ?? '') }).toEqual({ role: name, inReadme: true });
+      expect({ role: name, onPage: page.includes(name ?? '') }).toEqual({ role: name, onPage: true });
     }
     expect(bicep).not.toMatch(/Key Vault (Administrator|Secrets Officer)|8e3af657-a8ff-443c-a75c-2fe8c4bcb635/);
     expect(bicep).not.toMatch(/b24988ac-6180-42a0-ab88-20f7382dd24c|b86a8fe4-44ce-4948-aee5-eccb2c155cd7/);
     recordFigure(
       SCENARIO,
-      'Azure: role assignments (all named in the README)',
+      'Azure: role assignments (all named in docs/deploy-azure.md)',
       roles.map((r) => ROLE_NAMES[r]).join(', '),
     );
   });
