@@ -4,7 +4,7 @@ import { summarizeRecovery } from '../../shared/app/recovery-summary';
 import { redact } from '../../shared/observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { deadLetter, MAX_RECEIVE_COUNT } from './failure-queue';
-import { createAwsRecoveryRuntime, recoveryMetrics } from './recovery-runtime';
+import { createAwsRecoveryRuntime } from './recovery-runtime';
 
 /**
  * The failure queue (SQS, partial batch responses) → the shared recovery use case (confirms the state with the
@@ -30,7 +30,6 @@ async function recoverOne(record: SQSRecord, context: Context): Promise<SQSBatch
   try {
     const failure = fromFailureMessage(record.body);
     const report = await reloader.recovery(`${context.awsRequestId}:${messageId}`).onFailureReported([failure]);
-    runtime.record(recoveryMetrics(report));
     runtime.log.info('reported failure handled', { messageId, ...summarizeRecovery(report) });
     return undefined;
   } catch (error) {
