@@ -36,7 +36,7 @@ const JSON_1_1 = 'application/x-amz-json-1.1';
 
 /**
  * A loopback EventBridge that speaks the AWS JSON 1.1 protocol for PutEvents, so the real EventBridgeClient (and the
- * notifier) talk to it over HTTP. It stores events; it routes nothing.
+ * EventBridge outcome sink) talk to it over HTTP. It stores events; it routes nothing.
  */
 export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptions = {}): Promise<EventBridgeEmulator> {
   let received: ReceivedEvent[] = [];

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { RECOVERY_METRICS } from '../../shared/observability/recovery-metrics';
 import { redact } from '../../shared/observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { FailureQueue } from './failure-queue';
-import { createAwsRecoveryRuntime, RECOVERY_METRICS } from './recovery-runtime';
+import { createAwsRecoveryRuntime } from './recovery-runtime';
 
 /**
  * API Gateway (HTTP API, payload 2.0) → the Confluent Cloud notification webhook → the failure queue. Thin: the

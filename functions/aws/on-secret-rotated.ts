@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { handleSecretEvents, ReloadIncompleteError } from '../../shared/app/handle-trigger';
+import { handleSecretEvents } from '../../shared/app/handle-trigger';
 import { loadSettings } from '../../shared/config/settings';
 import type { SecretRotated } from '../../shared/core/events';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger } from '../../shared/events/parse-trigger';
-import { RELOAD_METRICS, reloadMetrics } from '../../shared/observability/reload-metrics';
+import { RELOAD_METRICS } from '../../shared/observability/reload-metrics';
 import { createAwsReloader, createDynamoClient } from './aws-reloader';
 import { loadAwsSettings } from './aws-settings';
 import { createLambdaRuntime } from './lambda-runtime';
@@ -22,19 +22,14 @@ const settings = loadSettings(process.env);
 const aws = loadAwsSettings(process.env);
 const dynamo = createDynamoClient();
 const runtime = createLambdaRuntime({ logLevel: settings.logLevel, idempotencyTable: aws.idempotencyTable, dynamo });
-const reloader = createAwsReloader(settings, aws, dynamo, runtime.log);
+// Reload, recovery and expiry metrics are counted by the reloader's outcome channel (its metrics sink).
+const reloader = createAwsReloader(settings, aws, dynamo, runtime);
 
 const reloadOnce = runtime.once(
   'secret-version',
   async (_key: RotationKey, event: SecretRotated, invocationId: string): Promise<EventSummary> => {
-    try {
-      const [handled] = await handleSecretEvents([event], reloader, runtime.log, invocationId);
-      if (handled?.kind === 'reloaded') runtime.record(reloadMetrics(handled.report, event.occurredAt));
-      return handled ? summarize(handled, invocationId) : { kind: 'ignored', reason: 'nothing to handle' };
-    } catch (error) {
-      if (error instanceof ReloadIncompleteError) runtime.record(reloadMetrics(error.report, event.occurredAt));
-      throw error;
-    }
+    const [handled] = await handleSecretEvents([event], reloader, runtime.log, invocationId);
+    return handled ? summarize(handled, invocationId) : { kind: 'ignored', reason: 'nothing to handle' };
   },
 );
 
@@ -42,10 +37,10 @@ export const handler = runtime.handler(async (payload: unknown, context: Context
   const results: EventSummary[] = [];
   for (const event of parseTrigger(payload, DEFAULT_PARSERS)) {
     if (event.kind !== 'secret-rotated') {
-      for (const handled of await handleSecretEvents([event], reloader, runtime.log, context.awsRequestId))
+      for (const handled of await handleSecretEvents([event], reloader, runtime.log, context.awsRequestId)) {
         results.push(summarize(handled, context.awsRequestId));
-      const metric = event.kind === 'ignored' ? RELOAD_METRICS.ignored : RELOAD_METRICS.expiryWarnings;
-      runtime.record([{ name: metric, unit: 'Count', value: 1 }]);
+        if (handled.kind === 'ignored') runtime.record([{ name: RELOAD_METRICS.ignored, unit: 'Count', value: 1 }]);
+      }
       continue;
     }
     const key = rotationKey(event);

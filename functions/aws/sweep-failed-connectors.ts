@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type RecoverySummary, summarizeRecovery } from '../../shared/app/recovery-summary';
-import { createAwsRecoveryRuntime, recoveryMetrics } from './recovery-runtime';
+import { createAwsRecoveryRuntime } from './recovery-runtime';
 
 /**
  * The scheduled sweep (an EventBridge schedule, `rate(5 minutes)` unless the `sweepSchedule` parameter says
@@ -12,7 +12,6 @@ const { runtime, reloader } = createAwsRecoveryRuntime();
 
 export const handler = runtime.handler(async (event: ScheduledEvent, context: Context): Promise<RecoverySummary> => {
   const report = await reloader.recovery(context.awsRequestId).sweep();
-  runtime.record(recoveryMetrics(report));
   const summary = summarizeRecovery(report);
   runtime.log.info('sweep finished', { scheduledAt: event?.time, ...summary });
   return summary;

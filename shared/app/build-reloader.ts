@@ -4,7 +4,7 @@ import { type CredentialsProvider, createConfluentPlatform, type RequestObservat
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import type { OutcomeReport } from '../core/outcome-report';
-import type { Clock, ConnectorPlatform, Logger, Notifier, SecretSource, StateStore } from '../core/ports';
+import type { Clock, ConnectorPlatform, Logger, OutcomeSink, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
 import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
 import { ReloadAfterRotation } from '../core/reload-after-rotation';
@@ -13,7 +13,7 @@ import { TargetResolver } from '../core/target-resolver';
 import type { SecretValueReader } from '../providers/secret-credentials';
 import { FailureWebhook } from './failure-webhook';
 import { loadTargetMapping } from './load-target-mapping';
-import { alertSink, OutcomeFanOut, type OutcomeSink } from './outcome-sinks';
+import { alertSink, OutcomeFanOut } from './outcome-sinks';
 import { webhookTokenSource } from './webhook-token-source';
 
 /** The adapters a runtime (Lambda, Functions, CLI) supplies; everything else is built from settings. */
@@ -23,15 +23,18 @@ export interface ReloaderAdapters {
   readonly state: StateStore;
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Rotation reports only (the AWS EventBridge outcome events); alerts are wired from settings. */
-  readonly notifier?: Notifier;
   /**
    * Reads secret values the reloader itself needs: the alert webhook URL and the failure webhook token. Defaults to
    * `secrets` when that provider can read values (every real one can).
    */
   readonly secretValues?: SecretValueReader;
-  /** A cloud's own sinks for every outcome (rotation, recovery, secret expiry), beside the alert webhook. */
+  /**
+   * A cloud's own sinks for every outcome (rotation, recovery, secret expiry), beside the alert webhook, which is
+   * wired from settings: on AWS the EventBridge outcome events and the metrics.
+   */
   readonly outcomeSinks?: readonly OutcomeSink[];
+  /** Told of each outcome one or more sinks did not take (on AWS: counted as OutcomeNotificationsFailed). */
+  readonly onOutcomeUndelivered?: (outcome: OutcomeReport) => void;
   /** Overrides TARGET_MAPPING_FILE (tests). */
   readonly mapping?: TargetMapping;
   readonly onRequest?: (observation: RequestObservation) => void;
@@ -48,8 +51,8 @@ export interface Reloader {
   recovery(invocationId?: string): RecoverFailedConnectors;
   /** The Confluent notification webhook, its token read from WEBHOOK_TOKEN_SECRET (cached). */
   readonly failureWebhook: FailureWebhook;
-  /** Sends an outcome to the alert webhook and the cloud's sinks; never throws (failures are logged). */
-  publishOutcome(outcome: OutcomeReport): Promise<void>;
+  /** The outcome channel, composed once: the alert webhook and the cloud's sinks; never throws (failures are logged). */
+  readonly outcomes: OutcomeSink;
 }
 
 export function buildReloader(settings: Settings, adapters: ReloaderAdapters): Reloader {
@@ -82,18 +85,9 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
   });
   const secretValues = adapters.secretValues ?? (isValueReader(adapters.secrets) ? adapters.secrets : undefined);
   const alerts = alertSink(settings, secretValues);
-  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger);
-  const publishOutcome = (outcome: OutcomeReport) => outcomes.publish(outcome);
-  // Rotation reports reach the alerts first (they never throw), then the cloud's own notifier (which may throw).
-  const notifier: Notifier | undefined =
-    outcomes.size > 0 || adapters.notifier
-      ? {
-          async publish(report) {
-            await publishOutcome({ kind: 'rotation', report });
-            await adapters.notifier?.publish(report);
-          },
-        }
-      : undefined;
+  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger, {
+    ...(adapters.onOutcomeUndelivered ? { onUndelivered: adapters.onOutcomeUndelivered } : {}),
+  });
   const leasesFor = (invocationId: string) =>
     new ConnectorLeases(adapters.state, clock, {
       owner: `${invocationId}:${randomUUID()}`,
@@ -108,7 +102,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
       webhookTokenSource(settings.webhookTokenSecret, secretValues, adapters.logger, clock),
       adapters.logger,
     ),
-    publishOutcome,
+    outcomes,
     recovery(invocationId = randomUUID()) {
       return new RecoverFailedConnectors(
         {
@@ -116,7 +110,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           leases: leasesFor(invocationId),
           clock,
           logger: adapters.logger,
-          notify: (report) => publishOutcome({ kind: 'recovery', report }),
+          outcomes,
         },
         {
           dryRun: settings.dryRun,
@@ -139,7 +133,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           leases,
           clock,
           logger: adapters.logger,
-          ...(notifier ? { notifier } : {}),
+          outcomes,
         },
         {
           dryRun: settings.dryRun,

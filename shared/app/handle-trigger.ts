@@ -1,4 +1,5 @@
 import type { TriggerEvent } from '../core/events';
+import { reportOutcome } from '../core/outcome-report';
 import type { Logger } from '../core/ports';
 import type { ReloadReport } from '../core/reload-plan';
 import { canonicalSecretId } from '../core/secret-ref';
@@ -53,16 +54,14 @@ export async function handleSecretEvents(
         logger.warn(message, { kind: event.kind, secret: canonicalSecretId(event.secret), version: event.version });
         const at = event.kind === 'secret-expiring' ? event.expiresAt : event.expiredAt;
         // Expiry always alerts (and reaches the cloud's outcome sinks); delivery problems are logged, not thrown.
-        await reloader.publishOutcome({
-          kind: 'secret-expiry',
-          warning: {
-            secret: canonicalSecretId(event.secret),
-            version: event.version,
-            expired: event.kind === 'secret-expired',
-            ...(at ? { expiresAt: at } : {}),
-            message,
-          },
-        });
+        const warning = {
+          secret: canonicalSecretId(event.secret),
+          version: event.version,
+          expired: event.kind === 'secret-expired',
+          ...(at ? { expiresAt: at } : {}),
+          message,
+        };
+        await reportOutcome(reloader.outcomes, { kind: 'secret-expiry', warning }, logger);
         handled.push({ kind: 'warned', event, message });
         break;
       }

@@ -1,6 +1,6 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from './connector';
 import type { ClusterRef, ConnectorRef } from './connector-ref';
-import type { ReloadReport } from './reload-plan';
+import type { OutcomeReport } from './outcome-report';
 import type { SecretRef } from './secret-ref';
 
 /**
@@ -93,8 +93,16 @@ export interface StateStore {
   write(record: ConnectorRecord, expectedEtag: string | null): Promise<boolean>;
 }
 
-export interface Notifier {
-  publish(report: ReloadReport): Promise<void>;
+/**
+ * The one outcome channel: every use case reports what it did here (a rotation's restarts, a recovery, a secret
+ * expiry warning). The alert webhook, the outcome events and the metrics are its adapters, composed once per
+ * runtime (shared/app/outcome-sinks.ts). Each sink decides for itself what is worth sending. A delivery may throw;
+ * the caller logs it and keeps its result (reportOutcome), since the restarts already happened.
+ */
+export interface OutcomeSink {
+  /** Named in the error log when a delivery fails. */
+  readonly name: string;
+  deliver(outcome: OutcomeReport): Promise<void>;
 }
 
 export interface Clock {

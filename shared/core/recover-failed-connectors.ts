@@ -5,7 +5,8 @@ import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern
 import { clusterKey, connectorKey } from './connector-ref';
 import type { ConnectorFailed } from './events';
 import { deferralEnd, type MaintenanceWindow } from './maintenance-windows';
-import type { Clock, ConnectorPlatform, ConnectorRecord, FailureRestarts, Logger } from './ports';
+import { reportOutcome } from './outcome-report';
+import type { Clock, ConnectorPlatform, ConnectorRecord, FailureRestarts, Logger, OutcomeSink } from './ports';
 import {
   RECOVERY_SKIP_REASONS,
   type RecoveryOutcome,
@@ -37,8 +38,8 @@ export interface RecoveryDependencies {
   readonly leases: ConnectorLeases;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Receives every report; the composition root routes it to alerts and outcome events. */
-  readonly notify?: (report: RecoveryReport) => Promise<void>;
+  /** The outcome channel every report goes to (alerts, outcome events, metrics). */
+  readonly outcomes?: OutcomeSink;
 }
 
 type Verdict =
@@ -131,7 +132,8 @@ export class RecoverFailedConnectors {
         detail: outcome.detail,
       });
     }
-    await this.deps.notify?.(report);
+    // The restarts are done and their streaks stored: a failed delivery is logged, never a reason to retry them.
+    await reportOutcome(this.deps.outcomes, { kind: 'recovery', report }, this.deps.logger);
     return report;
   }
 

@@ -3,12 +3,13 @@ import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
 import { connectorKey } from './connector-ref';
 import type { SecretRotated } from './events';
+import { reportOutcome } from './outcome-report';
 import type {
   Clock,
   ConnectorPlatform,
   ConnectorRecord,
   Logger,
-  Notifier,
+  OutcomeSink,
   RestartMethod,
   SecretSnapshot,
   SecretSource,
@@ -45,7 +46,8 @@ export interface ReloadDependencies {
   readonly leases: ConnectorLeases;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly notifier?: Notifier;
+  /** The outcome channel every report goes to (alerts, outcome events, metrics). */
+  readonly outcomes?: OutcomeSink;
 }
 
 interface VersionAssessment {
@@ -116,6 +118,7 @@ export class ReloadAfterRotation {
       notes: plan.notes,
       ...(plan.eventSkip ? { eventSkip: plan.eventSkip } : {}),
       outcomes,
+      ...(event.occurredAt ? { eventTime: event.occurredAt } : {}),
       startedAt,
       finishedAt: this.deps.clock.now(),
     };
@@ -127,32 +130,10 @@ export class ReloadAfterRotation {
         detail: outcome.detail,
       });
     }
-    return this.notify(report);
-  }
-
-  /**
-   * The restarts are done and verified whatever happens to the notification: a failed publish is logged with the
-   * whole outcome (so it is not lost) and flagged on the report for the handler's metrics, not thrown, since a
-   * retry of the event would find every connector already covered and could never re-send it.
-   */
-  private async notify(report: ReloadReport): Promise<ReloadReport> {
-    try {
-      await this.deps.notifier?.publish(report);
-      return report;
-    } catch (error) {
-      const notificationError = (error as Error).message;
-      this.deps.logger.error('outcome notification failed', {
-        error: notificationError,
-        secret: report.secret,
-        version: report.version,
-        outcomes: report.outcomes.map((o) => ({
-          connector: connectorKey(o.connector),
-          result: o.result,
-          reason: o.reason,
-        })),
-      });
-      return { ...report, notificationError };
-    }
+    // The restarts are done and verified whatever happens to the report: a failed delivery is logged, not thrown,
+    // since a retry of the event would find every connector already covered and could never re-send it.
+    await reportOutcome(this.deps.outcomes, { kind: 'rotation', report }, this.deps.logger);
+    return report;
   }
 
   private async decide(candidate: Candidate, secret: SecretRef, assessment: VersionAssessment): Promise<Decision> {

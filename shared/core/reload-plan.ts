@@ -71,10 +71,10 @@ export interface ReloadReport {
   readonly notes: readonly string[];
   readonly eventSkip?: SkipDecision;
   readonly outcomes: readonly ReloadOutcome[];
+  /** When the source says the secret changed (the event's time), for the event-to-restart latency. */
+  readonly eventTime?: Date;
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  /** Set when publishing the outcome failed (the outcome itself stands; see ReloadAfterRotation.notify). */
-  readonly notificationError?: string;
 }
 
 /** True when every connector that was meant to restart came back healthy. */

@@ -13,7 +13,7 @@ export const RELOAD_METRICS = {
   duplicates: 'DuplicateDeliveries',
   /** Secret expiry warnings (Key Vault SecretNearExpiry / SecretExpired). */
   expiryWarnings: 'SecretExpiryWarnings',
-  /** Outcomes whose notification could not be published (the outcome itself is in the logs). */
+  /** Outcomes (of any kind) one or more outcome sinks did not take (the outcome itself is in the logs). */
   notificationsFailed: 'OutcomeNotificationsFailed',
 } as const;
 
@@ -34,7 +34,7 @@ export interface MetricPoint {
  * whole event skipped as version-not-current), split by reason; and per restart the latency from the event's time
  * (when the source says the secret changed) to the restart being accepted.
  */
-export function reloadMetrics(report: ReloadReport, eventTime?: Date): MetricPoint[] {
+export function reloadMetrics(report: ReloadReport): MetricPoint[] {
   const points: MetricPoint[] = [];
   const count = (name: string, value: number) => points.push({ name, unit: 'Count', value });
   const restarts = report.outcomes.filter((outcome) => outcome.result !== 'skipped');
@@ -47,7 +47,6 @@ export function reloadMetrics(report: ReloadReport, eventTime?: Date): MetricPoi
   );
   if (report.eventSkip) skipReasons.push(report.eventSkip.reason);
   count(RELOAD_METRICS.skipped, skipReasons.length);
-  if (report.notificationError) count(RELOAD_METRICS.notificationsFailed, 1);
   const byReason = new Map<string, number>();
   for (const reason of skipReasons) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
   for (const [reason, value] of byReason) {
@@ -60,7 +59,7 @@ export function reloadMetrics(report: ReloadReport, eventTime?: Date): MetricPoi
   }
 
   // Time the event spent reaching us (EventBridge times are to the second, so never below zero) plus our own part.
-  const delivery = eventTime ? Math.max(0, report.startedAt.getTime() - eventTime.getTime()) : 0;
+  const delivery = report.eventTime ? Math.max(0, report.startedAt.getTime() - report.eventTime.getTime()) : 0;
   for (const outcome of restarts) {
     if (outcome.restartLatencyMs === undefined) continue;
     points.push({ name: RELOAD_METRICS.latency, unit: 'Milliseconds', value: delivery + outcome.restartLatencyMs });

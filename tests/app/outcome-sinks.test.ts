@@ -1,7 +1,7 @@
-import { OutcomeFanOut, type OutcomeSink } from '../../shared/app/outcome-sinks';
+import { OutcomeFanOut } from '../../shared/app/outcome-sinks';
 import { WEBHOOK_TOKEN_CACHE_MS, webhookTokenSource } from '../../shared/app/webhook-token-source';
 import type { OutcomeReport } from '../../shared/core/outcome-report';
-import type { Logger } from '../../shared/core/ports';
+import type { Logger, OutcomeSink } from '../../shared/core/ports';
 import type { SecretRef } from '../../shared/core/secret-ref';
 import { redact } from '../../shared/observability/redaction';
 import { FakeClock } from '../helpers/fake-clock';
@@ -24,13 +24,17 @@ describe('OutcomeFanOut', () => {
     // Prepare
     const { logger, lines } = recordingLogger();
     const delivered: string[] = [];
+    const undelivered: { outcome: string; sinks: readonly string[] }[] = [];
     const sinks: OutcomeSink[] = [
       { name: 'broken', deliver: async () => Promise.reject(new Error('HTTP 500')) },
       { name: 'events', deliver: async (outcome) => void delivered.push(outcome.kind) },
     ];
+    const fanOut = new OutcomeFanOut(sinks, logger, {
+      onUndelivered: (outcome, failed) => undelivered.push({ outcome: outcome.kind, sinks: failed }),
+    });
 
     // Act
-    await new OutcomeFanOut(sinks, logger).publish(EXPIRY);
+    await fanOut.deliver(EXPIRY);
 
     // Assess
     expect(delivered).toEqual(['secret-expiry']);
@@ -38,9 +42,87 @@ describe('OutcomeFanOut', () => {
       {
         level: 'error',
         message: 'outcome delivery failed',
-        fields: { sink: 'broken', outcome: 'secret-expiry', error: 'Error: HTTP 500' },
+        fields: {
+          sink: 'broken',
+          outcome: 'secret-expiry',
+          error: 'Error: HTTP 500',
+          secret: 'prod/orders-db',
+          version: 'v1',
+          expired: false,
+        },
       },
     ]);
+    expect(undelivered).toEqual([{ outcome: 'secret-expiry', sinks: ['broken'] }]);
+  });
+
+  it('logs what an undelivered rotation carried, connector by connector, and reports it once however many sinks failed', async () => {
+    // Prepare
+    const { logger, lines } = recordingLogger();
+    const undelivered: (readonly string[])[] = [];
+    const at = new Date('2026-03-14T09:27:30Z');
+    const rotation: OutcomeReport = {
+      kind: 'rotation',
+      report: {
+        trigger: 'aws.secretsmanager/Secret Label Updated',
+        secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd',
+        version: 'v2',
+        dryRun: false,
+        notes: [],
+        outcomes: [
+          {
+            connector: { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' },
+            sources: ['config-scan'],
+            result: 'restarted',
+          },
+          {
+            connector: { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-archive-s3' },
+            sources: ['config-scan'],
+            result: 'skipped',
+            reason: 'paused',
+          },
+        ],
+        startedAt: at,
+        finishedAt: at,
+      },
+    };
+    const refusing = (name: string): OutcomeSink => ({ name, deliver: async () => Promise.reject(new Error('down')) });
+    const fanOut = new OutcomeFanOut([refusing('EventBridge'), refusing('alert webhook (slack)')], logger, {
+      onUndelivered: (_outcome, failed) => undelivered.push(failed),
+    });
+
+    // Act
+    await fanOut.deliver(rotation);
+
+    // Assess
+    expect(lines.map((line) => line.fields?.sink)).toEqual(['EventBridge', 'alert webhook (slack)']);
+    expect(lines[0]?.fields).toMatchObject({
+      outcome: 'rotation',
+      secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd',
+      version: 'v2',
+      outcomes: [
+        { connector: 'env-prod01/lkc-orders1/orders-cdc', result: 'restarted', reason: undefined },
+        { connector: 'env-prod01/lkc-orders1/orders-archive-s3', result: 'skipped', reason: 'paused' },
+      ],
+    });
+    expect(undelivered).toEqual([['EventBridge', 'alert webhook (slack)']]);
+  });
+
+  it('reports nothing undelivered when every sink took the outcome', async () => {
+    // Prepare
+    const { logger, lines } = recordingLogger();
+    let undelivered = 0;
+    const taken: string[] = [];
+    const fanOut = new OutcomeFanOut([{ name: 'events', deliver: async (o) => void taken.push(o.kind) }], logger, {
+      onUndelivered: () => undelivered++,
+    });
+
+    // Act
+    await fanOut.deliver(EXPIRY);
+
+    // Assess
+    expect(taken).toEqual(['secret-expiry']);
+    expect(lines).toEqual([]);
+    expect(undelivered).toBe(0);
   });
 });
 

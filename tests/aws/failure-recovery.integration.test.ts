@@ -379,6 +379,59 @@ describe('recoverReportedFailures (SQS batches, partial batch responses) and the
       expect.objectContaining({ level: 'ERROR', message: 'reported failure dead-lettered', cause: expect.any(String) }),
     );
   });
+  it('answers a batch that fails whole with every item to retry, not with a function error', async () => {
+    // Prepare
+    stack.sqs.control.reset();
+    await postFailure(sample('connector-failed-crn.json'));
+    await postFailure(sample('connector-failed-fields.json'));
+    cloud.confluent.control.setFaults({ errorRate: 1 });
+
+    // Act
+    const { event, response } = await pollFailureQueue();
+
+    // Assess
+    cloud.confluent.control.clearFaults();
+    const ids = event.Records.map((record) => record.messageId).sort();
+    expect(ids).toHaveLength(2);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(ids);
+    expect(
+      queued()
+        .map((message) => message.messageId)
+        .sort(),
+    ).toEqual(ids);
+    expect(deadLettered()).toEqual([]);
+  });
+
+  it('leaves a message on its last receive to the redrive policy, logged with its cause, when the dead-letter send fails', async () => {
+    // Prepare
+    stack.sqs.control.reset();
+    await postFailure(sample('connector-failed-crn.json'));
+    cloud.confluent.control.setFaults({ errorRate: 1 });
+    stack.sqs.control.failNextSends(10); // more than the SDK retries
+
+    // Act
+    const { event, response } = await pollFailureQueue((received) => ({
+      Records: received.Records.map((record) => ({
+        ...record,
+        attributes: { ...record.attributes, ApproximateReceiveCount: String(MAX_RECEIVE_COUNT) },
+      })),
+    }));
+
+    // Assess
+    cloud.confluent.control.clearFaults();
+    stack.sqs.control.failNextSends(0);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(deadLettered()).toEqual([]);
+    expect(queued().map((message) => message.messageId)).toEqual([event.Records[0]?.messageId]);
+    expect(output.lines()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'reported failure not dead-lettered, left to the redrive policy',
+        cause: expect.stringMatching(/500|Confluent/i),
+        receiveCount: MAX_RECEIVE_COUNT,
+      }),
+    );
+  });
 });
 
 describe('canaries', () => {

@@ -116,6 +116,35 @@ describe('onSecretRotated, end to end', () => {
     );
   });
 
+  it('keeps the restarts when EventBridge refuses the outcome events, logs what they carried and counts them', async () => {
+    // Prepare
+    const before = ORDERS_DB_CONNECTORS.map(restarts);
+    harness.stack.eventBridge.control.failNextEntries(1_000);
+
+    // Act
+    try {
+      await sdk.send(new PutSecretValueCommand({ SecretId: 'prod/orders-db', SecretString: '{"p":"v3"}' }));
+      await harness.cloud.secretsManager.control.settled();
+    } finally {
+      harness.stack.eventBridge.control.failNextEntries(0);
+    }
+
+    // Assess
+    expect(harness.cloud.secretsManager.control.deliveryErrors()).toEqual([]);
+    expect(ORDERS_DB_CONNECTORS.map(restarts)).toEqual(before.map((count) => count + 1));
+    const failure = output.lines().find((line) => line.message === 'outcome delivery failed');
+    expect(failure).toMatchObject({
+      level: 'ERROR',
+      sink: 'EventBridge',
+      outcome: 'rotation',
+      secret: SEED_SECRETS.ordersDb,
+    });
+    expect(failure?.outcomes).toContainEqual({ connector: ORDERS_DB_CONNECTORS[0], result: 'restarted' });
+    expect(String(failure?.error)).toContain('InternalFailure');
+    const emf = output.lines().filter((line) => '_aws' in line);
+    expect(emf.some((line) => line.OutcomeNotificationsFailed === 1 && line.ReloadsSucceeded === 3)).toBe(true);
+  });
+
   it('throws on a payload that is not an event, so Lambda retries it and it ends on the failure destination', async () => {
     // Act / Assess
     await expect(harness.handler([], lambdaContext())).rejects.toThrow('payload is an empty array');

@@ -1,6 +1,6 @@
 import { ConnectorLeases } from '../../shared/core/connector-lease';
 import { parseMaintenanceWindow } from '../../shared/core/maintenance-windows';
-import { silentLogger } from '../../shared/core/ports';
+import { type Logger, type OutcomeSink, silentLogger } from '../../shared/core/ports';
 import { RecoverFailedConnectors, type RecoverySettings } from '../../shared/core/recover-failed-connectors';
 import type { RecoveryReport } from '../../shared/core/recovery-report';
 import { MINUTE_MS } from '../../shared/core/restart-budget';
@@ -24,7 +24,7 @@ const SETTINGS: RecoverySettings = {
   verify: { timeoutMs: 60_000, pollIntervalMs: 1_000, settleMs: 0 },
 };
 
-function setup(settings: Partial<RecoverySettings> = {}) {
+function setup(settings: Partial<RecoverySettings> = {}, channel?: { outcomes: OutcomeSink; logger: Logger }) {
   const clock = new FakeClock(Date.parse('2026-11-28T01:00:00Z'));
   const platform = new FakePlatform().addCluster(CLUSTER);
   platform.addConnector(BROKEN, {}, 'FAILED');
@@ -38,9 +38,12 @@ function setup(settings: Partial<RecoverySettings> = {}) {
       platform,
       leases: new ConnectorLeases(store, clock, { owner: 'sweeper', lockTtlMs: 600_000, retentionMs: 86_400_000 }),
       clock,
-      logger: silentLogger,
-      notify: async (report) => {
-        reports.push(report);
+      logger: channel?.logger ?? silentLogger,
+      outcomes: channel?.outcomes ?? {
+        name: 'recorded',
+        deliver: async (outcome) => {
+          if (outcome.kind === 'recovery') reports.push(outcome.report);
+        },
       },
     },
     { ...SETTINGS, ...settings },
@@ -53,12 +56,13 @@ const byName = (report: RecoveryReport) => Object.fromEntries(report.outcomes.ma
 describe('RecoverFailedConnectors', () => {
   it('sweep restarts FAILED connectors and connectors with a FAILED task, and leaves PAUSED and healthy ones alone', async () => {
     // Prepare
-    const { useCase, platform } = setup();
+    const { useCase, platform, reports } = setup();
 
     // Act
     const report = await useCase.sweep();
 
     // Assess
+    expect(reports).toEqual([report]);
     const outcomes = byName(report);
     expect(outcomes.broken).toMatchObject({ result: 'restarted', attempt: 1 });
     expect(outcomes['task-broken']).toMatchObject({ result: 'restarted', attempt: 1 });
@@ -94,6 +98,37 @@ describe('RecoverFailedConnectors', () => {
     // Assess
     expect(byName(report).paused).toMatchObject({ reason: 'paused' });
     expect(platform.restarts).toEqual([]);
+  });
+
+  it('keeps the restarts and their streaks when delivering the report fails, and logs what it carried', async () => {
+    // Prepare
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    const record = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields });
+    const logger: Logger = { debug: record, info: record, warn: record, error: record };
+    const refusing: OutcomeSink = { name: 'EventBridge', deliver: async () => Promise.reject(new Error('throttled')) };
+    const { useCase, platform, store } = setup({}, { outcomes: refusing, logger });
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(platform.restarts).toContain('env-p1/lkc-1/broken');
+    expect(store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/broken')?.failureRestarts).toMatchObject({
+      count: 1,
+    });
+    const failure = lines.find((line) => line.message === 'outcome notification failed');
+    expect(failure?.fields).toMatchObject({
+      sink: 'EventBridge',
+      outcome: 'recovery',
+      error: 'throttled',
+      trigger: 'sweep',
+    });
+    expect(failure?.fields?.outcomes).toContainEqual({
+      connector: 'env-p1/lkc-1/broken',
+      result: 'restarted',
+      reason: undefined,
+    });
   });
 
   it('sweeps the scope when the notification names no connector', async () => {

@@ -1,7 +1,8 @@
 import { ConnectorLeases } from '../../shared/core/connector-lease';
 import { parseConnectorPattern } from '../../shared/core/connector-pattern';
 import type { SecretRotated } from '../../shared/core/events';
-import type { SecretSnapshot, SecretSource } from '../../shared/core/ports';
+import type { OutcomeReport } from '../../shared/core/outcome-report';
+import type { Logger, SecretSnapshot, SecretSource } from '../../shared/core/ports';
 import { silentLogger } from '../../shared/core/ports';
 import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
 import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
@@ -291,10 +292,46 @@ describe('ReloadAfterRotation edge cases', () => {
     expect(platform.restarts).toContain('env-p1/lkc-aws1/orders-cdc');
   });
 
-  it('keeps the verified outcome when publishing it fails, and says so on the report', async () => {
+  it('reports every outcome to the outcome channel, with the event time for the latency metric', async () => {
+    // Prepare
+    const { platform, secrets, clock } = setup();
+    const delivered: OutcomeReport[] = [];
+    const useCase = new ReloadAfterRotation(
+      {
+        secrets,
+        platform,
+        resolver: new TargetResolver(platform, emptyTargetMapping, {
+          tagKey: 'confluent-connectors',
+          configScan: true,
+          sameCloudOnly: true,
+        }),
+        leases: new ConnectorLeases(new MemoryStateStore(), clock, {
+          owner: 'x',
+          lockTtlMs: 60_000,
+          retentionMs: 60_000,
+        }),
+        clock,
+        logger: silentLogger,
+        outcomes: { name: 'recorded', deliver: async (outcome) => void delivered.push(outcome) },
+      },
+      SETTINGS,
+    );
+    const occurredAt = new Date(clock.now().getTime() - 2_000);
+
+    // Act
+    const report = await useCase.execute({ ...rotated(), occurredAt });
+
+    // Assess
+    expect(delivered).toEqual([{ kind: 'rotation', report }]);
+    expect(report.eventTime).toEqual(occurredAt);
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restarted' });
+  });
+
+  it('keeps the verified outcome when delivering it fails, and logs the error with every outcome', async () => {
     // Prepare
     const { platform, secrets, clock } = setup();
     const store = new MemoryStateStore();
+    const { logger, lines } = recordingLogger();
     const useCase = new ReloadAfterRotation(
       {
         secrets,
@@ -306,9 +343,10 @@ describe('ReloadAfterRotation edge cases', () => {
         }),
         leases: new ConnectorLeases(store, clock, { owner: 'x', lockTtlMs: 60_000, retentionMs: 60_000 }),
         clock,
-        logger: silentLogger,
-        notifier: {
-          publish: async () => {
+        logger,
+        outcomes: {
+          name: 'EventBridge',
+          deliver: async () => {
             throw new Error('EventBridge unavailable');
           },
         },
@@ -320,7 +358,28 @@ describe('ReloadAfterRotation edge cases', () => {
     const report = await useCase.execute(rotated());
 
     // Assess
-    expect(report.notificationError).toBe('EventBridge unavailable');
     expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restarted' });
+    const failure = lines.find((line) => line.message === 'outcome notification failed');
+    expect(failure?.fields).toMatchObject({
+      sink: 'EventBridge',
+      outcome: 'rotation',
+      error: 'EventBridge unavailable',
+      secret: ARN,
+      version: 'v2',
+    });
+    expect(failure?.fields?.outcomes).toContainEqual({
+      connector: 'env-p1/lkc-aws1/orders-cdc',
+      result: 'restarted',
+      reason: undefined,
+    });
+    expect(failure?.fields?.outcomes).toHaveLength(report.outcomes.length);
   });
 });
+
+function recordingLogger() {
+  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(fields ? { fields } : {}) });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}

@@ -46,8 +46,11 @@ describe('restart storm: a connector that fails every minute for 3 simulated hou
         }),
         clock,
         logger: silentLogger,
-        notify: async (report) => {
-          reports.push(report);
+        outcomes: {
+          name: 'recorded',
+          deliver: async (outcome) => {
+            if (outcome.kind === 'recovery') reports.push(outcome.report);
+          },
         },
       },
       {

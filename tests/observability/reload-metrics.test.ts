@@ -55,7 +55,7 @@ describe('reloadMetrics', () => {
     ];
 
     // Act
-    const points = reloadMetrics(report(outcomes), new Date('2026-03-14T09:26:53Z'));
+    const points = reloadMetrics(report(outcomes, { eventTime: new Date('2026-03-14T09:26:53Z') }));
 
     // Assess
     expect(value(points, 'EventToRestartLatency')).toEqual([2_400, 2_500]);
@@ -71,8 +71,9 @@ describe('reloadMetrics', () => {
     // Act
     const skipped = reloadMetrics(pending);
     const early = reloadMetrics(
-      report([{ connector: connector('a'), sources: [], result: 'restarted', restartLatencyMs: 300 }]),
-      new Date('2026-03-14T09:27:00Z'),
+      report([{ connector: connector('a'), sources: [], result: 'restarted', restartLatencyMs: 300 }], {
+        eventTime: new Date('2026-03-14T09:27:00Z'),
+      }),
     );
 
     // Assess

@@ -1,7 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type EventBridgeEmulator, startEventBridgeEmulator } from '../../local/eventbridge-emulator';
+import type { OutcomeReport } from '../../shared/core/outcome-report';
 import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { EventBridgeNotifier, OutcomePublishError } from '../../shared/notifiers/eventbridge-notifier';
+import { EventBridgeOutcomeSink, OutcomePublishError } from '../../shared/notifiers/eventbridge-outcome-sink';
 
 let bus: EventBridgeEmulator;
 let client: EventBridgeClient;
@@ -33,13 +34,15 @@ function report(count: number): ReloadReport {
   return { trigger: 't', secret: 's', version: 'v', dryRun: false, notes: [], outcomes, startedAt: at, finishedAt: at };
 }
 
-describe('EventBridgeNotifier over the real EventBridge client', () => {
+const rotation = (count: number): OutcomeReport => ({ kind: 'rotation', report: report(count) });
+
+describe('EventBridgeOutcomeSink over the real EventBridge client', () => {
   it('publishes one entry per outcome in calls of at most 10, on the configured bus', async () => {
     // Prepare
-    const notifier = new EventBridgeNotifier({ client, eventBusName: 'reloads' });
+    const sink = new EventBridgeOutcomeSink({ client, eventBusName: 'reloads' });
 
     // Act
-    await notifier.publish(report(23));
+    await sink.deliver(rotation(23));
 
     // Assess
     expect(bus.control.rawRequests()).toHaveLength(3);
@@ -55,10 +58,10 @@ describe('EventBridgeNotifier over the real EventBridge client', () => {
   it('retries entries PutEvents reports as failed (FailedEntryCount) and sends each once', async () => {
     // Prepare
     bus.control.failNextEntries(2);
-    const notifier = new EventBridgeNotifier({ client, eventBusName: 'default' });
+    const sink = new EventBridgeOutcomeSink({ client, eventBusName: 'default' });
 
     // Act
-    await notifier.publish(report(3));
+    await sink.deliver(rotation(3));
 
     // Assess
     expect(bus.control.events().map((event) => event.detail.connector)).toEqual([
@@ -71,21 +74,21 @@ describe('EventBridgeNotifier over the real EventBridge client', () => {
   it('throws OutcomePublishError with the error codes when entries keep failing', async () => {
     // Prepare
     bus.control.failNextEntries(100);
-    const notifier = new EventBridgeNotifier({ client, eventBusName: 'default' });
+    const sink = new EventBridgeOutcomeSink({ client, eventBusName: 'default' });
 
     // Act / Assess
-    await expect(notifier.publish(report(1))).rejects.toThrow(OutcomePublishError);
-    await expect(notifier.publish(report(1))).rejects.toThrow(/InternalFailure/);
+    await expect(sink.deliver(rotation(1))).rejects.toThrow(OutcomePublishError);
+    await expect(sink.deliver(rotation(1))).rejects.toThrow(/InternalFailure/);
   });
 
-  it('delivers recovery outcomes as an outcome sink, with the report time, and rotation ones as before', async () => {
+  it('delivers recovery outcomes with the report time, beside rotation ones', async () => {
     // Prepare
-    const notifier = new EventBridgeNotifier({ client, eventBusName: 'default' });
+    const sink = new EventBridgeOutcomeSink({ client, eventBusName: 'default' });
     const finishedAt = new Date('2026-03-14T09:27:30Z');
     const connector = { environmentId: 'env-prod01', clusterId: 'lkc-pay01', name: 'payments-http-sink' };
 
     // Act
-    await notifier.deliver({
+    await sink.deliver({
       kind: 'recovery',
       report: {
         trigger: 'sweep',
@@ -96,7 +99,7 @@ describe('EventBridgeNotifier over the real EventBridge client', () => {
         finishedAt,
       },
     });
-    await notifier.deliver({ kind: 'rotation', report: report(1) });
+    await sink.deliver(rotation(1));
 
     // Assess
     expect(bus.control.events()).toEqual([

@@ -5,9 +5,8 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { OutcomeReport } from '../core/outcome-report';
-import type { Notifier } from '../core/ports';
-import type { ReloadReport } from '../core/reload-plan';
-import { type AnyOutcomeEvent, eventsOf, OUTCOME_EVENT_SOURCE, outcomeEvents } from './outcome-events';
+import type { OutcomeSink } from '../core/ports';
+import { type AnyOutcomeEvent, eventsOf, OUTCOME_EVENT_SOURCE } from './outcome-events';
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;
@@ -18,31 +17,24 @@ export class OutcomePublishError extends Error {
   override readonly name = 'OutcomePublishError';
 }
 
-export interface EventBridgeNotifierOptions {
+export interface EventBridgeOutcomeSinkOptions {
   readonly client: EventBridgeClient;
   /** Bus name or ARN; `default` is the account's default bus. */
   readonly eventBusName: string;
 }
 
 /**
- * Publishes each restart outcome as an EventBridge event (source `connector-reloader`, detail-type
- * `Connector Reload Succeeded` / `Failed` / `Skipped`) so users can route failures to alerts. PutEvents can
- * accept a call yet fail single entries (FailedEntryCount); those are retried, then reported as an error, since a
- * lost failure event is a lost alert. As an outcome sink (`deliver`) it also publishes recoveries
- * (`Connector Recovery Succeeded` / `Failed` / `Skipped`, `Connector Restart Budget Exhausted`) and secret expiry
- * warnings (`Secret Expiring` / `Secret Expired`).
+ * Publishes each outcome as EventBridge events (source `connector-reloader`) so users can route failures to alerts:
+ * rotations as `Connector Reload Succeeded` / `Failed` / `Skipped`, recoveries as `Connector Recovery Succeeded` /
+ * `Failed` / `Skipped` and `Connector Restart Budget Exhausted`, secret expiry as `Secret Expiring` / `Secret
+ * Expired`. PutEvents can accept a call yet fail single entries (FailedEntryCount); those are retried, then reported
+ * as an error, since a lost failure event is a lost alert.
  */
-export class EventBridgeNotifier implements Notifier {
+export class EventBridgeOutcomeSink implements OutcomeSink {
   readonly name = 'EventBridge';
 
-  constructor(private readonly options: EventBridgeNotifierOptions) {}
+  constructor(private readonly options: EventBridgeOutcomeSinkOptions) {}
 
-  /** A rotation's outcomes (the rotation use case's notifier port). */
-  async publish(report: ReloadReport): Promise<void> {
-    await this.put(outcomeEvents(report), report.finishedAt);
-  }
-
-  /** Any outcome report (the OutcomeSink shape): rotation, recovery or secret expiry. */
   async deliver(outcome: OutcomeReport): Promise<void> {
     const time = outcome.kind === 'secret-expiry' ? new Date() : outcome.report.finishedAt;
     await this.put(eventsOf(outcome), time);

@@ -1,4 +1,5 @@
 import type { OutcomeReport } from '../core/outcome-report';
+import type { OutcomeSink } from '../core/ports';
 import type { SecretRef } from '../core/secret-ref';
 import { registerSensitiveValue } from '../observability/redaction';
 import type { SecretValueReader } from '../providers/secret-credentials';
@@ -8,7 +9,7 @@ export class AlertDeliveryError extends Error {
   override readonly name = 'AlertDeliveryError';
 }
 
-export interface WebhookAlertNotifierOptions {
+export interface WebhookAlertSinkOptions {
   readonly secrets: SecretValueReader;
   /** The secret that holds the webhook URL: incoming-webhook URLs are credentials themselves. */
   readonly urlSecret: SecretRef;
@@ -21,12 +22,20 @@ export interface WebhookAlertNotifierOptions {
 const ATTEMPTS = 3;
 
 /** Sends alerts to a generic, Slack or Teams incoming webhook. Errors never quote the URL. */
-export class WebhookAlertNotifier {
+export class WebhookAlertSink implements OutcomeSink {
+  readonly name: string;
   private url: Promise<string> | undefined;
 
-  constructor(private readonly options: WebhookAlertNotifierOptions) {}
+  constructor(private readonly options: WebhookAlertSinkOptions) {
+    this.name = `alert webhook (${options.format})`;
+  }
 
-  async notify(outcome: OutcomeReport): Promise<boolean> {
+  async deliver(outcome: OutcomeReport): Promise<void> {
+    await this.send(outcome);
+  }
+
+  /** True when the outcome was worth an alert and the webhook took it; false when there was nothing to say. */
+  async send(outcome: OutcomeReport): Promise<boolean> {
     const alert = alertFor(outcome, this.options.includeSuccesses);
     if (!alert) return false;
     const body = JSON.stringify(alertBody(alert, this.options.format));

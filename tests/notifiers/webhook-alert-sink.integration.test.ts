@@ -1,6 +1,6 @@
 import type { OutcomeReport } from '../../shared/core/outcome-report';
 import { parseSecretRef } from '../../shared/core/secret-ref';
-import { AlertDeliveryError, WebhookAlertNotifier } from '../../shared/notifiers/webhook-alert-notifier';
+import { AlertDeliveryError, WebhookAlertSink } from '../../shared/notifiers/webhook-alert-sink';
 import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
 
 const ORDERS = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
@@ -31,7 +31,7 @@ const success: OutcomeReport = {
   },
 };
 
-describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
+describe('WebhookAlertSink (real HTTP to a loopback receiver)', () => {
   let receiver: AlertReceiver;
   let url: string;
 
@@ -49,8 +49,8 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
     receiver.respondWith(200);
   });
 
-  const notifier = (format: 'generic' | 'slack' | 'teams', includeSuccesses = false) =>
-    new WebhookAlertNotifier({
+  const sink = (format: 'generic' | 'slack' | 'teams', includeSuccesses = false) =>
+    new WebhookAlertSink({
       secrets: { readSecretValue: async () => url },
       urlSecret: URL_SECRET,
       format,
@@ -59,7 +59,7 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
 
   it('sends an exhausted budget as a Slack message', async () => {
     // Act
-    const sent = await notifier('slack').notify(exhausted);
+    const sent = await sink('slack').send(exhausted);
 
     // Assess
     expect(sent).toBe(true);
@@ -75,7 +75,7 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
 
   it('sends a Teams adaptive card', async () => {
     // Act
-    await notifier('teams').notify(exhausted);
+    await sink('teams').send(exhausted);
 
     // Assess
     expect(receiver.alerts[0]?.body).toMatchObject({
@@ -86,8 +86,8 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
 
   it('sends successes only when asked', async () => {
     // Act
-    const quiet = await notifier('generic').notify(success);
-    const loud = await notifier('generic', true).notify(success);
+    const quiet = await sink('generic').send(success);
+    const loud = await sink('generic', true).send(success);
 
     // Assess
     expect([quiet, loud]).toEqual([false, true]);
@@ -100,7 +100,7 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
 
   it('always alerts on secret expiry', async () => {
     // Act
-    await notifier('generic').notify({
+    await sink('generic').send({
       kind: 'secret-expiry',
       warning: {
         secret: 'https://v.vault.azure.net/secrets/db',
@@ -114,13 +114,28 @@ describe('WebhookAlertNotifier (real HTTP to a loopback receiver)', () => {
     expect(receiver.alerts[0]?.body).toMatchObject({ severity: 'critical', title: 'db has expired' });
   });
 
+  it('is an outcome sink named for its format, and its delivery throws when the webhook refuses', async () => {
+    // Prepare
+    const teams = sink('teams');
+
+    // Act
+    await teams.deliver(exhausted);
+    receiver.respondWith(500);
+    const refused = await teams.deliver(exhausted).catch((e: unknown) => e);
+
+    // Assess
+    expect(teams.name).toBe('alert webhook (teams)');
+    expect(receiver.alerts[0]?.body).toMatchObject({ type: 'message' });
+    expect(refused).toBeInstanceOf(AlertDeliveryError);
+  });
+
   it('reports a refused alert without quoting the webhook URL', async () => {
     // Prepare
     receiver.respondWith(404);
 
     // Act
-    const error = await notifier('slack')
-      .notify(exhausted)
+    const error = await sink('slack')
+      .send(exhausted)
       .catch((e: unknown) => e);
 
     // Assess
