@@ -17,7 +17,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads the AWS runtime's rows of the setting table (shared/config/setting-table.ts), checking the start-up rules
- * that need them.
+ * that need them, e.g. that a restart and its verification fit in FUNCTION_TIMEOUT_SECONDS.
  */
 export function loadAwsSettings(env: Env = process.env): AwsSettings {
   const s = readSettings(settingsReadBy('aws'), env);

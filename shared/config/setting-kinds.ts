@@ -68,6 +68,13 @@ export const KINDS = {
     'seconds ≥ 0',
     number('expected a number of seconds').check(z.nonnegative('expected 0 or more seconds')),
   ),
+  /** A wait or an interval: 0 would make a poll loop spin or give up at once. */
+  positiveSeconds: kind(
+    'seconds > 0',
+    number('expected a number of seconds').check(
+      z.positive({ error: (issue) => `expected more than 0 seconds, got ${String(issue.input)}` }),
+    ),
+  ),
   hours: kind(
     'hours, whole ≥ 0',
     number('expected a number').check(z.int('expected a whole number'), z.gte(0, 'expected 0 or more')),

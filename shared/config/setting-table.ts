@@ -97,7 +97,7 @@ export const SETTINGS = {
   },
   CONFLUENT_REQUEST_TIMEOUT_SECONDS: {
     group: 'Confluent Cloud',
-    kind: KINDS.seconds,
+    kind: KINDS.positiveSeconds,
     default: '10',
     runtimes: EVERY_RUNTIME,
     description: 'Timeout of one HTTP request to Confluent Cloud.',
@@ -204,14 +204,14 @@ export const SETTINGS = {
   },
   VERIFY_TIMEOUT_SECONDS: {
     group: 'Restarting and verifying',
-    kind: KINDS.seconds,
+    kind: KINDS.positiveSeconds,
     default: '600',
     runtimes: EVERY_RUNTIME,
-    description: 'How long to wait for RUNNING after a restart.',
+    description: 'How long to wait for RUNNING after a restart (the settle time runs inside it).',
   },
   VERIFY_POLL_SECONDS: {
     group: 'Restarting and verifying',
-    kind: KINDS.seconds,
+    kind: KINDS.positiveSeconds,
     default: '10',
     runtimes: EVERY_RUNTIME,
     description: 'Interval between status polls while verifying, and while waiting for PAUSED.',
@@ -221,11 +221,12 @@ export const SETTINGS = {
     kind: KINDS.seconds,
     default: '30',
     runtimes: EVERY_RUNTIME,
-    description: 'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart.',
+    description:
+      'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart; below `VERIFY_TIMEOUT_SECONDS`.',
   },
   PAUSE_TIMEOUT_SECONDS: {
     group: 'Restarting and verifying',
-    kind: KINDS.seconds,
+    kind: KINDS.positiveSeconds,
     default: '120',
     runtimes: EVERY_RUNTIME,
     description: 'pause-resume (and `auto` once it falls back): how long to wait for PAUSED before resuming.',
@@ -235,7 +236,8 @@ export const SETTINGS = {
     kind: KINDS.positiveCount,
     default: '900',
     runtimes: EVERY_RUNTIME,
-    description: 'Per-connector in-flight lock lifetime (covers restart plus verification).',
+    description:
+      'Per-connector in-flight lock lifetime: must outlast the pause wait plus verification, so a live operation never loses its lock.',
   },
   STATE_RETENTION_DAYS: {
     group: 'Restarting and verifying',
@@ -243,6 +245,18 @@ export const SETTINGS = {
     default: '30',
     runtimes: EVERY_RUNTIME,
     description: 'How long per-connector records are kept (state-store TTL).',
+  },
+  FUNCTION_TIMEOUT_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    unset: 'not checked',
+    runtimes: ['aws', 'azure'],
+    deploy: {
+      serverless: derived("each restarting function's `timeout`"),
+      bicep: derived('host.json `functionTimeout`'),
+    },
+    description:
+      "The function's own timeout, passed on by the deploy definitions: neither Lambda nor Functions tells a function its timeout at start-up. Unset locally and on the AWS failure webhook (it restarts nothing).",
   },
 
   // Recovering failed connectors

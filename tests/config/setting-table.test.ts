@@ -192,4 +192,48 @@ describe('the deploy parameters in the table', () => {
     expect(wrong).toEqual([]);
     expect(unknown).toEqual([]);
   });
+
+  it('gives every restarting Lambda function its own timeout as FUNCTION_TIMEOUT_SECONDS, which the defaults fit', () => {
+    // Prepare
+    const resolve = (reference: string | undefined): number | undefined => {
+      const match = /^\$\{self:(provider|functions\.(\w+))\.timeout\}$/.exec(reference ?? '');
+      if (!match) return undefined;
+      return match[2] ? serverless.functions[match[2]]?.timeout : serverless.provider.timeout;
+    };
+
+    // Act
+    const given = Object.entries(serverless.functions).map(([name, fn]) => ({
+      name,
+      timeout: fn.timeout ?? serverless.provider.timeout,
+      passed: resolve(fn.environment?.FUNCTION_TIMEOUT_SECONDS),
+    }));
+
+    // Assess
+    // The webhook only queues failures (10 s): it restarts nothing, so it has nothing to fit.
+    expect(given.filter((fn) => fn.passed === undefined).map((fn) => fn.name)).toEqual(['connectorFailureWebhook']);
+    for (const fn of given.filter((candidate) => candidate.passed !== undefined)) {
+      expect(fn.passed).toBe(fn.timeout);
+      const env = { STATE_TABLE: 's', IDEMPOTENCY_TABLE: 'i', FUNCTION_TIMEOUT_SECONDS: String(fn.passed) };
+      expect(() => loadAwsSettings(env)).not.toThrow();
+    }
+  });
+
+  it('passes host.json functionTimeout to the Function App as FUNCTION_TIMEOUT_SECONDS, which the defaults fit', () => {
+    // Prepare
+    const host = JSON.parse(readFileSync(path.join(ROOT, 'host.json'), 'utf8')) as { functionTimeout: string };
+    const [hours = 0, minutes = 0, seconds = 0] = host.functionTimeout.split(':').map(Number);
+    const env = {
+      CONFLUENT_CREDENTIALS_SECRET: 'https://contoso.vault.azure.net/secrets/confluent-cloud-api-key',
+      AZURE_STATE_TABLE_ENDPOINT: 'https://st.table.core.windows.net',
+      FUNCTION_TIMEOUT_SECONDS: String(hours * 3600 + minutes * 60 + seconds),
+    };
+
+    // Act
+    const act = () => loadAzureSettings(loadSettings(env), env);
+
+    // Assess
+    expect(bicep).toContain("loadJsonContent('../../host.json').functionTimeout");
+    expect(appSettings.get('FUNCTION_TIMEOUT_SECONDS')).toBe('string(functionTimeoutSeconds)');
+    expect(act).not.toThrow();
+  });
 });

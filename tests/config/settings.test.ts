@@ -51,8 +51,13 @@ describe('loadSettings', () => {
     [{ CONFLUENT_CLOUD_API_KEY: 'k' }, 'CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET go together'],
     [{ CONFLUENT_MAX_RETRIES: '-1' }, 'CONFLUENT_MAX_RETRIES: expected 0 or more'],
     [{ LOCK_TTL_SECONDS: '1.5' }, 'LOCK_TTL_SECONDS: expected a whole number'],
+    [{ VERIFY_POLL_SECONDS: 'soon' }, 'VERIFY_POLL_SECONDS: expected a number of seconds'],
     [{ SECRET_TAG_KEY: '   ' }, 'SECRET_TAG_KEY: expected a non-empty value'],
     [{ MAINTENANCE_WINDOWS: '0 2 * * SAT' }, 'MAINTENANCE_WINDOWS: expected "<cron>|<minutes>"'],
+    [{ VERIFY_POLL_SECONDS: '0' }, 'VERIFY_POLL_SECONDS: expected more than 0 seconds, got 0'],
+    [{ VERIFY_TIMEOUT_SECONDS: '0' }, 'VERIFY_TIMEOUT_SECONDS: expected more than 0 seconds, got 0'],
+    [{ PAUSE_TIMEOUT_SECONDS: '-5' }, 'PAUSE_TIMEOUT_SECONDS: expected more than 0 seconds, got -5'],
+    [{ CONFLUENT_REQUEST_TIMEOUT_SECONDS: '0' }, 'CONFLUENT_REQUEST_TIMEOUT_SECONDS: expected more than 0 seconds'],
   ])('names the variable and the problem for %p', (env, message) => {
     // Act / Assess
     expect(() => loadSettings(env)).toThrow(InvalidSettingError);
