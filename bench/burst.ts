@@ -34,6 +34,8 @@ export async function burst(): Promise<Figure[]> {
       CONFLUENT_RATE_LIMIT_PER_SECOND: String(RATE_LIMIT),
       VERIFY_TIMEOUT_SECONDS: '900',
       VERIFY_POLL_SECONDS: '1',
+      // A lock must outlast the pause wait plus verification (a start-up rule): 120 + 900 s.
+      LOCK_TTL_SECONDS: '1200',
     },
   });
   harness.emulator.control.setFaults({ rateLimitPerSecond: RATE_LIMIT });

@@ -1,3 +1,4 @@
+import { readSettings, settingsReadBy } from '../../shared/config/read-settings';
 import { InvalidSettingError } from '../../shared/config/settings';
 
 /** What the Lambda needs beyond the shared settings: where its state lives and where outcomes go. */
@@ -14,21 +15,19 @@ export interface AwsSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Reads the AWS runtime's variables (documented in SETTINGS_DOC beside the shared ones). */
+/**
+ * Reads the AWS runtime's rows of the setting table (shared/config/setting-table.ts), checking the start-up rules
+ * that need them, e.g. that a restart and its verification fit in FUNCTION_TIMEOUT_SECONDS.
+ */
 export function loadAwsSettings(env: Env = process.env): AwsSettings {
-  const missing = ['STATE_TABLE', 'IDEMPOTENCY_TABLE'].filter((name) => !env[name]?.trim());
-  if (missing.length > 0) {
-    throw new InvalidSettingError(`invalid configuration: ${missing.map((name) => `${name}: required`).join('; ')}`);
-  }
+  const s = readSettings(settingsReadBy('aws'), env);
   return {
-    stateTable: (env.STATE_TABLE ?? '').trim(),
-    idempotencyTable: (env.IDEMPOTENCY_TABLE ?? '').trim(),
-    eventBusName: env.EVENT_BUS_NAME?.trim() || 'default',
-    region: env.AWS_REGION?.trim() || 'us-east-1',
-    ...(env.FAILURE_QUEUE_URL?.trim() ? { failureQueueUrl: env.FAILURE_QUEUE_URL.trim() } : {}),
-    ...(env.FAILURE_DEAD_LETTER_QUEUE_URL?.trim()
-      ? { failureDeadLetterQueueUrl: env.FAILURE_DEAD_LETTER_QUEUE_URL.trim() }
-      : {}),
+    stateTable: s.STATE_TABLE,
+    idempotencyTable: s.IDEMPOTENCY_TABLE,
+    eventBusName: s.EVENT_BUS_NAME,
+    region: s.AWS_REGION,
+    ...(s.FAILURE_QUEUE_URL ? { failureQueueUrl: s.FAILURE_QUEUE_URL } : {}),
+    ...(s.FAILURE_DEAD_LETTER_QUEUE_URL ? { failureDeadLetterQueueUrl: s.FAILURE_DEAD_LETTER_QUEUE_URL } : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import { readSettings, settingsReadBy } from '../../shared/config/read-settings';
+import { SETTINGS } from '../../shared/config/setting-table';
 import { InvalidSettingError, type Settings } from '../../shared/config/settings';
 import { type AzureSecretRef, parseSecretRef } from '../../shared/core/secret-ref';
 import { registerSensitiveValue } from '../../shared/observability/redaction';
@@ -22,14 +24,15 @@ function isKeyVaultSecret(value: string): boolean {
   }
 }
 
-/** Reads the Azure runtime's variables (documented in SETTINGS_DOC beside the shared ones). */
+/**
+ * Reads the Azure runtime's rows of the setting table (shared/config/setting-table.ts), checking the start-up rules
+ * that need them, then what only holds on Azure: every secret the app reads for itself is a Key Vault secret URI.
+ */
 export function loadAzureSettings(settings: Settings, env: Env = process.env): AzureSettings {
-  const tableEndpoint = env.AZURE_STATE_TABLE_ENDPOINT?.trim() || undefined;
-  const tableConnectionString = env.AZURE_STATE_TABLE_CONNECTION_STRING?.trim() || undefined;
+  const s = readSettings(settingsReadBy('azure'), env);
+  const tableEndpoint = s.AZURE_STATE_TABLE_ENDPOINT;
+  const tableConnectionString = s.AZURE_STATE_TABLE_CONNECTION_STRING;
   const problems: string[] = [];
-  if (!tableEndpoint && !tableConnectionString) {
-    problems.push('AZURE_STATE_TABLE_ENDPOINT: required (or AZURE_STATE_TABLE_CONNECTION_STRING)');
-  }
   let credentialsSecret: AzureSecretRef | undefined;
   try {
     const ref = settings.credentialsSecret
@@ -52,7 +55,7 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
   }
   registerSensitiveValue(tableConnectionString);
   return {
-    stateTable: env.AZURE_STATE_TABLE?.trim() || 'connectorreloaderstate',
+    stateTable: s.AZURE_STATE_TABLE,
     ...(tableEndpoint ? { tableEndpoint } : {}),
     ...(tableConnectionString ? { tableConnectionString } : {}),
     credentialsSecret,
@@ -60,21 +63,13 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
 }
 
 /** Every 5 minutes, in the host's NCRONTAB format (with seconds). */
-export const DEFAULT_SWEEP_SCHEDULE = '0 */5 * * * *';
-const NCRONTAB = /^\S+( \S+){5}$/;
-const TIME_SPAN = /^\d{1,2}:\d{2}:\d{2}$/;
+export const DEFAULT_SWEEP_SCHEDULE = SETTINGS.SWEEP_SCHEDULE.default;
 
 /**
  * The sweep timer's schedule: the app setting `%SWEEP_SCHEDULE%` (resolved by the host, so it changes without a
  * redeploy) when it is set, else the default. Checked here so a typo stops start-up with a clear message.
  */
 export function sweepSchedule(env: Env = process.env): string {
-  const value = env.SWEEP_SCHEDULE?.trim();
-  if (!value) return DEFAULT_SWEEP_SCHEDULE;
-  if (!NCRONTAB.test(value) && !TIME_SPAN.test(value)) {
-    throw new InvalidSettingError(
-      `invalid configuration: SWEEP_SCHEDULE: expected six NCRONTAB fields ({second} {minute} {hour} {day} {month} {day-of-week}, e.g. ${DEFAULT_SWEEP_SCHEDULE}) or hh:mm:ss`,
-    );
-  }
-  return '%SWEEP_SCHEDULE%';
+  readSettings(['SWEEP_SCHEDULE'], env);
+  return env.SWEEP_SCHEDULE?.trim() ? '%SWEEP_SCHEDULE%' : DEFAULT_SWEEP_SCHEDULE;
 }

@@ -54,6 +54,10 @@ var stateTableName = 'connectorreloaderstate'
 // host.json maxDequeueCount attempts, and the recovery function writes its own dead letters (with the cause) there.
 var failureQueueName = 'connector-failures'
 var failurePoisonQueueName = '${failureQueueName}-poison'
+// The host's timeout for every function (host.json), passed on as FUNCTION_TIMEOUT_SECONDS so start-up can check
+// that a pause wait plus verification fits in it (docs/configuration.md). host.json stays the one place to change it.
+var functionTimeoutParts = split(loadJsonContent('../../host.json').functionTimeout, ':')
+var functionTimeoutSeconds = int(functionTimeoutParts[0]) * 3600 + int(functionTimeoutParts[1]) * 60 + int(functionTimeoutParts[2])
 // Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -174,6 +178,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ALERT_ON_SUCCESS', value: string(alertOnSuccess) }
         { name: 'MAX_AUTO_RESTARTS', value: string(maxAutoRestarts) }
         { name: 'MAINTENANCE_WINDOWS', value: maintenanceWindows }
+        { name: 'FUNCTION_TIMEOUT_SECONDS', value: string(functionTimeoutSeconds) }
       ]
     }
   }

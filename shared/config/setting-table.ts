@@ -1,0 +1,431 @@
+import { DEFAULT_CONNECTORS_TAG } from '../core/secret-tags';
+import { KINDS, oneOf, type SettingKind } from './setting-kinds';
+
+/**
+ * Every environment variable the reloader reads, defined once. The loaders (loadSettings, loadAwsSettings,
+ * loadAzureSettings) parse and validate from these rows, and docs/configuration.md is generated from them.
+ *
+ * To add a setting:
+ *   1. Add a row below, in its group: `kind` (setting-kinds.ts: the type and its validation), `default` (the
+ *      variable's text, parsed like a set value) or `unset` (what leaving it unset means), `runtimes` (who reads it),
+ *      `deploy` (the serverless.yml / main.bicep parameter that sets it, if any) and a one-sentence `description`.
+ *   2. Read it where it belongs: a row every runtime reads lands in `Settings` (map it in settings.ts); a row only
+ *      some runtimes read is mapped by that runtime's loader (functions/aws/aws-settings.ts, functions/azure/…).
+ *      A rule between settings goes in startup-rules.ts.
+ *   3. `npm run docs:config` rewrites docs/configuration.md; `npm test` fails until it is current.
+ * tests/config/setting-table.test.ts fails on a variable the code reads without a row, or a row nobody reads.
+ */
+export type Runtime = 'aws' | 'azure' | 'cli';
+
+/** Read through `loadSettings`, which the Lambda functions, the Function App and the CLI all call. */
+const EVERY_RUNTIME = ['aws', 'azure', 'cli'] as const;
+
+/** How a deployment sets the variable: from a template parameter (its name), or from something it derives. */
+export type DeployedBy = { readonly param: string } | { readonly derived: string };
+
+export interface SettingRow {
+  readonly group: SettingGroup;
+  readonly kind: SettingKind;
+  /** The variable's text when unset, parsed like a set value (so it passes the same validation). */
+  readonly default?: string;
+  /** What leaving it unset means, when there is no default. */
+  readonly unset?: string;
+  /** Start-up fails when a runtime that reads it finds it unset. */
+  readonly required?: true;
+  /** Its value is a credential: never logged, never echoed in an error. */
+  readonly sensitive?: true;
+  readonly runtimes: readonly Runtime[];
+  /** serverless.yml (AWS) and infra/azure/main.bicep (Azure). */
+  readonly deploy?: { readonly serverless?: DeployedBy; readonly bicep?: DeployedBy };
+  /** Markdown, one or two sentences. */
+  readonly description: string;
+}
+
+export const SETTING_GROUPS = [
+  'Confluent Cloud',
+  'Finding the connectors',
+  'Restarting and verifying',
+  'Recovering failed connectors',
+  'Alerts and logs',
+  'AWS',
+  'Azure',
+  'CLI',
+] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
+
+const param = (name: string): DeployedBy => ({ param: name });
+const derived = (what: string): DeployedBy => ({ derived: what });
+
+export const SETTINGS = {
+  // Confluent Cloud
+  CONFLUENT_API_URL: {
+    group: 'Confluent Cloud',
+    kind: KINDS.url,
+    default: 'https://api.confluent.cloud',
+    runtimes: EVERY_RUNTIME,
+    description: 'Base URL of the Confluent Cloud APIs.',
+  },
+  CONFLUENT_CREDENTIALS_SECRET: {
+    group: 'Confluent Cloud',
+    kind: KINDS.secret,
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('confluentCredentialsSecret'), bicep: param('confluentCredentialsSecretUri') },
+    description:
+      'Secret (ARN, name or Key Vault URI) holding the Cloud API key as JSON `{"apiKey","apiSecret"}`. Required when deployed (on Azure: a Key Vault secret URI).',
+  },
+  CONFLUENT_CLOUD_API_KEY: {
+    group: 'Confluent Cloud',
+    kind: KINDS.text,
+    runtimes: EVERY_RUNTIME,
+    description: 'Cloud API key for the CLI and local use; deployed functions use `CONFLUENT_CREDENTIALS_SECRET`.',
+  },
+  CONFLUENT_CLOUD_API_SECRET: {
+    group: 'Confluent Cloud',
+    kind: KINDS.text,
+    sensitive: true,
+    runtimes: EVERY_RUNTIME,
+    description: 'Its secret; goes with `CONFLUENT_CLOUD_API_KEY`.',
+  },
+  CONFLUENT_SCOPES: {
+    group: 'Confluent Cloud',
+    kind: KINDS.commaList,
+    unset: 'every environment',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('confluentScopes'), bicep: param('confluentScopes') },
+    description:
+      '`env-id` or `env-id/lkc-id` (optionally `@aws`, `@azure`, `@gcp`) to scan; empty discovers every environment. Named clusters need no discovery call.',
+  },
+  CONFLUENT_REQUEST_TIMEOUT_SECONDS: {
+    group: 'Confluent Cloud',
+    kind: KINDS.positiveSeconds,
+    default: '10',
+    runtimes: EVERY_RUNTIME,
+    description: 'Timeout of one HTTP request to Confluent Cloud.',
+  },
+  CONFLUENT_MAX_CONCURRENCY: {
+    group: 'Confluent Cloud',
+    kind: KINDS.positiveCount,
+    default: '25',
+    runtimes: EVERY_RUNTIME,
+    description: 'Requests to Confluent Cloud in flight at once (shared by all work in a process).',
+  },
+  CONFLUENT_RATE_LIMIT_PER_SECOND: {
+    group: 'Confluent Cloud',
+    kind: KINDS.positiveCount,
+    default: '20',
+    runtimes: EVERY_RUNTIME,
+    description: 'Requests per second to Confluent Cloud (shared), sustained.',
+  },
+  CONFLUENT_RATE_BURST: {
+    group: 'Confluent Cloud',
+    kind: KINDS.positiveCount,
+    default: '50',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'Requests that may start back to back after a quiet spell before the sustained rate applies (token bucket size); a 429 pauses every request anyway.',
+  },
+  CONFLUENT_MAX_RETRIES: {
+    group: 'Confluent Cloud',
+    kind: KINDS.count,
+    default: '5',
+    runtimes: EVERY_RUNTIME,
+    description: 'Retries on 429, 5xx and network errors (capped exponential backoff, full jitter).',
+  },
+
+  // Finding the connectors
+  TARGET_MAPPING_FILE: {
+    group: 'Finding the connectors',
+    kind: KINDS.text,
+    runtimes: EVERY_RUNTIME,
+    description: 'JSON file mapping secrets to connectors: `{"secrets":{"<secret>":["env/lkc/name"]}}`.',
+  },
+  SECRET_TAG_KEY: {
+    group: 'Finding the connectors',
+    kind: KINDS.text,
+    default: DEFAULT_CONNECTORS_TAG,
+    runtimes: EVERY_RUNTIME,
+    description: 'Tag on a secret listing its connectors (`env/lkc/name,…`; continue in `<key>-2`, `<key>-3`).',
+  },
+  CONFIG_SCAN: {
+    group: 'Finding the connectors',
+    kind: KINDS.flag,
+    default: 'true',
+    runtimes: EVERY_RUNTIME,
+    description: 'Scan connector configs in scope for values that reference the rotated secret.',
+  },
+  MATCH_SAME_CLOUD: {
+    group: 'Finding the connectors',
+    kind: KINDS.flag,
+    default: 'true',
+    runtimes: EVERY_RUNTIME,
+    description: 'Only match a secret to clusters on the same cloud as the secret.',
+  },
+  EXCLUDE_CONNECTORS: {
+    group: 'Finding the connectors',
+    kind: KINDS.commaList,
+    unset: 'none',
+    runtimes: EVERY_RUNTIME,
+    description: '`env/lkc/name` patterns (`*` wildcards) never to restart.',
+  },
+  CONNECTOR_INDEX_TTL_SECONDS: {
+    group: 'Finding the connectors',
+    kind: KINDS.seconds,
+    default: '60',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'Reuse cluster and connector listings across rotations this long (0: off); clusters of connectors to restart are re-read.',
+  },
+
+  // Restarting and verifying
+  RESTART_METHOD: {
+    group: 'Restarting and verifying',
+    kind: oneOf(['auto', 'restart', 'pause-resume']),
+    default: 'auto',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('restartMethod') },
+    description:
+      '`restart` (Preview endpoint), `pause-resume` (GA), or `auto`: restart, falling back to pause→resume when the endpoint is unavailable.',
+  },
+  DRY_RUN: {
+    group: 'Restarting and verifying',
+    kind: KINDS.flag,
+    default: 'false',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('dryRun') },
+    description: 'Plan and report without calling any mutating API.',
+  },
+  RESTART_CONCURRENCY: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveCount,
+    default: '25',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'Restart requests in flight at once; verification polls run for all restarted connectors together, paced by the shared HTTP limits.',
+  },
+  VERIFY_TIMEOUT_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    default: '600',
+    runtimes: EVERY_RUNTIME,
+    description: 'How long to wait for RUNNING after a restart (the settle time runs inside it).',
+  },
+  VERIFY_POLL_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    default: '10',
+    runtimes: EVERY_RUNTIME,
+    description: 'Interval between status polls while verifying, and while waiting for PAUSED.',
+  },
+  VERIFY_SETTLE_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.seconds,
+    default: '30',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart; below `VERIFY_TIMEOUT_SECONDS`.',
+  },
+  PAUSE_TIMEOUT_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    default: '120',
+    runtimes: EVERY_RUNTIME,
+    description: 'pause-resume (and `auto` once it falls back): how long to wait for PAUSED before resuming.',
+  },
+  LOCK_TTL_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveCount,
+    default: '900',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'Per-connector in-flight lock lifetime: must outlast the pause wait plus verification, so a live operation never loses its lock.',
+  },
+  STATE_RETENTION_DAYS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.days,
+    default: '30',
+    runtimes: EVERY_RUNTIME,
+    description: 'How long per-connector records are kept (state-store TTL).',
+  },
+  FUNCTION_TIMEOUT_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    unset: 'not checked',
+    runtimes: ['aws', 'azure'],
+    deploy: {
+      serverless: derived("each restarting function's `timeout`"),
+      bicep: derived('host.json `functionTimeout`'),
+    },
+    description:
+      "The function's own timeout, passed on by the deploy definitions: neither Lambda nor Functions tells a function its timeout at start-up. Unset locally and on the AWS failure webhook (it restarts nothing).",
+  },
+
+  // Recovering failed connectors
+  MAX_AUTO_RESTARTS: {
+    group: 'Recovering failed connectors',
+    kind: KINDS.count,
+    default: '7',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('maxAutoRestarts'), bicep: param('maxAutoRestarts') },
+    description:
+      'Automatic restarts of a failing connector before it is left alone and an alert goes out (backoff min(n²+n, 60) min between them).',
+  },
+  RESTART_BUDGET_REARM_HOURS: {
+    group: 'Recovering failed connectors',
+    kind: KINDS.hours,
+    default: '24',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'Hours after which a spent restart budget starts over (another bounded round and alert for a connector still broken); 0 = only once it is seen healthy.',
+  },
+  MAINTENANCE_WINDOWS: {
+    group: 'Recovering failed connectors',
+    kind: KINDS.semicolonList,
+    unset: 'none',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('maintenanceWindows'), bicep: param('maintenanceWindows') },
+    description:
+      'Deny windows `<cron UTC>|<minutes>`, e.g. `0 2 * * SAT|180`; automatic restarts inside are deferred to the end.',
+  },
+  WEBHOOK_TOKEN_SECRET: {
+    group: 'Recovering failed connectors',
+    kind: KINDS.secret,
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('webhookTokenSecret'), bicep: param('webhookTokenSecretUri') },
+    description:
+      'Secret holding the token that must appear in the failure webhook URL (path or `?token=`); unset, the webhook refuses every call.',
+  },
+  SWEEP_SCHEDULE: {
+    group: 'Recovering failed connectors',
+    kind: KINDS.ncrontab,
+    default: '0 */5 * * * *',
+    runtimes: ['azure'],
+    deploy: { bicep: param('sweepSchedule') },
+    description:
+      'Azure: the sweep timer, resolved by the Functions host (changes without a redeploy). On AWS the schedule is the `sweepSchedule` deploy parameter (`rate(…)` or `cron(…)`), not a variable.',
+  },
+
+  // Alerts and logs
+  ALERT_WEBHOOK_SECRET: {
+    group: 'Alerts and logs',
+    kind: KINDS.secret,
+    unset: 'no alerts',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('alertWebhookSecret'), bicep: param('alertWebhookSecretUri') },
+    description: 'Secret holding the alert webhook URL (generic, Slack or Teams incoming webhook).',
+  },
+  ALERT_FORMAT: {
+    group: 'Alerts and logs',
+    kind: oneOf(['generic', 'slack', 'teams']),
+    default: 'generic',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('alertFormat'), bicep: param('alertFormat') },
+    description: '`generic` (JSON outcome), `slack` or `teams` message format.',
+  },
+  ALERT_ON_SUCCESS: {
+    group: 'Alerts and logs',
+    kind: KINDS.flag,
+    default: 'false',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('alertOnSuccess'), bicep: param('alertOnSuccess') },
+    description: 'Also alert on successful restarts (failures, exhausted budgets and expiry warnings always alert).',
+  },
+  LOG_LEVEL: {
+    group: 'Alerts and logs',
+    kind: oneOf(['debug', 'info', 'warn', 'error']),
+    default: 'info',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('logLevel') },
+    description: 'Least severe level logged (the CLI defaults to `warn`).',
+  },
+
+  // AWS
+  STATE_TABLE: {
+    group: 'AWS',
+    kind: KINDS.text,
+    required: true,
+    runtimes: ['aws'],
+    deploy: { serverless: derived('the `StateTable` resource') },
+    description: 'DynamoDB table of per-connector locks and applied versions.',
+  },
+  IDEMPOTENCY_TABLE: {
+    group: 'AWS',
+    kind: KINDS.text,
+    required: true,
+    runtimes: ['aws'],
+    deploy: { serverless: derived('the `IdempotencyTable` resource') },
+    description: 'DynamoDB table of Powertools idempotency records, one per (secret, version).',
+  },
+  EVENT_BUS_NAME: {
+    group: 'AWS',
+    kind: KINDS.text,
+    default: 'default',
+    runtimes: ['aws'],
+    deploy: { serverless: param('eventBusName') },
+    description:
+      'EventBridge bus the outcome events go to (`Connector Reload …`, `Connector Recovery …`, `Connector Restart Budget Exhausted`, `Secret Expiring/Expired`).',
+  },
+  FAILURE_QUEUE_URL: {
+    group: 'AWS',
+    kind: KINDS.url,
+    runtimes: ['aws'],
+    deploy: { serverless: derived('the `FailureQueue` resource') },
+    description: 'SQS queue the failure webhook hands accepted failures to. Required by `connectorFailureWebhook`.',
+  },
+  FAILURE_DEAD_LETTER_QUEUE_URL: {
+    group: 'AWS',
+    kind: KINDS.url,
+    runtimes: ['aws'],
+    deploy: { serverless: derived('the `FailureDeadLetterQueue` resource') },
+    description: 'SQS queue `recoverReportedFailures` dead-letters to, with the cause. Required by that function.',
+  },
+  AWS_REGION: {
+    group: 'AWS',
+    kind: KINDS.text,
+    default: 'us-east-1',
+    runtimes: ['aws', 'cli'],
+    description: 'Region of secrets named without an ARN; Lambda sets it, and the SDK clients read it too.',
+  },
+
+  // Azure
+  AZURE_STATE_TABLE: {
+    group: 'Azure',
+    kind: KINDS.text,
+    default: 'connectorreloaderstate',
+    runtimes: ['azure'],
+    deploy: { bicep: derived('the `stateTableName` table') },
+    description: 'Table Storage table of per-connector locks and applied versions.',
+  },
+  AZURE_STATE_TABLE_ENDPOINT: {
+    group: 'Azure',
+    kind: KINDS.url,
+    runtimes: ['azure'],
+    deploy: { bicep: derived("the storage account's table endpoint") },
+    description:
+      'Table service URL (`https://<account>.table.core.windows.net`), reached with the managed identity. Required unless `AZURE_STATE_TABLE_CONNECTION_STRING` is set.',
+  },
+  AZURE_STATE_TABLE_CONNECTION_STRING: {
+    group: 'Azure',
+    kind: KINDS.text,
+    sensitive: true,
+    runtimes: ['azure'],
+    description: 'A connection string instead of the endpoint, for Azurite and local runs.',
+  },
+
+  // CLI
+  AWS_DEFAULT_REGION: {
+    group: 'CLI',
+    kind: KINDS.text,
+    default: 'us-east-1',
+    runtimes: ['cli'],
+    description: 'Region when `AWS_REGION` is unset, as the AWS CLI reads it.',
+  },
+  NO_COLOR: {
+    group: 'CLI',
+    kind: KINDS.present,
+    unset: 'colours on a terminal',
+    runtimes: ['cli'],
+    description: 'Set to anything: no colours in human output ([no-color.org](https://no-color.org)).',
+  },
+} as const satisfies Record<string, SettingRow>;
+
+export type SettingName = keyof typeof SETTINGS;
