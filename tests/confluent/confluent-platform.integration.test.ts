@@ -207,13 +207,14 @@ describe('Confluent client against the emulator (real HTTP)', () => {
     });
 
     it.each([
-      ['not-found', 404],
-      ['forbidden', 403],
+      ['is missing', 404],
+      ['is forbidden on the cluster', 403],
     ] as const)(
-      'falls back to pause/resume when the restart endpoint answers %s (%i), and remembers it',
-      async (mode, status) => {
+      'falls back to pause/resume when the restart endpoint %s (%i), and remembers it for the cluster',
+      async (_why, status) => {
         // Prepare
-        emulator.control.setRestartEndpoint(mode);
+        if (status === 404) emulator.control.setRestartEndpoint('not-found');
+        else emulator.control.forbid('env-prod01/lkc-orders1', ['restart']);
         const { platform } = emulatorPlatform(emulator);
         const outbox: ConnectorRef = { ...ORDERS_CDC, name: 'orders-outbox' };
 
