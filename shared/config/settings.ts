@@ -60,6 +60,8 @@ const Schema = z.object({
   VERIFY_TIMEOUT_SECONDS: withDefault(seconds, 600),
   VERIFY_POLL_SECONDS: withDefault(seconds, 10),
   VERIFY_SETTLE_SECONDS: withDefault(seconds, 30),
+  VERIFY_ERROR_POLLS: withDefault(positiveInt, 2),
+  VERIFY_UNASSIGNED_SECONDS: withDefault(seconds, 180),
   PAUSE_TIMEOUT_SECONDS: withDefault(seconds, 120),
   LOCK_TTL_SECONDS: withDefault(positiveInt, 900),
   STATE_RETENTION_DAYS: withDefault(positiveInt, 30),
@@ -94,7 +96,13 @@ export interface Settings {
   readonly configScan: boolean;
   readonly matchSameCloud: boolean;
   readonly restartConcurrency: number;
-  readonly verify: { readonly timeoutMs: number; readonly pollIntervalMs: number; readonly settleMs: number };
+  readonly verify: {
+    readonly timeoutMs: number;
+    readonly pollIntervalMs: number;
+    readonly settleMs: number;
+    readonly errorPolls: number;
+    readonly unassignedMs: number;
+  };
   readonly pauseTimeoutMs: number;
   readonly lockTtlMs: number;
   readonly retentionMs: number;
@@ -158,6 +166,8 @@ export function loadSettings(env: Env = process.env): Settings {
       timeoutMs: s.VERIFY_TIMEOUT_SECONDS * 1000,
       pollIntervalMs: s.VERIFY_POLL_SECONDS * 1000,
       settleMs: s.VERIFY_SETTLE_SECONDS * 1000,
+      errorPolls: s.VERIFY_ERROR_POLLS,
+      unassignedMs: s.VERIFY_UNASSIGNED_SECONDS * 1000,
     },
     pauseTimeoutMs: s.PAUSE_TIMEOUT_SECONDS * 1000,
     lockTtlMs: s.LOCK_TTL_SECONDS * 1000,
@@ -242,6 +252,16 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'VERIFY_SETTLE_SECONDS',
     '30',
     'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart.',
+  ],
+  [
+    'VERIFY_ERROR_POLLS',
+    '2',
+    "Consecutive polls with a task in SYSTEM_ERROR/USER_ACTIONABLE_ERROR (or the connector FAILED) that make a restart `failed`, with the tasks' messages.",
+  ],
+  [
+    'VERIFY_UNASSIGNED_SECONDS',
+    '180',
+    'How long a task may stay UNASSIGNED (awaiting a worker) after a restart before the restart is `failed`.',
   ],
   ['PAUSE_TIMEOUT_SECONDS', '120', 'pause-resume: how long to wait for PAUSED before resuming.'],
   ['LOCK_TTL_SECONDS', '900', 'Per-connector in-flight lock lifetime (covers restart plus verification).'],

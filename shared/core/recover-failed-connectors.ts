@@ -1,5 +1,12 @@
 import pLimit from 'p-limit';
-import { type ClusterScope, type ConnectorSnapshot, failureTrace, isFailed, isHealthy } from './connector';
+import {
+  type ClusterScope,
+  type ConnectorSnapshot,
+  failureTrace,
+  isFailed,
+  isHealthy,
+  isPausedConnector,
+} from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
 import { clusterKey, connectorKey } from './connector-ref';
@@ -149,7 +156,7 @@ export class RecoverFailedConnectors {
       detail,
       ...extra,
     });
-    if (snapshot.status.state === 'PAUSED') return skip('paused');
+    if (isPausedConnector(snapshot.status)) return skip('paused');
     if (!isFailed(snapshot.status)) {
       if (trigger === 'sweep') return undefined;
       // Seen healthy: if a person fixed a connector whose streak ran out, its budget can reset (restart-budget.ts).

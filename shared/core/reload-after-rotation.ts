@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { isPausedConnector } from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
 import { connectorKey } from './connector-ref';
@@ -162,7 +163,7 @@ export class ReloadAfterRotation {
     }
     const exclusion = firstMatchingPattern(this.settings.exclusions, candidate.connector);
     if (exclusion) return skip('excluded', `matches exclusion "${exclusion.text}"`);
-    if (candidate.snapshot.status.state === 'PAUSED') return skip('paused');
+    if (isPausedConnector(candidate.snapshot.status)) return skip('paused');
     const record = await this.deps.leases.read(connectorKey(candidate.connector));
     const covered = coveredBy(record, secret, assessment);
     if (covered) return skip('already-covered', covered);

@@ -68,6 +68,25 @@ describe('RecoverFailedConnectors', () => {
     expect(platform.calls.filter((c) => c.startsWith('listConnectors'))).toHaveLength(1);
   });
 
+  it('sweeps DEGRADED with a task in SYSTEM_ERROR or USER_ACTIONABLE_ERROR as failed, but not DEGRADED awaiting a worker', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+    const degraded = (name: string, tasks: string[]) =>
+      platform.addConnectorWithStatus({ ...HEALTHY, name }, status('DEGRADED', tasks));
+    degraded('system-error', ['RUNNING', 'SYSTEM_ERROR']);
+    degraded('user-error', ['UNASSIGNED', 'USER_ACTIONABLE_ERROR']);
+    degraded('assigning', ['RUNNING', 'UNASSIGNED']);
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    const outcomes = byName(report);
+    expect(outcomes['system-error']).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(outcomes['user-error']).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(outcomes.assigning).toBeUndefined();
+  });
+
   it('confirms a reported failure with the API: a RUNNING connector is not restarted', async () => {
     // Prepare
     const { useCase, platform } = setup();
@@ -80,6 +99,24 @@ describe('RecoverFailedConnectors', () => {
     // Assess
     expect(byName(report).healthy).toMatchObject({ result: 'skipped', reason: 'not-failed' });
     expect(platform.restarts).toEqual([]);
+  });
+
+  it('confirms a reported failure as DEGRADED with a task in error, and restarts it under the budget', async () => {
+    // Prepare
+    const { useCase, platform, store } = setup();
+    const degraded = { ...HEALTHY, name: 'degraded' };
+    platform.addConnectorWithStatus(degraded, status('DEGRADED', ['RUNNING', 'SYSTEM_ERROR']));
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { name: 'degraded' } },
+    ]);
+
+    // Assess
+    expect(byName(report).degraded).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/degraded')?.failureRestarts).toMatchObject({
+      count: 1,
+    });
   });
 
   it('never restarts a PAUSED connector, even when a notification says it failed', async () => {

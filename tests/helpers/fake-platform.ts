@@ -74,5 +74,6 @@ export function status(state: string, taskStates: string[] = [state], trace?: st
 }
 
 function running(state: string): ConnectorStatus {
-  return status(state, [state === 'PAUSED' ? 'PAUSED' : state]);
+  // A PAUSED connector's tasks are STOPPED (Confluent's vocabulary).
+  return status(state, [state === 'PAUSED' ? 'STOPPED' : state]);
 }
