@@ -135,15 +135,28 @@ export function isPaused(status: { readonly state: string }): boolean {
 }
 
 /**
- * What a failed restart call says about the restart endpoint itself (§1.5, Preview):
- * - `unavailable`: the endpoint is not offered to us (403 Forbidden, 405 Method Not Allowed, 501 Not Implemented);
+ * What a failed restart call says about the restart endpoint itself (§1.5, Preview; §8):
+ * - `forbidden`: 403, an ordinary Forbidden: the API key's role does not allow a restart of this connector (role
+ *   bindings are per cluster or per connector, so it says nothing about other clusters);
+ * - `unavailable`: the endpoint is not offered (405 Method Not Allowed, 501 Not Implemented);
  * - `unavailable-if-connector-exists`: 404 means either "no such endpoint" or "no such connector"; a status read tells;
  * - `error`: anything else is an ordinary failure of this restart.
  */
-export type RestartRejection = 'unavailable' | 'unavailable-if-connector-exists' | 'error';
+export type RestartRejection = 'forbidden' | 'unavailable' | 'unavailable-if-connector-exists' | 'error';
 
 export function classifyRestartRejection(status: number): RestartRejection {
-  if (status === 403 || status === 405 || status === 501) return 'unavailable';
+  if (status === 403) return 'forbidden';
+  if (status === 405 || status === 501) return 'unavailable';
   if (status === 404) return 'unavailable-if-connector-exists';
   return 'error';
 }
+
+/** The status of an ordinary Forbidden on connect/v1 (§1.6). */
+export const FORBIDDEN_STATUS = 403;
+
+/**
+ * §1.8: what it takes to pause and resume fully-managed connectors ("Use ConnectManager to monitor, pause, and resume
+ * connectors"; Operator no longer can). Which roles may call the Preview restart is UNCONFIRMED.
+ */
+export const LIFECYCLE_PERMISSION_NEEDED =
+  'a Cloud API key of a service account with the ConnectManager role (or higher) on the cluster';

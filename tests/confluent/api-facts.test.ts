@@ -56,7 +56,7 @@ describe('api facts', () => {
   });
 
   it.each([
-    [403, 'unavailable'],
+    [403, 'forbidden'],
     [405, 'unavailable'],
     [501, 'unavailable'],
     [404, 'unavailable-if-connector-exists'],
