@@ -331,7 +331,13 @@ function initialPhase(connector: EstateConnector, now: number): Phase {
     case 'PAUSED':
       return { kind: 'paused' };
     case 'FAILED':
-      return { kind: 'failed', since: now, trace: DEFAULT_FAILURE_TRACE };
+      // Confluent's FAILED: every task in an error state.
+      return {
+        kind: 'failed',
+        since: now,
+        trace: DEFAULT_FAILURE_TRACE,
+        tasks: { state: TASK_STATES.systemError, msg: DEFAULT_FAILURE_TRACE },
+      };
   }
 }
 
