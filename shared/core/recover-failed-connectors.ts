@@ -34,8 +34,9 @@ import { type VerifyOptions, verifyRestart } from './verify-restart';
 /**
  * The use case "connectors failed: restart them, safely". Fed by failure notifications (never trusted: the state
  * is confirmed with the Connect API first) and by a scheduled sweep (one list call per cluster in scope). Each
- * FAILED connector is restarted under its restart budget (restart-budget.ts), outside maintenance windows, with
- * one operation in flight per connector; PAUSED connectors are never touched.
+ * failed connector (FAILED, or a task in an error state) is restarted under its restart budget (restart-budget.ts),
+ * outside maintenance windows, with one operation in flight per connector; a PAUSED connector is never touched,
+ * unless the reloader's own pause holds it (paused-by-reloader.ts).
  */
 export interface RecoverySettings {
   readonly dryRun: boolean;
@@ -111,7 +112,7 @@ export class RecoverFailedConnectors {
     return { ...report, outcomes: notFound };
   }
 
-  /** The scheduled sweep: every FAILED connector (or connector with a FAILED task) in scope. */
+  /** The scheduled sweep: every FAILED connector, or one with a task in an error state (DEGRADED too), in scope. */
   async sweep(): Promise<RecoveryReport> {
     const startedAt = this.deps.clock.now();
     return this.recover('sweep', await this.deps.platform.listClusters(), () => true, startedAt);

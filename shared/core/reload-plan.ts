@@ -43,7 +43,7 @@ export interface ReloadPlan {
 export type OutcomeResult =
   /** Restarted and seen RUNNING with every task RUNNING. */
   | 'restarted'
-  /** Restart accepted, then the connector or a task went FAILED. */
+  /** Restart accepted, then the connector FAILED or a task stayed in an error state (api-facts.ts). */
   | 'failed'
   /** Restart accepted, but it was not RUNNING before the verify timeout. */
   | 'timed-out'
