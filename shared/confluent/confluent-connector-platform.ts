@@ -80,8 +80,8 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
   private readonly logger: Logger;
   /**
    * Clusters (`env/lkc`) where the restart endpoint proved unavailable or forbidden and pause/resume worked instead:
-   * later restarts there go straight to pause/resume. Per cluster, since role bindings are (a 403 in one cluster says
-   * nothing about another).
+   * later restarts there go straight to pause/resume. Per cluster, since role bindings are per cluster (or per
+   * connector): a 403 in one cluster says nothing about another.
    */
   private readonly pauseResumeClusters = new Set<string>();
 
