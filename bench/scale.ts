@@ -31,6 +31,9 @@ class ListedPlatform implements ConnectorPlatform {
   restart(): Promise<{ method: RestartMethod }> {
     throw new Error('not used');
   }
+  resume(): Promise<void> {
+    throw new Error('not used');
+  }
 }
 
 export async function scale(): Promise<Figure[]> {

@@ -6,6 +6,7 @@ import { Output } from '../cli/output';
 import { renderReport } from '../cli/render';
 import { createCliRuntime } from '../cli/runtime';
 import type { HandledSummary } from '../functions/azure/handled-summary';
+import type { RecoverySummary } from '../shared/app/recovery-summary';
 import type { ReloadReport } from '../shared/core/reload-plan';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
 import {
@@ -15,7 +16,7 @@ import {
   SEEDED_KEY_VAULT_SECRET,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
-import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda-invoker';
+import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
 import { SEED_SECRETS, seedEstate } from './seed-estate';
@@ -122,6 +123,8 @@ async function demo(): Promise<number> {
         out.line(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
     }
 
+    const swept = await sweepFailedConnectors(out);
+
     out.line(out.colors.bold('\nThe estate afterwards:'));
     await status(out, createCliRuntime({}, env), {});
     const errors = [...cloud.secretsManager.control.deliveryErrors(), ...azure.keyVault.control.deliveryErrors()];
@@ -132,6 +135,7 @@ async function demo(): Promise<number> {
     out.line(`\n${verified} connector(s) restarted and verified RUNNING, ${skippedCount} skipped with a reason.`);
     const azureVerified = azureResults.flatMap((r) => r.outcomes ?? []).filter((o) => o.result === 'restarted').length;
     return errors.length === 0 &&
+      swept &&
       verified > 0 &&
       azureVerified > 0 &&
       skippedCount > 0 &&
@@ -152,6 +156,47 @@ demo().then(
     process.exitCode = 1;
   },
 );
+
+/**
+ * The scheduled sweep, invoked on the real `sweepFailedConnectors` handler with the schedule's event: one list call
+ * per cluster finds the seeded FAILED stage connector (Confluent's FAILED: every task in error, or the connector
+ * itself) and restarts it under its restart budget, verified RUNNING; the PAUSED one a person paused is left alone.
+ * True when the stage connector came back.
+ */
+async function sweepFailedConnectors(out: Output): Promise<boolean> {
+  out.line(
+    out.colors.bold('\nThe scheduled sweep (sweepFailedConnectors, rate(5 minutes)): failed connectors in scope'),
+  );
+  const { sweepFailedConnectors: sweep } = loadRecoveryHandlers();
+  const summary = (await sweep(SWEEP_EVENT, lambdaContext())) as RecoverySummary;
+  out.table(
+    ['connector', 'outcome', 'attempt'],
+    summary.outcomes.map((o) => [
+      o.connector,
+      o.result === 'restarted'
+        ? out.colors.green('restarted + verified RUNNING')
+        : o.result === 'skipped'
+          ? out.colors.yellow(`skipped: ${o.reason}`)
+          : out.colors.red(o.result),
+      o.attempt === undefined ? '' : `${o.attempt} of the restart budget`,
+    ]),
+  );
+  return summary.outcomes.some((o) => o.connector === STAGE_FAILED && o.result === 'restarted');
+}
+
+const STAGE_FAILED = 'env-stage01/lkc-stage01/stage-datagen';
+/** What the EventBridge schedule delivers (events/aws/sweep-schedule.json). */
+const SWEEP_EVENT = {
+  version: '0',
+  id: 'demo-sweep',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/connector-reloader-local-sweep'],
+  detail: {},
+};
 
 /** The seeded connectors a rotation left alone because nothing ties them to the secret. */
 function unaffected(report: ReloadReport): string[] {

@@ -89,7 +89,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
       VERIFY_POLL_SECONDS: '0.25',
-      VERIFY_SETTLE_SECONDS: '0',
+      // Above the emulator's status lag: the status still shows the old state for a moment after a 202.
+      VERIFY_SETTLE_SECONDS: '1',
       VERIFY_TIMEOUT_SECONDS: '30',
       PAUSE_TIMEOUT_SECONDS: '10',
     },

@@ -1,4 +1,4 @@
-import { failureTrace } from '../../shared/core/connector';
+import { failureTrace, isFailed, isHealthy } from '../../shared/core/connector';
 import { connectorKey } from '../../shared/core/connector-ref';
 import { findSecretReferences } from '../../shared/core/secret-reference-matcher';
 import type { Output } from '../output';
@@ -17,6 +17,7 @@ export async function status(out: Output, runtime: CliRuntime, options: { json?:
       cloud: cluster.cloud,
       clusterKind: cluster.kind,
       state: snapshot.status.state,
+      health: isHealthy(snapshot.status) ? 'healthy' : isFailed(snapshot.status) ? 'failed' : 'other',
       tasks: snapshot.status.tasks.map((task) => task.state),
       secrets: findSecretReferences(snapshot.config),
       trace: failureTrace(snapshot.status),
@@ -26,14 +27,15 @@ export async function status(out: Output, runtime: CliRuntime, options: { json?:
     for (const row of rows) out.json(row);
     return;
   }
-  const paint = (state: string) =>
-    state === 'RUNNING'
-      ? out.colors.green(state)
-      : state === 'FAILED'
-        ? out.colors.red(state)
-        : out.colors.yellow(state);
+  // Red for FAILED and for DEGRADED with a task in error (api-facts.ts), green only when every task runs.
+  const paint = (row: (typeof rows)[number]) =>
+    row.health === 'healthy'
+      ? out.colors.green(row.state)
+      : row.health === 'failed'
+        ? out.colors.red(row.state)
+        : out.colors.yellow(row.state);
   out.table(
     ['connector', 'cloud', 'state', 'tasks', 'secrets referenced'],
-    rows.map((row) => [row.connector, row.cloud, paint(row.state), row.tasks.join(' '), row.secrets.join('\n')]),
+    rows.map((row) => [row.connector, row.cloud, paint(row), row.tasks.join(' '), row.secrets.join('\n')]),
   );
 }

@@ -1,3 +1,4 @@
+import type { RbacPolicy } from './permissions';
 import {
   type ApiResponse,
   configBody,
@@ -21,6 +22,7 @@ export interface ConnectRequest {
 export interface ConnectContext {
   readonly state: EmulatorState;
   readonly restartEndpoint: RestartEndpointMode;
+  readonly rbac: RbacPolicy;
 }
 
 const EXPANSIONS: readonly Expansion[] = ['id', 'info', 'status'];
@@ -42,9 +44,8 @@ export function routeConnect(request: ConnectRequest, context: ConnectContext): 
   const operation = operationFor(request.method, name, action);
   if (operation === 'unknown-path') return errorResponse('connect', 404);
   if (operation === 'wrong-method') return errorResponse('connect', 405);
-  // A missing Preview endpoint or a role without the permission fails before any lookup.
+  // A missing Preview endpoint fails before any lookup.
   if (operation === 'restart' && context.restartEndpoint === 'not-found') return errorResponse('connect', 404);
-  if (operation === 'restart' && context.restartEndpoint === 'forbidden') return errorResponse('connect', 403);
 
   const { state } = context;
   if (!state.findEnvironment(environmentId)) {
@@ -57,6 +58,13 @@ export function routeConnect(request: ConnectRequest, context: ConnectContext): 
 
   const entry = name === undefined ? undefined : state.findConnector(environmentId, clusterId, name);
   if (!entry) return errorResponse('connect', 404, `connector ${name} not found`);
+  // Role bindings are per cluster or per connector: a role without the permission is refused on what it names.
+  if (
+    (operation === 'restart' || operation === 'pause' || operation === 'resume') &&
+    context.rbac.isForbidden(environmentId, clusterId, entry.connector.name, operation)
+  ) {
+    return errorResponse('connect', 403);
+  }
   return connectorOperation(operation, entry, state);
 }
 

@@ -1,5 +1,6 @@
 import { seedEstate } from '../seed-estate';
 import { FaultInjector } from './faults';
+import { RbacPolicy } from './permissions';
 import { RequestRecorder } from './recorder';
 import { route } from './routes';
 import { startHttpServer } from './server';
@@ -7,7 +8,8 @@ import { EmulatorState } from './state';
 import type { ConfluentEmulator, ConfluentEmulatorOptions, EmulatorControl, RestartEndpointMode } from './types';
 
 export { MASKED_VALUE, maskConfig } from './masking';
-export { INITIAL_SECRET_VERSION, UnknownConnectorError } from './state';
+export type { LifecycleOperation } from './permissions';
+export { INITIAL_SECRET_VERSION, TASK_STATES, UnknownConnectorError } from './state';
 export type {
   ConfluentEmulator,
   ConfluentEmulatorOptions,
@@ -17,6 +19,8 @@ export type {
   RecordedAuth,
   RecordedRequest,
   RestartEndpointMode,
+  StartOutcome,
+  TaskErrorState,
 } from './types';
 
 /** A stateful Confluent Cloud (connect/v1, org/v2, cmk/v2) on 127.0.0.1 for local runs and tests. */
@@ -25,7 +29,9 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
   const state = new EmulatorState(options.estate ?? seedEstate(), now, {
     provisioningMs: options.provisioningMs ?? 400,
     pauseMs: options.pauseMs ?? 150,
+    statusLagMs: options.statusLagMs ?? 100,
   });
+  const rbac = new RbacPolicy();
   const faults = new FaultInjector(now);
   const recorder = new RequestRecorder();
   let restartEndpoint: RestartEndpointMode = 'available';
@@ -36,7 +42,7 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     now,
     faults,
     recorder,
-    handle: (request) => route(request, { state, restartEndpoint }),
+    handle: (request) => route(request, { state, restartEndpoint, rbac }),
   });
 
   const control: EmulatorControl = {
@@ -45,9 +51,12 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     setRestartEndpoint: (mode) => {
       restartEndpoint = mode;
     },
+    forbid: (resource, operations) => rbac.forbid(resource, operations),
+    allow: (resource) => rbac.allow(resource),
     rotateSecret: (secretId, version) => state.rotateSecret(secretId, version),
     failStaleConnectors: () => state.failStaleConnectors(),
     failConnector: (key, trace, opts) => state.failConnector(key, trace, opts),
+    setStartOutcome: (key, outcome) => state.setStartOutcome(key, outcome),
     setAlwaysFails: (key, on) => state.setAlwaysFails(key, on),
     connector: (key) => state.view(key),
     connectors: () => state.views(),

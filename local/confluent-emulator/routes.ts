@@ -1,5 +1,6 @@
 import { routeConnect } from './connect-routes';
 import { routeDiscovery } from './discovery-routes';
+import type { RbacPolicy } from './permissions';
 import { type ApiResponse, apiFamilyOf, errorResponse } from './responses';
 import type { EmulatorState } from './state';
 import type { RecordedAuth, RestartEndpointMode } from './types';
@@ -15,6 +16,7 @@ export interface ApiRequest {
 export interface RouteContext {
   readonly state: EmulatorState;
   readonly restartEndpoint: RestartEndpointMode;
+  readonly rbac: RbacPolicy;
 }
 
 const CONNECT_PREFIX = '/connect/v1/';

@@ -1,4 +1,5 @@
 import type { Estate } from '../estate';
+import type { LifecycleOperation } from './permissions';
 
 export interface ConfluentEmulatorOptions {
   /** Cloud API key id expected as the Basic-auth user. Default 'local-api-key'. */
@@ -9,8 +10,13 @@ export interface ConfluentEmulatorOptions {
   estate?: Estate;
   /** Epoch ms clock; tests pass a fake clock. Default Date.now. */
   now?: () => number;
-  /** How long PROVISIONING lasts after a restart or resume. Default 400. */
+  /** How long PROVISIONING lasts after a restart or resume (once the status shows it). Default 400. */
   provisioningMs?: number;
+  /**
+   * Restart, pause and resume are asynchronous (§1.5): for this long after the 202 the status still shows the state
+   * from before. Default 100.
+   */
+  statusLagMs?: number;
   /** Delay until PAUSED after a pause. Default 150. */
   pauseMs?: number;
   /** Default 0: a random free port. */
@@ -64,6 +70,8 @@ export interface ConnectorView {
   state: string;
   tasks: { id: number; state: string; msg?: string }[];
   trace?: string;
+  /** Emulator clock when the error the connector shows now (FAILED, or a task in error) first appeared. */
+  errorSince?: number;
   /** Accepted (202) restart calls. */
   restarts: number;
   /** Accepted (202) pause calls. */
@@ -74,18 +82,56 @@ export interface ConnectorView {
   heldVersions: Record<string, string>;
 }
 
-export type RestartEndpointMode = 'available' | 'not-found' | 'forbidden';
+export type RestartEndpointMode = 'available' | 'not-found';
+
+/** Confluent's task error states: an internal issue, or one the user must fix (configuration, credentials, data). */
+export type TaskErrorState = 'SYSTEM_ERROR' | 'USER_ACTIONABLE_ERROR';
+
+/** What every later restart or resume of a connector ends in, once provisioning is over. */
+export type StartOutcome =
+  | { readonly kind: 'running' }
+  /** Every task in error (the connector FAILED), each carrying `msg`. */
+  | { readonly kind: 'failed'; readonly state?: TaskErrorState; readonly msg?: string }
+  /**
+   * The `failingTasks` in error, the others RUNNING: DEGRADED. The failing tasks first await a worker (UNASSIGNED)
+   * for `unassignedMs` (default 0).
+   */
+  | {
+      readonly kind: 'degraded';
+      readonly failingTasks: readonly number[];
+      readonly state?: TaskErrorState;
+      readonly msg?: string;
+      readonly unassignedMs?: number;
+    };
 
 export interface EmulatorControl {
   setFaults(faults: Partial<EmulatorFaults>): void;
   clearFaults(): void;
-  /** 'not-found' answers the restart path with 404 as if the Preview endpoint did not exist; 'forbidden' with 403. */
+  /** 'not-found' answers the restart path with 404 everywhere, as if the Preview endpoint did not exist. */
   setRestartEndpoint(mode: RestartEndpointMode): void;
+  /**
+   * RBAC: the API key's role does not allow these calls on one connector (`env-id/lkc-id/name`) or on every
+   * connector of a cluster (`env-id/lkc-id`); they answer 403. Denials add up until `allow`.
+   */
+  forbid(resource: string, operations: readonly LifecycleOperation[]): void;
+  /** Lifts every denial set on exactly that resource. */
+  allow(resource: string): void;
   /** Records that a secret (canonical id as in EstateConnector.secretRefs) has a new current version. Connectors referencing it keep the version they fetched at their last start until they restart. */
   rotateSecret(secretId: string, version: string): void;
-  /** Every RUNNING connector holding a stale version of some secret goes FAILED with a trace naming the auth failure (never a secret value). Returns the keys. */
+  /** Every RUNNING connector holding a stale version of some secret goes FAILED, every task USER_ACTIONABLE_ERROR with a trace naming the auth failure (never a secret value). Returns the keys. A start that ends while a credential it fetched is already stale ends so too. */
   failStaleConnectors(): string[];
-  failConnector(key: string, trace?: string, opts?: { taskOnly?: boolean }): void;
+  /**
+   * Fails the connector now: by default the connector itself (FAILED, no tasks, the trace); `taskOnly` fails every
+   * task (SYSTEM_ERROR unless `taskState` says otherwise, each with the trace as its message); `tasks` fails only
+   * those, leaving the others RUNNING (DEGRADED).
+   */
+  failConnector(
+    key: string,
+    trace?: string,
+    opts?: { taskOnly?: boolean; tasks?: readonly number[]; taskState?: TaskErrorState },
+  ): void;
+  /** What every later restart or resume of the connector ends in (default RUNNING). */
+  setStartOutcome(key: string, outcome: StartOutcome): void;
   /** Makes the connector fail again right after every restart (a connector that never recovers), or stop doing so. */
   setAlwaysFails(key: string, on: boolean): void;
   /** key = `env-id/lkc-id/name`; throws UnknownConnectorError for unknown keys. */

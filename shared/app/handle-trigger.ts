@@ -18,7 +18,7 @@ export type HandledEvent =
 export class ReloadIncompleteError extends Error {
   override readonly name = 'ReloadIncompleteError';
   constructor(readonly report: ReloadReport) {
-    const failed = report.outcomes.filter((o) => o.result === 'restart-error');
+    const failed = report.outcomes.filter(needsRedelivery);
     super(
       `restart failed for ${failed.length} connector(s) after rotation of ${report.secret}: ` +
         failed
@@ -26,6 +26,10 @@ export class ReloadIncompleteError extends Error {
           .join('; '),
     );
   }
+}
+
+function needsRedelivery(outcome: ReloadReport['outcomes'][number]): boolean {
+  return outcome.result === 'restart-error' && outcome.retryable !== false;
 }
 
 /**
@@ -43,8 +47,8 @@ export async function handleSecretEvents(
     switch (event.kind) {
       case 'secret-rotated': {
         const report = await reloader.forInvocation(invocationId).execute(event);
-        if (report.outcomes.some((outcome) => outcome.result === 'restart-error'))
-          throw new ReloadIncompleteError(report);
+        // A refusal a retry cannot change (a missing permission) is reported and alerted, not redelivered.
+        if (report.outcomes.some(needsRedelivery)) throw new ReloadIncompleteError(report);
         handled.push({ kind: 'reloaded', event, report });
         break;
       }

@@ -224,6 +224,22 @@ export const SETTINGS = {
     description:
       'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart; below `VERIFY_TIMEOUT_SECONDS`.',
   },
+  VERIFY_ERROR_POLLS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveCount,
+    default: '2',
+    runtimes: EVERY_RUNTIME,
+    description:
+      "Consecutive polls with a task in SYSTEM_ERROR/USER_ACTIONABLE_ERROR (or the connector FAILED) that make a restart `failed`, with the tasks' messages.",
+  },
+  VERIFY_UNASSIGNED_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    default: '180',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'How long a task may stay UNASSIGNED (awaiting a worker) after a restart before the restart is `failed`.',
+  },
   PAUSE_TIMEOUT_SECONDS: {
     group: 'Restarting and verifying',
     kind: KINDS.positiveSeconds,

@@ -26,7 +26,13 @@ export interface Settings {
   readonly configScan: boolean;
   readonly matchSameCloud: boolean;
   readonly restartConcurrency: number;
-  readonly verify: { readonly timeoutMs: number; readonly pollIntervalMs: number; readonly settleMs: number };
+  readonly verify: {
+    readonly timeoutMs: number;
+    readonly pollIntervalMs: number;
+    readonly settleMs: number;
+    readonly errorPolls: number;
+    readonly unassignedMs: number;
+  };
   readonly pauseTimeoutMs: number;
   readonly lockTtlMs: number;
   readonly retentionMs: number;
@@ -79,6 +85,8 @@ export function loadSettings(env: Env = process.env): Settings {
       timeoutMs: s.VERIFY_TIMEOUT_SECONDS * 1000,
       pollIntervalMs: s.VERIFY_POLL_SECONDS * 1000,
       settleMs: s.VERIFY_SETTLE_SECONDS * 1000,
+      errorPolls: s.VERIFY_ERROR_POLLS,
+      unassignedMs: s.VERIFY_UNASSIGNED_SECONDS * 1000,
     },
     pauseTimeoutMs: s.PAUSE_TIMEOUT_SECONDS * 1000,
     lockTtlMs: s.LOCK_TTL_SECONDS * 1000,

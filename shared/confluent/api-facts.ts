@@ -40,35 +40,123 @@ export function isMaskedValue(value: string): boolean {
   return MASKED_VALUE_PATTERN.test(value);
 }
 
-/** §1.4: task states are a free string in the spec; Kafka Connect's names are assumed (UNCONFIRMED for Cloud). */
-export const TASK_STATES = {
+/**
+ * §8: the status vocabulary of fully-managed connectors (docs.confluent.io "Interpret Connector Statuses for
+ * Confluent Cloud"). This module imports nothing, so shared/core reads the vocabulary from here too: a correction to
+ * Confluent's state names is a change in this one place.
+ */
+export const CONNECTOR_STATES = {
+  /** The spec's enum also has NONE and DELETED; NONE stands in when a listing carries no status. */
+  none: 'NONE',
+  provisioning: 'PROVISIONING',
+  /** Every task RUNNING. */
   running: 'RUNNING',
+  /** Some tasks RUNNING or UNASSIGNED, others UNASSIGNED or in error: operational, not at full capacity. */
+  degraded: 'DEGRADED',
+  /** Every task in an error state. */
   failed: 'FAILED',
   paused: 'PAUSED',
+  deleted: 'DELETED',
+} as const;
+
+export const TASK_STATES = {
+  running: 'RUNNING',
+  /** The connector is paused: normal, not a failure. */
+  stopped: 'STOPPED',
+  /** Awaiting a worker: transitional, for a bounded time (VERIFY_UNASSIGNED_SECONDS). */
   unassigned: 'UNASSIGNED',
+  /** No intervention needed. */
+  restarting: 'RESTARTING',
+  /** An internal issue. */
+  systemError: 'SYSTEM_ERROR',
+  /** Invalid configuration or data the connector cannot process: needs the user. */
+  userActionableError: 'USER_ACTIONABLE_ERROR',
+  /** Kafka Connect's name, not in Confluent's list (§8): still accepted as an error, never relied on. */
+  kafkaFailed: 'FAILED',
 } as const;
 
 /** §1.4: connector state once a pause has taken effect. */
-export const PAUSED_STATE = 'PAUSED';
+export const PAUSED_STATE = CONNECTOR_STATES.paused;
+
+const ERROR_TASK_STATES: ReadonlySet<string> = new Set([
+  TASK_STATES.systemError,
+  TASK_STATES.userActionableError,
+  TASK_STATES.kafkaFailed,
+]);
+
+/** Task states on the way to RUNNING after a (re)start; UNASSIGNED only for a bounded time (the caller bounds it). */
+const TRANSITIONAL_TASK_STATES: ReadonlySet<string> = new Set([TASK_STATES.restarting, TASK_STATES.unassigned]);
+
+/** The shape every status check here reads: a connector state and its tasks' states. */
+export interface StatusReading {
+  readonly state: string;
+  readonly tasks: readonly { readonly state: string }[];
+}
+
+export function isErrorTaskState(state: string): boolean {
+  return ERROR_TASK_STATES.has(state);
+}
+
+/** The connector FAILED, or any task is in an error state (a DEGRADED connector with an error task included). */
+export function hasError(status: StatusReading): boolean {
+  return status.state === CONNECTOR_STATES.failed || status.tasks.some((task) => isErrorTaskState(task.state));
+}
+
+/** RUNNING with every task RUNNING. A connector with no tasks yet is not healthy: it is still provisioning. */
+export function isHealthy(status: StatusReading): boolean {
+  return (
+    status.state === CONNECTOR_STATES.running &&
+    status.tasks.length > 0 &&
+    status.tasks.every((task) => task.state === TASK_STATES.running)
+  );
+}
+
+/**
+ * On the way back to RUNNING after a (re)start, with nothing in error: PROVISIONING (or NONE), no tasks yet, a task
+ * RESTARTING or UNASSIGNED, or DEGRADED while no task is in error.
+ */
+export function isTransitional(status: StatusReading): boolean {
+  if (hasError(status)) return false;
+  return (
+    status.state === CONNECTOR_STATES.provisioning ||
+    status.state === CONNECTOR_STATES.none ||
+    status.state === CONNECTOR_STATES.degraded ||
+    status.tasks.length === 0 ||
+    status.tasks.some((task) => TRANSITIONAL_TASK_STATES.has(task.state))
+  );
+}
 
 /**
  * When a pause has taken effect. Only the connector state is checked: the tasks follow "not at the same time" (§1.5)
- * and their state names are UNCONFIRMED.
+ * and turn STOPPED.
  */
 export function isPaused(status: { readonly state: string }): boolean {
   return status.state === PAUSED_STATE;
 }
 
 /**
- * What a failed restart call says about the restart endpoint itself (§1.5, Preview):
- * - `unavailable`: the endpoint is not offered to us (403 Forbidden, 405 Method Not Allowed, 501 Not Implemented);
+ * What a failed restart call says about the restart endpoint itself (§1.5, Preview; §8):
+ * - `forbidden`: 403, an ordinary Forbidden: the API key's role does not allow a restart of this connector (role
+ *   bindings are per cluster or per connector, so it says nothing about other clusters);
+ * - `unavailable`: the endpoint is not offered (405 Method Not Allowed, 501 Not Implemented);
  * - `unavailable-if-connector-exists`: 404 means either "no such endpoint" or "no such connector"; a status read tells;
  * - `error`: anything else is an ordinary failure of this restart.
  */
-export type RestartRejection = 'unavailable' | 'unavailable-if-connector-exists' | 'error';
+export type RestartRejection = 'forbidden' | 'unavailable' | 'unavailable-if-connector-exists' | 'error';
 
 export function classifyRestartRejection(status: number): RestartRejection {
-  if (status === 403 || status === 405 || status === 501) return 'unavailable';
+  if (status === 403) return 'forbidden';
+  if (status === 405 || status === 501) return 'unavailable';
   if (status === 404) return 'unavailable-if-connector-exists';
   return 'error';
 }
+
+/** The status of an ordinary Forbidden on connect/v1 (§1.6). */
+export const FORBIDDEN_STATUS = 403;
+
+/**
+ * §1.8: what it takes to pause and resume fully-managed connectors ("Use ConnectManager to monitor, pause, and resume
+ * connectors"; Operator no longer can). Which roles may call the Preview restart is UNCONFIRMED.
+ */
+export const LIFECYCLE_PERMISSION_NEEDED =
+  'a Cloud API key of a service account with the ConnectManager role (or higher) on the cluster';

@@ -1,23 +1,30 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../core/connector';
-import { type ClusterRef, type ConnectorRef, connectorKey, type Scope } from '../core/connector-ref';
+import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey, type Scope } from '../core/connector-ref';
 import {
   type Clock,
   type ConnectorPlatform,
   type ListClustersOptions,
   type Logger,
+  type PauseRecorder,
   type RestartMethod,
+  type RestartOptions,
   silentLogger,
   systemClock,
 } from '../core/ports';
-import { classifyRestartRejection, isPaused, RESTART_ENDPOINT_STAGE } from './api-facts';
+import { classifyRestartRejection, FORBIDDEN_STATUS, isPaused, RESTART_ENDPOINT_STAGE } from './api-facts';
 import type { ConfluentClient } from './confluent-client';
 import { ConfluentApiError, ConfluentNotFoundError } from './confluent-errors';
-import { ClusterNotFoundError, ConnectorAlreadyPausedError, PauseTimeoutError } from './platform-errors';
+import {
+  ClusterNotFoundError,
+  ConnectorAlreadyPausedError,
+  PauseTimeoutError,
+  RestartPermissionError,
+} from './platform-errors';
 
 /** `env-…` alone means every cluster of the environment; a named cluster may carry its cloud. */
 export type ConfluentScope = Scope;
 
-/** `auto`: the restart endpoint, falling back to pause/resume where it is unavailable. */
+/** `auto`: the restart endpoint, falling back to pause/resume in a cluster where it is unavailable or forbidden. */
 export type RestartMethodSetting = 'auto' | RestartMethod;
 
 /** The client calls the platform uses; an interface so that tests can stand in for the API. */
@@ -47,6 +54,7 @@ export type RestartFallback = 'fall-back' | 'fall-back-if-connector-exists' | 'r
 export function restartFallbackFor(error: unknown): RestartFallback {
   if (!(error instanceof ConfluentApiError)) return 'rethrow';
   switch (classifyRestartRejection(error.status)) {
+    case 'forbidden':
     case 'unavailable':
       return 'fall-back';
     case 'unavailable-if-connector-exists':
@@ -70,8 +78,12 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
   private readonly pollIntervalMs: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  /** Set once the restart endpoint proved unavailable: later restarts in this process go straight to pause/resume. */
-  private restartEndpointUnavailable = false;
+  /**
+   * Clusters (`env/lkc`) where the restart endpoint proved unavailable or forbidden and pause/resume worked instead:
+   * later restarts there go straight to pause/resume. Per cluster, since role bindings are per cluster (or per
+   * connector): a 403 in one cluster says nothing about another.
+   */
+  private readonly pauseResumeClusters = new Set<string>();
 
   constructor(options: ConfluentConnectorPlatformOptions) {
     this.client = options.client;
@@ -83,9 +95,9 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Whether `auto` has switched to pause/resume for this process. */
-  get usesPauseResumeFallback(): boolean {
-    return this.restartEndpointUnavailable;
+  /** Whether `auto` has switched to pause/resume for this cluster. */
+  fallsBackToPauseResume(cluster: ClusterRef): boolean {
+    return this.pauseResumeClusters.has(clusterKey(cluster));
   }
 
   async listClusters(options: ListClustersOptions = {}): Promise<ClusterScope[]> {
@@ -126,19 +138,36 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
     return this.client.getStatus(connector);
   }
 
-  async restart(connector: ConnectorRef): Promise<{ method: RestartMethod }> {
-    if (this.restartMethod === 'pause-resume') return this.pauseResume(connector);
-    if (this.restartMethod === 'auto' && this.restartEndpointUnavailable) return this.pauseResume(connector);
+  async restart(connector: ConnectorRef, options: RestartOptions = {}): Promise<{ method: RestartMethod }> {
+    const { pauses } = options;
+    if (this.restartMethod === 'pause-resume') return this.pauseResume(connector, { pauses });
+    if (this.restartMethod === 'auto' && this.fallsBackToPauseResume(connector))
+      return this.pauseResume(connector, { pauses });
     try {
       await this.client.restart(connector);
       return { method: 'restart' };
     } catch (error) {
-      if (this.restartMethod !== 'auto') throw error;
-      return this.fallBack(connector, error);
+      if (this.restartMethod === 'auto') return this.fallBack(connector, error, pauses);
+      if (isForbidden(error)) throw new RestartPermissionError(connector, ['restart']);
+      throw error;
     }
   }
 
-  private async fallBack(connector: ConnectorRef, restartError: unknown): Promise<{ method: RestartMethod }> {
+  /** `PUT …/resume` (GA, 202): a no-op on a connector that is not paused (§1.5). */
+  async resume(connector: ConnectorRef): Promise<void> {
+    try {
+      await this.client.resume(connector);
+    } catch (error) {
+      if (isForbidden(error)) throw new RestartPermissionError(connector, ['resume'], { leftPaused: true });
+      throw error;
+    }
+  }
+
+  private async fallBack(
+    connector: ConnectorRef,
+    restartError: unknown,
+    pauses: PauseRecorder | undefined,
+  ): Promise<{ method: RestartMethod }> {
     const decision = restartFallbackFor(restartError);
     if (decision === 'rethrow') throw restartError;
     let status: ConnectorStatus | undefined;
@@ -150,35 +179,63 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
         throw statusError instanceof ConfluentNotFoundError ? restartError : statusError;
       }
     }
-    this.restartEndpointUnavailable = true;
-    this.logger.warn('restart endpoint unavailable, falling back to pause/resume for this process', {
-      connector: connectorKey(connector),
-      status: restartError instanceof ConfluentApiError ? restartError.status : undefined,
-      stage: RESTART_ENDPOINT_STAGE,
+    const restartRefused = isForbidden(restartError);
+    const result = await this.pauseResume(connector, {
+      ...(status ? { knownStatus: status } : {}),
+      ...(pauses ? { pauses } : {}),
+      restartRefused,
     });
-    return this.pauseResume(connector, status);
+    // Remembered once pause/resume proved to work here, so a key that may do neither is not steered away for nothing.
+    const cluster = clusterKey(connector);
+    if (!this.pauseResumeClusters.has(cluster)) {
+      this.pauseResumeClusters.add(cluster);
+      this.logger.warn('restart endpoint unavailable in this cluster, falling back to pause/resume there', {
+        cluster,
+        connector: connectorKey(connector),
+        status: restartError instanceof ConfluentApiError ? restartError.status : undefined,
+        stage: RESTART_ENDPOINT_STAGE,
+      });
+    }
+    return result;
   }
 
-  /** PUT pause → wait for PAUSED → PUT resume. Never leaves a connector paused by us if it can help it. */
+  /**
+   * PUT pause → wait for PAUSED → PUT resume. Never leaves a connector paused by us if it can help it, and tells
+   * `pauses` before pausing and once no pause of ours is left, so that a crash in between is seen by the next run.
+   */
   private async pauseResume(
     connector: ConnectorRef,
-    knownStatus?: ConnectorStatus,
+    options: { knownStatus?: ConnectorStatus; pauses?: PauseRecorder; restartRefused?: boolean },
   ): Promise<{ method: RestartMethod }> {
-    const before = knownStatus ?? (await this.client.getStatus(connector));
+    const { pauses } = options;
+    const before = options.knownStatus ?? (await this.client.getStatus(connector));
     if (isPaused(before)) throw new ConnectorAlreadyPausedError(connector);
-    let lastState: string;
+    await pauses?.pausing();
     try {
       await this.client.pause(connector);
+    } catch (error) {
+      if (isForbidden(error)) {
+        // Refused: nothing was paused, and a retry would be refused again.
+        await pauses?.released();
+        throw new RestartPermissionError(connector, options.restartRefused ? ['restart', 'pause'] : ['pause']);
+      }
+      await this.resumeQuietly(connector, pauses);
+      throw error;
+    }
+    let lastState: string;
+    try {
       lastState = await this.waitUntilPaused(connector);
     } catch (error) {
-      await this.resumeQuietly(connector);
+      await this.resumeQuietly(connector, pauses);
       throw error;
     }
     if (!isPaused({ state: lastState })) {
-      const resumeSent = await this.resumeQuietly(connector);
+      const resumeSent = await this.resumeQuietly(connector, pauses);
       throw new PauseTimeoutError(connector, this.pauseTimeoutMs, lastState, resumeSent);
     }
-    await this.client.resume(connector);
+    // A failure here leaves the connector PAUSED by us, with the record that says so: the next run resumes it.
+    await this.resume(connector);
+    await pauses?.released();
     return { method: 'pause-resume' };
   }
 
@@ -195,10 +252,9 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
   }
 
   /** Resume is a no-op on a connector that is not paused (§1.5), so it is safe after any failure mid-way. */
-  private async resumeQuietly(connector: ConnectorRef): Promise<boolean> {
+  private async resumeQuietly(connector: ConnectorRef, pauses: PauseRecorder | undefined): Promise<boolean> {
     try {
       await this.client.resume(connector);
-      return true;
     } catch (error) {
       this.logger.error('resume after a failed pause/resume did not go through', {
         connector: connectorKey(connector),
@@ -206,5 +262,19 @@ export class ConfluentConnectorPlatform implements ConnectorPlatform {
       });
       return false;
     }
+    try {
+      await pauses?.released();
+    } catch (error) {
+      // The record stays: harmless, it only matters while the connector is PAUSED.
+      this.logger.warn('could not clear the pause record after resuming', {
+        connector: connectorKey(connector),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return true;
   }
+}
+
+function isForbidden(error: unknown): boolean {
+  return error instanceof ConfluentApiError && error.status === FORBIDDEN_STATUS;
 }

@@ -1,4 +1,5 @@
 import { type ConnectorRef, connectorKey } from '../core/connector-ref';
+import { FORBIDDEN_STATUS, LIFECYCLE_PERMISSION_NEEDED } from './api-facts';
 import { ConfluentError } from './confluent-errors';
 
 /** A scope names a cluster that cmk/v2 does not list in that environment. */
@@ -43,5 +44,28 @@ export class PauseTimeoutError extends ConfluentError {
     this.timeoutMs = timeoutMs;
     this.lastState = lastState;
     this.resumeSent = resumeSent;
+  }
+}
+
+/**
+ * The Cloud API key may not restart the connector by any means it has (403 Forbidden on each): a role is missing,
+ * not a transient fault, so it is never retried. Names what is needed.
+ */
+export class RestartPermissionError extends ConfluentError {
+  override readonly name: string = 'RestartPermissionError';
+  readonly status = FORBIDDEN_STATUS;
+  /** A permission error does not go away on a retry: only a person granting the role fixes it. */
+  readonly retryable = false;
+  /** The calls that answered 403, in order. */
+  readonly refused: readonly string[];
+
+  constructor(ref: ConnectorRef, refused: readonly string[], options: { leftPaused?: boolean } = {}) {
+    super(
+      { operation: refused.at(-1) ?? 'restart', connector: connectorKey(ref) },
+      `Connector ${connectorKey(ref)}: the Cloud API key may not ${refused.join(' nor ')} it (403 Forbidden)${
+        options.leftPaused ? '; it is left PAUSED by the reloader, which resumes it once allowed' : ''
+      }. Restarting it needs ${LIFECYCLE_PERMISSION_NEEDED} ${ref.clusterId} (environment ${ref.environmentId}); not retried`,
+    );
+    this.refused = refused;
   }
 }

@@ -1,6 +1,13 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from './connector';
 import { type ClusterRef, type ConnectorRef, clusterKey } from './connector-ref';
-import type { Clock, ConnectorPlatform, ListClustersOptions, ListConnectorsOptions, RestartMethod } from './ports';
+import type {
+  Clock,
+  ConnectorPlatform,
+  ListClustersOptions,
+  ListConnectorsOptions,
+  RestartMethod,
+  RestartOptions,
+} from './ports';
 
 /**
  * A ConnectorPlatform decorator that remembers the cluster list and each cluster's connector listing for a TTL, so a
@@ -88,8 +95,12 @@ export class ConnectorIndexCache implements ConnectorPlatform {
     return this.platform.getStatus(connector);
   }
 
-  restart(connector: ConnectorRef): Promise<{ method: RestartMethod }> {
-    return this.platform.restart(connector);
+  restart(connector: ConnectorRef, options?: RestartOptions): Promise<{ method: RestartMethod }> {
+    return this.platform.restart(connector, options);
+  }
+
+  resume(connector: ConnectorRef): Promise<void> {
+    return this.platform.resume(connector);
   }
 
   private fetch(cluster: ClusterRef, entry: ClusterEntry): Listing {

@@ -1,15 +1,23 @@
+import {
+  hasError,
+  isErrorTaskState,
+  isHealthy as runningWithEveryTask,
+  CONNECTOR_STATES as STATES,
+} from '../confluent/api-facts';
 import type { ClusterRef, ConnectorRef } from './connector-ref';
 
-/** Connector states of Connect v1 (`connector.state`). */
-export const CONNECTOR_STATES = ['NONE', 'PROVISIONING', 'RUNNING', 'DEGRADED', 'FAILED', 'PAUSED', 'DELETED'] as const;
-export type ConnectorState = (typeof CONNECTOR_STATES)[number];
-
-/** States a connector passes through on its way back to RUNNING after a restart (as Terraform's provider treats them). */
-export const TRANSITIONAL_STATES: ReadonlySet<string> = new Set(['PROVISIONING', 'DEGRADED', 'NONE']);
+/**
+ * Connector states of Connect v1 (`connector.state`). The vocabulary and its meaning live in api-facts.ts (it imports
+ * nothing): a correction to Confluent's state names is a change there, not in every use case.
+ */
+export type ConnectorState = (typeof STATES)[keyof typeof STATES];
 
 export interface TaskStatus {
   readonly id: number;
-  /** A free string in the API (no enum); Kafka Connect's RUNNING, FAILED, PAUSED, UNASSIGNED are expected. */
+  /**
+   * A free string in the API (no enum); Confluent's are RUNNING, STOPPED, UNASSIGNED, RESTARTING, SYSTEM_ERROR and
+   * USER_ACTIONABLE_ERROR (api-facts.ts), Kafka's FAILED is accepted too.
+   */
   readonly state: string;
   readonly msg?: string;
 }
@@ -43,21 +51,38 @@ export interface ClusterScope extends ClusterRef {
 
 /** RUNNING with every task RUNNING. A connector with no tasks yet is not healthy: it is still provisioning. */
 export function isHealthy(status: ConnectorStatus): boolean {
-  return (
-    status.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING')
-  );
+  return runningWithEveryTask(status);
 }
 
-/** The connector or any of its tasks FAILED. */
+/**
+ * The connector FAILED, or a task is in an error state (SYSTEM_ERROR, USER_ACTIONABLE_ERROR, Kafka's FAILED): this
+ * covers DEGRADED with an error task. The sweep and the webhook's confirmation act on exactly this.
+ */
 export function isFailed(status: ConnectorStatus): boolean {
-  return status.state === 'FAILED' || status.tasks.some((task) => task.state === 'FAILED');
+  return hasError(status);
 }
 
-/** The failure text worth showing a person: the connector trace, else the failed tasks' messages. */
+/** A PAUSED connector: its tasks STOPPED, as they should be. Never a failure, whatever its tasks show. */
+export function isPausedConnector(status: ConnectorStatus): boolean {
+  return status.state === STATES.paused;
+}
+
+/**
+ * The failure text worth showing a person: the connector trace, then the tasks in error grouped by state (which says
+ * whether the user must act) and message. A trace the tasks repeat is shown once, with their state.
+ */
 export function failureTrace(status: ConnectorStatus): string | undefined {
-  if (status.trace) return status.trace;
-  const messages = status.tasks
-    .filter((task) => task.state === 'FAILED' && task.msg)
-    .map((t) => `task ${t.id}: ${t.msg}`);
-  return messages.length > 0 ? messages.join('\n') : undefined;
+  const groups = new Map<string, { state: string; msg: string; ids: number[] }>();
+  for (const task of status.tasks) {
+    if (!isErrorTaskState(task.state) || !task.msg) continue;
+    const key = `${task.state}\u0000${task.msg}`;
+    const group = groups.get(key) ?? { state: task.state, msg: task.msg, ids: [] };
+    group.ids.push(task.id);
+    groups.set(key, group);
+  }
+  const tasks = [...groups.values()];
+  const lines = status.trace && !tasks.some((group) => group.msg === status.trace) ? [status.trace] : [];
+  for (const { state, msg, ids } of tasks)
+    lines.push(`${ids.length > 1 ? 'tasks' : 'task'} ${ids.join(', ')} ${state}: ${msg}`);
+  return lines.length > 0 ? lines.join('\n') : undefined;
 }

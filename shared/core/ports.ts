@@ -22,7 +22,24 @@ export interface SecretSource {
   describe(secret: SecretRef): Promise<SecretSnapshot>;
 }
 
-export type RestartMethod = 'restart' | 'pause-resume';
+/** How a connector was (re)started: the restart endpoint, pause then resume, or a resume of one the reloader had paused. */
+export type RestartMethod = 'restart' | 'pause-resume' | 'resume';
+
+/**
+ * Told about each pause the platform makes on the way to a restart (pause/resume), so that a connector the reloader
+ * paused is never orphaned: the use case records the pause in the state store before it is sent, and clears it once
+ * the connector is not paused by the reloader any more.
+ */
+export interface PauseRecorder {
+  /** Before the pause is sent. A failure here stops the restart with nothing paused. */
+  pausing(): Promise<void>;
+  /** A resume was accepted after the pause, or the pause was refused: the reloader holds no pause on it. */
+  released(): Promise<void>;
+}
+
+export interface RestartOptions {
+  readonly pauses?: PauseRecorder;
+}
 
 export interface ListConnectorsOptions {
   /**
@@ -47,7 +64,9 @@ export interface ConnectorPlatform {
   listConnectors(cluster: ClusterRef, options?: ListConnectorsOptions): Promise<ConnectorSnapshot[]>;
   getStatus(connector: ConnectorRef): Promise<ConnectorStatus>;
   /** Asks for a restart and returns once it is accepted; says which method was used. */
-  restart(connector: ConnectorRef): Promise<{ method: RestartMethod }>;
+  restart(connector: ConnectorRef, options?: RestartOptions): Promise<{ method: RestartMethod }>;
+  /** Asks for a resume (a no-op on a connector that is not paused) and returns once it is accepted. */
+  resume(connector: ConnectorRef): Promise<void>;
 }
 
 /**
@@ -63,8 +82,21 @@ export interface ConnectorRecord {
   readonly appliedVersions?: Readonly<Record<string, string>>;
   /** Automatic failure-recovery bookkeeping (restart-budget.ts). */
   readonly failureRestarts?: FailureRestarts;
+  /**
+   * Set before the reloader pauses the connector (pause/resume), cleared once it is resumed. A connector found PAUSED
+   * with it is one the reloader paused and did not resume (it crashed, or the resume failed): the next rotation,
+   * recovery or sweep resumes it. Only a PAUSED connector without it was paused by a person.
+   */
+  readonly pausedByReloader?: PausedByReloader;
   /** Epoch ms after which the store may drop the record. */
   readonly expiresAt?: number;
+}
+
+export interface PausedByReloader {
+  /** The operation that paused it (the lock's operation, e.g. `reload <secret>@<version>`). */
+  readonly operation: string;
+  /** Epoch ms when the pause was about to be sent. */
+  readonly at: number;
 }
 
 export interface FailureRestarts {

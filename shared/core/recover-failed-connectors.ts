@@ -1,12 +1,29 @@
 import pLimit from 'p-limit';
-import { type ClusterScope, type ConnectorSnapshot, failureTrace, isFailed, isHealthy } from './connector';
+import {
+  type ClusterScope,
+  type ConnectorSnapshot,
+  failureTrace,
+  isFailed,
+  isHealthy,
+  isPausedConnector,
+} from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
-import { clusterKey, connectorKey } from './connector-ref';
+import { type ConnectorRef, clusterKey, connectorKey } from './connector-ref';
 import type { ConnectorFailed } from './events';
 import { deferralEnd, type MaintenanceWindow } from './maintenance-windows';
 import { reportOutcome } from './outcome-report';
-import type { Clock, ConnectorPlatform, ConnectorRecord, FailureRestarts, Logger, OutcomeSink } from './ports';
+import { describeOrphanedPause, orphanedPause, pauseRecorder, withoutPause } from './paused-by-reloader';
+import type {
+  Clock,
+  ConnectorPlatform,
+  ConnectorRecord,
+  FailureRestarts,
+  Logger,
+  OutcomeSink,
+  PausedByReloader,
+  RestartMethod,
+} from './ports';
 import {
   RECOVERY_SKIP_REASONS,
   type RecoveryOutcome,
@@ -19,8 +36,9 @@ import { type VerifyOptions, verifyRestart } from './verify-restart';
 /**
  * The use case "connectors failed: restart them, safely". Fed by failure notifications (never trusted: the state
  * is confirmed with the Connect API first) and by a scheduled sweep (one list call per cluster in scope). Each
- * FAILED connector is restarted under its restart budget (restart-budget.ts), outside maintenance windows, with
- * one operation in flight per connector; PAUSED connectors are never touched.
+ * failed connector (FAILED, or a task in an error state) is restarted under its restart budget (restart-budget.ts),
+ * outside maintenance windows, with one operation in flight per connector; a PAUSED connector is never touched,
+ * unless the reloader's own pause holds it (paused-by-reloader.ts).
  */
 export interface RecoverySettings {
   readonly dryRun: boolean;
@@ -96,7 +114,7 @@ export class RecoverFailedConnectors {
     return { ...report, outcomes: notFound };
   }
 
-  /** The scheduled sweep: every FAILED connector (or connector with a FAILED task) in scope. */
+  /** The scheduled sweep: every FAILED connector, or one with a task in an error state (DEGRADED too), in scope. */
   async sweep(): Promise<RecoveryReport> {
     const startedAt = this.deps.clock.now();
     return this.recover('sweep', await this.deps.platform.listClusters(), () => true, startedAt);
@@ -151,7 +169,12 @@ export class RecoverFailedConnectors {
       detail,
       ...extra,
     });
-    if (snapshot.status.state === 'PAUSED') return skip('paused');
+    if (isPausedConnector(snapshot.status)) {
+      // PAUSED by a person is left alone; PAUSED by a pause/resume of ours that never resumed is resumed now.
+      const record = await this.deps.leases.read(connectorKey(connector));
+      const orphan = orphanedPause(snapshot.status, record);
+      return orphan ? this.resumeOrphan(connector, orphan, record, skip) : skip('paused');
+    }
     if (!isFailed(snapshot.status)) {
       if (trigger === 'sweep') return undefined;
       // Seen healthy: if a person fixed a connector whose streak ran out, its budget can reset (restart-budget.ts).
@@ -201,24 +224,80 @@ export class RecoverFailedConnectors {
         ? skip('in-flight', `${RECOVERY_SKIP_REASONS['in-flight']} (${lease.holder})`)
         : skip('backoff', lease.refusal);
 
-    let method: RecoveryOutcome['method'];
+    let method: RestartMethod;
     try {
-      ({ method } = await this.deps.platform.restart(connector));
+      const pauses = pauseRecorder(
+        this.deps.leases,
+        key,
+        `recover failed (attempt ${verdict.attempt})`,
+        this.deps.clock,
+      );
+      ({ method } = await this.deps.platform.restart(connector, { pauses }));
       const acceptedAt = this.deps.clock.now().getTime();
       const streak: FailureRestarts = { count: verdict.attempt, lastRestartAt: acceptedAt };
       await this.deps.leases.update(key, (r) => ({ ...withStreak(r, streak), lastRestartAt: acceptedAt }));
     } catch (error) {
-      await this.deps.leases.release(key);
+      // A refusal no retry can change (a missing permission) still counts as an attempt: the budget's backoff spaces
+      // the next tries and its alert ends them, instead of a refused call on every sweep.
+      const permanent = (error as { retryable?: unknown }).retryable === false;
+      const at = this.deps.clock.now().getTime();
+      await this.deps.leases.release(key, (r) =>
+        permanent ? withStreak(r, { count: verdict.attempt, lastRestartAt: at }) : r,
+      );
       return { connector, result: 'restart-error', attempt: verdict.attempt, detail: (error as Error).message };
     }
+    return this.verifyAndRelease(connector, key, { attempt: verdict.attempt, method }, (r) => {
+      const healthyAt = this.deps.clock.now().getTime();
+      return r.failureRestarts ? withStreak(r, { ...r.failureRestarts, healthySince: healthyAt }) : r;
+    });
+  }
+
+  /**
+   * Resumes a connector the reloader paused and never resumed, then verifies it. Not an automatic restart: it undoes
+   * our own pause, so neither the budget, the exclusions nor the maintenance windows hold it back.
+   */
+  private async resumeOrphan(
+    connector: ConnectorRef,
+    orphan: PausedByReloader,
+    record: ConnectorRecord | null,
+    skip: (reason: RecoverySkipReason, detail?: string) => RecoveryOutcome,
+  ): Promise<RecoveryOutcome> {
+    const key = connectorKey(connector);
+    const why = describeOrphanedPause(orphan);
+    if (this.deps.leases.lockActive(record))
+      return skip('in-flight', `${RECOVERY_SKIP_REASONS['in-flight']} (${record?.lock?.operation})`);
+    if (this.settings.dryRun) return skip('dry-run', `DRY_RUN: would resume it: ${why}`);
+    const lease = await this.deps.leases.acquire(key, 'resume a connector the reloader paused', (fresh) =>
+      fresh?.pausedByReloader ? undefined : 'no longer paused by the reloader: resumed meanwhile',
+    );
+    if (!lease.acquired)
+      return lease.inFlight
+        ? skip('in-flight', `${RECOVERY_SKIP_REASONS['in-flight']} (${lease.holder})`)
+        : skip('not-failed', lease.refusal);
+    try {
+      await this.deps.platform.resume(connector);
+      const acceptedAt = this.deps.clock.now().getTime();
+      await this.deps.leases.update(key, (r) => ({ ...withoutPause(r), lastRestartAt: acceptedAt }));
+    } catch (error) {
+      await this.deps.leases.release(key);
+      return { connector, result: 'restart-error', method: 'resume', detail: `${why}; ${(error as Error).message}` };
+    }
+    const outcome = await this.verifyAndRelease(connector, key, { method: 'resume' }, (r) => r);
+    return outcome.result === 'restarted' ? { ...outcome, detail: `resumed: ${why}` } : outcome;
+  }
+
+  /** Polls the (re)started connector to its verdict, then drops the lock (applying `onHealthy` when it is RUNNING). */
+  private async verifyAndRelease(
+    connector: ConnectorRef,
+    key: string,
+    fields: { readonly attempt?: number; readonly method: RestartMethod },
+    onHealthy: (record: ConnectorRecord) => ConnectorRecord,
+  ): Promise<RecoveryOutcome> {
     try {
       const verification = await verifyRestart(this.deps.platform, this.deps.clock, connector, this.settings.verify);
-      const base = { connector, attempt: verdict.attempt, method, finalStatus: verification.status };
+      const base = { connector, ...fields, finalStatus: verification.status };
       if (verification.result === 'restarted') {
-        const healthyAt = this.deps.clock.now().getTime();
-        await this.deps.leases.release(key, (r) =>
-          r.failureRestarts ? withStreak(r, { ...r.failureRestarts, healthySince: healthyAt }) : r,
-        );
+        await this.deps.leases.release(key, onHealthy);
         return { ...base, result: 'restarted' };
       }
       await this.deps.leases.release(key);

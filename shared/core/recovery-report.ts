@@ -3,8 +3,8 @@ import type { ConnectorRef } from './connector-ref';
 import type { RestartMethod } from './ports';
 
 export const RECOVERY_SKIP_REASONS = {
-  'not-failed': 'connector is not FAILED (nor any of its tasks): nothing to recover',
-  paused: 'connector is PAUSED: a person paused it, so it is left alone',
+  'not-failed': 'connector is not FAILED and no task is in an error state: nothing to recover',
+  paused: 'connector is PAUSED and the reloader did not pause it: a person did, so it is left alone',
   excluded: 'connector matches the exclusion list',
   'in-flight': 'another operation on this connector is in flight',
   backoff: 'waiting out the restart backoff',

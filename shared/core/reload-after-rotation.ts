@@ -1,9 +1,11 @@
 import pLimit from 'p-limit';
+import { type ConnectorStatus, isPausedConnector } from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
 import { connectorKey } from './connector-ref';
 import type { SecretRotated } from './events';
 import { reportOutcome } from './outcome-report';
+import { describeOrphanedPause, orphanedPause, pauseRecorder, withoutPause } from './paused-by-reloader';
 import type {
   Clock,
   ConnectorPlatform,
@@ -141,9 +143,9 @@ export class ReloadAfterRotation {
     if (this.deps.resolver.isOtherCloud(candidate, secret)) {
       return skip('other-cloud', `cluster runs on ${candidate.cloud}, the secret is on ${secret.provider}`);
     }
+    if (isPausedConnector(candidate.snapshot.status)) return this.decidePaused(candidate.snapshot.status, candidate);
     const exclusion = firstMatchingPattern(this.settings.exclusions, candidate.connector);
     if (exclusion) return skip('excluded', `matches exclusion "${exclusion.text}"`);
-    if (candidate.snapshot.status.state === 'PAUSED') return skip('paused');
     const record = await this.deps.leases.read(connectorKey(candidate.connector));
     const covered = coveredBy(record, secret, assessment);
     if (covered) return skip('already-covered', covered);
@@ -151,6 +153,20 @@ export class ReloadAfterRotation {
       return skip('in-flight', `${SKIP_REASONS['in-flight']} (${record?.lock?.operation})`);
     if (this.settings.dryRun) return skip('dry-run');
     return { action: 'restart' };
+  }
+
+  /**
+   * A PAUSED connector is left alone, unless the reloader's own pause holds it (a pause/resume that never resumed):
+   * that one is resumed, whatever the exclusions say, since the pause was ours.
+   */
+  private async decidePaused(status: ConnectorStatus, candidate: Candidate): Promise<Decision> {
+    const record = await this.deps.leases.read(connectorKey(candidate.connector));
+    const orphan = orphanedPause(status, record);
+    if (!orphan) return skip('paused');
+    if (this.deps.leases.lockActive(record))
+      return skip('in-flight', `${SKIP_REASONS['in-flight']} (${record?.lock?.operation})`);
+    if (this.settings.dryRun) return skip('dry-run', `DRY_RUN: would resume it: ${describeOrphanedPause(orphan)}`);
+    return { action: 'restart', resumes: orphan };
   }
 
   /** Takes the connector's lock and asks for the restart; the lock is kept until verification ends. */
@@ -161,13 +177,19 @@ export class ReloadAfterRotation {
   ): Promise<AcceptedRestart | ReloadOutcome> {
     const { connector, sources } = target;
     const key = connectorKey(connector);
+    const orphan = target.decision.action === 'restart' ? target.decision.resumes : undefined;
     const assessment: VersionAssessment = {
       version: plan.version,
       notes: [],
       ...(plan.versionBecameCurrentAt ? { becameCurrentAt: plan.versionBecameCurrentAt } : {}),
     };
-    const lease = await this.deps.leases.acquire(key, `reload ${plan.secret}@${plan.version ?? 'current'}`, (record) =>
-      coveredBy(record, undefined, assessment, secretKey),
+    const operation = `reload ${plan.secret}@${plan.version ?? 'current'}`;
+    const lease = await this.deps.leases.acquire(key, operation, (record) =>
+      orphan
+        ? record?.pausedByReloader
+          ? undefined
+          : 'no longer paused by the reloader: resumed meanwhile'
+        : coveredBy(record, undefined, assessment, secretKey),
     );
     if (!lease.acquired) {
       return lease.inFlight
@@ -175,25 +197,39 @@ export class ReloadAfterRotation {
         : skipped(target, skip('already-covered', lease.refusal));
     }
     try {
-      const { method } = await this.deps.platform.restart(connector);
+      let method: RestartMethod = 'resume';
+      if (orphan) await this.deps.platform.resume(connector);
+      else {
+        const pauses = pauseRecorder(this.deps.leases, key, operation, this.deps.clock);
+        ({ method } = await this.deps.platform.restart(connector, { pauses }));
+      }
       const acceptedAt = this.deps.clock.now().getTime();
-      await this.deps.leases.update(key, (record) => recordRestart(record, secretKey, plan.version, acceptedAt));
-      return { target, method, acceptedAt };
+      // A resume starts the connector, so it fetches the current version just as a restart does.
+      await this.deps.leases.update(key, (record) =>
+        recordRestart(orphan ? withoutPause(record) : record, secretKey, plan.version, acceptedAt),
+      );
+      return { target, method, acceptedAt, ...(orphan ? { note: `resumed: ${describeOrphanedPause(orphan)}` } : {}) };
     } catch (error) {
       await this.deps.leases.release(key);
-      return { connector, sources, result: 'restart-error', detail: (error as Error).message };
+      return {
+        connector,
+        sources,
+        result: 'restart-error',
+        detail: (error as Error).message,
+        ...((error as { retryable?: unknown }).retryable === false ? { retryable: false as const } : {}),
+      };
     }
   }
 
   /** Polls the restarted connector to its verdict, then releases its lock. */
-  private async verify({ target, method, acceptedAt }: AcceptedRestart, handledAt: Date): Promise<ReloadOutcome> {
+  private async verify({ target, method, acceptedAt, note }: AcceptedRestart, handledAt: Date): Promise<ReloadOutcome> {
     const { connector, sources } = target;
     try {
       const verification = await verifyRestart(this.deps.platform, this.deps.clock, connector, this.settings.verify);
       const base = { connector, sources, method, restartLatencyMs: acceptedAt - handledAt.getTime() };
       switch (verification.result) {
         case 'restarted':
-          return { ...base, result: 'restarted', finalStatus: verification.status };
+          return { ...base, result: 'restarted', finalStatus: verification.status, ...(note ? { detail: note } : {}) };
         case 'failed':
           return { ...base, result: 'failed', detail: verification.trace, finalStatus: verification.status };
         case 'timed-out':
@@ -214,6 +250,8 @@ interface AcceptedRestart {
   readonly target: PlannedTarget;
   readonly method: RestartMethod;
   readonly acceptedAt: number;
+  /** Said of a restarted connector on its outcome (the resume of an orphaned pause). */
+  readonly note?: string;
 }
 
 /** Confirms the event's version against what the secret manager says is current now. */

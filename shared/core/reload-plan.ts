@@ -1,12 +1,12 @@
 import type { ConnectorStatus } from './connector';
 import type { ConnectorRef } from './connector-ref';
-import type { RestartMethod } from './ports';
+import type { PausedByReloader, RestartMethod } from './ports';
 
 /** Where the knowledge "this connector uses this secret" came from. */
 export type TargetSource = 'secret-tag' | 'mapping-file' | 'config-scan';
 
 export const SKIP_REASONS = {
-  paused: 'connector is PAUSED: a person paused it, so it is left alone',
+  paused: 'connector is PAUSED and the reloader did not pause it: a person did, so it is left alone',
   excluded: 'connector matches the exclusion list',
   'already-covered': 'a restart that started after this version became current already picked it up',
   'in-flight': 'another operation on this connector is in flight',
@@ -18,7 +18,8 @@ export const SKIP_REASONS = {
 export type SkipReason = keyof typeof SKIP_REASONS;
 
 export type SkipDecision = { readonly action: 'skip'; readonly reason: SkipReason; readonly detail: string };
-export type Decision = { readonly action: 'restart' } | SkipDecision;
+/** `resumes`: the connector is PAUSED by an earlier pause/resume of the reloader that never resumed it: resume it. */
+export type Decision = { readonly action: 'restart'; readonly resumes?: PausedByReloader } | SkipDecision;
 
 export interface PlannedTarget {
   readonly connector: ConnectorRef;
@@ -42,7 +43,7 @@ export interface ReloadPlan {
 export type OutcomeResult =
   /** Restarted and seen RUNNING with every task RUNNING. */
   | 'restarted'
-  /** Restart accepted, then the connector or a task went FAILED. */
+  /** Restart accepted, then the connector FAILED or a task stayed in an error state (api-facts.ts). */
   | 'failed'
   /** Restart accepted, but it was not RUNNING before the verify timeout. */
   | 'timed-out'
@@ -59,6 +60,8 @@ export interface ReloadOutcome {
   /** Human-readable detail: the skip reason, the FAILED trace, or the error. Never a secret value. */
   readonly detail?: string;
   readonly finalStatus?: ConnectorStatus;
+  /** A restart-error a redelivery of the event cannot fix (a permission is missing): false. Absent: it may help. */
+  readonly retryable?: false;
   /** Milliseconds from handling the event to the restart being accepted. */
   readonly restartLatencyMs?: number;
 }

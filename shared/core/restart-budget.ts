@@ -20,7 +20,7 @@ export type BudgetDecision =
   | { readonly action: 'exhausted'; readonly alert: boolean };
 
 /**
- * Decides for a connector that is FAILED now. `streak` is what the state store holds (absent: never restarted).
+ * Decides for a connector that is failed now (FAILED, or a task in an error state). `streak` is what the state store holds (absent: never restarted).
  * The returned streak is the one to use when restarting (it may have been reset).
  */
 export function decideFailureRestart(

@@ -6,8 +6,8 @@ import { StateStoreError } from './state-store-error';
  * The item layout of the state table. One item per connector:
  * - `pk` (S): the connector key, the table's partition key;
  * - `revision` (N): bumped on every write, the compare-and-set etag;
- * - `lock` (M), `lastRestartAt` (N), `appliedVersions` (M of S), `failureRestarts` (M), `expiresAt` (N, epoch ms):
- *   the ConnectorRecord fields, named alike;
+ * - `lock` (M), `lastRestartAt` (N), `appliedVersions` (M of S), `failureRestarts` (M), `pausedByReloader` (M),
+ *   `expiresAt` (N, epoch ms): the ConnectorRecord fields, named alike;
  * - `ttl` (N): `expiresAt` in epoch SECONDS, the attribute DynamoDB TTL must be enabled on (it ignores milliseconds).
  *   TTL deletes lazily (typically within days), so an expired item may still be read: that is harmless, as nothing
  *   relies on its absence.
@@ -51,6 +51,11 @@ export function recordToItem(record: ConnectorRecord, revision: number): Item {
       },
     };
   }
+  if (record.pausedByReloader) {
+    // Without it a connector left PAUSED by a crash between pause and resume would pass for paused by a person.
+    const { operation, at } = record.pausedByReloader;
+    item.pausedByReloader = { M: { operation: { S: operation }, at: number(at) } };
+  }
   if (record.expiresAt !== undefined) {
     item.expiresAt = number(record.expiresAt);
     item[TTL_ATTRIBUTE] = number(Math.ceil(record.expiresAt / 1000));
@@ -65,6 +70,7 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
   const lock = item.lock && read.map(item.lock, 'lock');
   const appliedVersions = item.appliedVersions && read.map(item.appliedVersions, 'appliedVersions');
   const failureRestarts = item.failureRestarts && read.map(item.failureRestarts, 'failureRestarts');
+  const pausedByReloader = item.pausedByReloader && read.map(item.pausedByReloader, 'pausedByReloader');
   const versions: Record<string, string> = {};
   for (const [secret, version] of Object.entries(appliedVersions ?? {})) {
     versions[secret] = read.string(version, `appliedVersions.${secret}`);
@@ -93,6 +99,12 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
         ...(failureRestarts.exhaustedAt && {
           exhaustedAt: read.number(failureRestarts.exhaustedAt, 'failureRestarts.exhaustedAt'),
         }),
+      },
+    }),
+    ...(pausedByReloader && {
+      pausedByReloader: {
+        operation: read.string(pausedByReloader.operation, 'pausedByReloader.operation'),
+        at: read.number(pausedByReloader.at, 'pausedByReloader.at'),
       },
     }),
     ...(item.expiresAt && { expiresAt: read.number(item.expiresAt, 'expiresAt') }),

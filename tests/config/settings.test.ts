@@ -14,7 +14,7 @@ describe('loadSettings', () => {
       matchSameCloud: true,
       secretTagKey: 'confluent-connectors',
       scopes: [],
-      verify: { timeoutMs: 600_000, pollIntervalMs: 10_000, settleMs: 30_000 },
+      verify: { timeoutMs: 600_000, pollIntervalMs: 10_000, settleMs: 30_000, errorPolls: 2, unassignedMs: 180_000 },
     });
   });
 

@@ -1,9 +1,14 @@
 import {
   classifyRestartRejection,
+  hasError,
+  isHealthy,
   isMaskedValue,
   isPaused,
+  isTransitional,
   rateLimitResetWaitMs,
 } from '../../shared/confluent/api-facts';
+
+const reading = (state: string, tasks: string[]) => ({ state, tasks: tasks.map((task) => ({ state: task })) });
 
 describe('api facts', () => {
   it('reads X-RateLimit-Reset as relative seconds', () => {
@@ -51,7 +56,7 @@ describe('api facts', () => {
   });
 
   it.each([
-    [403, 'unavailable'],
+    [403, 'forbidden'],
     [405, 'unavailable'],
     [501, 'unavailable'],
     [404, 'unavailable-if-connector-exists'],
@@ -70,5 +75,67 @@ describe('api facts', () => {
 
     // Assess
     expect(rejection).toBe(expected);
+  });
+
+  describe("Confluent's status vocabulary (§8)", () => {
+    it.each([
+      ['FAILED', [], true],
+      ['FAILED', ['SYSTEM_ERROR', 'USER_ACTIONABLE_ERROR'], true],
+      ['DEGRADED', ['RUNNING', 'SYSTEM_ERROR'], true],
+      ['DEGRADED', ['UNASSIGNED', 'USER_ACTIONABLE_ERROR'], true],
+      ['RUNNING', ['RUNNING', 'FAILED'], true],
+      ['DEGRADED', ['RUNNING', 'UNASSIGNED'], false],
+      ['PAUSED', ['STOPPED', 'STOPPED'], false],
+      ['PROVISIONING', ['RESTARTING'], false],
+      ['RUNNING', ['RUNNING'], false],
+    ])('%s with tasks %j is in error: %s', (state, tasks, expected) => {
+      // Prepare
+      const status = reading(state, tasks);
+
+      // Act
+      const error = hasError(status);
+
+      // Assess
+      expect(error).toBe(expected);
+    });
+
+    it.each([
+      ['PROVISIONING', [], true],
+      ['NONE', [], true],
+      ['RUNNING', [], true],
+      ['PROVISIONING', ['RESTARTING', 'RESTARTING'], true],
+      ['RUNNING', ['RUNNING', 'RESTARTING'], true],
+      ['DEGRADED', ['RUNNING', 'UNASSIGNED'], true],
+      ['DEGRADED', ['RUNNING', 'SYSTEM_ERROR'], false],
+      ['DEGRADED', ['UNASSIGNED', 'USER_ACTIONABLE_ERROR'], false],
+      ['FAILED', [], false],
+      ['RUNNING', ['RUNNING'], false],
+      ['PAUSED', ['STOPPED'], false],
+    ])('%s with tasks %j is on its way to RUNNING: %s', (state, tasks, expected) => {
+      // Prepare
+      const status = reading(state, tasks);
+
+      // Act
+      const transitional = isTransitional(status);
+
+      // Assess
+      expect(transitional).toBe(expected);
+    });
+
+    it('is healthy only RUNNING with at least one task and every task RUNNING', () => {
+      // Prepare
+      const statuses = [
+        reading('RUNNING', ['RUNNING', 'RUNNING']),
+        reading('RUNNING', []),
+        reading('RUNNING', ['RUNNING', 'UNASSIGNED']),
+        reading('DEGRADED', ['RUNNING']),
+      ];
+
+      // Act
+      const healthy = statuses.map(isHealthy);
+
+      // Assess
+      expect(healthy).toEqual([true, false, false, false]);
+    });
   });
 });

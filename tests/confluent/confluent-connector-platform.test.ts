@@ -14,12 +14,28 @@ import {
   ClusterNotFoundError,
   ConnectorAlreadyPausedError,
   PauseTimeoutError,
+  RestartPermissionError,
 } from '../../shared/confluent/platform-errors';
 import type { ConnectorStatus } from '../../shared/core/connector';
 import type { ConnectorRef } from '../../shared/core/connector-ref';
+import type { PauseRecorder } from '../../shared/core/ports';
 import { FakeClock } from '../helpers/fake-clock';
 
 const ORDERS: ConnectorRef = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
+const OUTBOX: ConnectorRef = { ...ORDERS, name: 'orders-outbox' };
+const PAYMENTS: ConnectorRef = { environmentId: 'env-prod01', clusterId: 'lkc-pay01', name: 'payments-http-sink' };
+
+/** A PauseRecorder that logs into the same call list as the API, so the order of record and pause is visible. */
+function recorder(calls: string[]): PauseRecorder {
+  return {
+    async pausing() {
+      calls.push('record pausedByReloader');
+    },
+    async released() {
+      calls.push('clear pausedByReloader');
+    },
+  };
+}
 
 function apiError(status: number, operation = 'restart'): ConfluentApiError {
   return errorFromResponse({ operation, status, bodyText: JSON.stringify({ error: { code: status, message: 'x' } }) });
@@ -252,7 +268,7 @@ describe('ConfluentConnectorPlatform.restart', () => {
 
       // Assess
       expect([first, second]).toEqual([{ method: 'pause-resume' }, { method: 'pause-resume' }]);
-      expect(platform.usesPauseResumeFallback).toBe(true);
+      expect(platform.fallsBackToPauseResume(ORDERS)).toBe(true);
       expect(api.calls).toEqual([
         'restart',
         'status',
@@ -297,7 +313,7 @@ describe('ConfluentConnectorPlatform.restart', () => {
     // Assess
     await expect(result).rejects.toBe(restartNotFound);
     expect(api.calls).toEqual(['restart', 'status']);
-    expect(platform.usesPauseResumeFallback).toBe(false);
+    expect(platform.fallsBackToPauseResume(ORDERS)).toBe(false);
   });
 
   it.each([400, 409, 429, 500])('auto: does not fall back on %i', async (status) => {
@@ -406,5 +422,115 @@ describe('ConfluentConnectorPlatform.restart', () => {
     // Assess
     await expect(result).rejects.toBe(pauseFailure);
     expect(api.calls).toEqual(['status', 'pause', 'resume']);
+  });
+
+  it('auto: a 403 in one cluster switches only that cluster to pause/resume, not the process', async () => {
+    // Prepare
+    const api = new FakeApi();
+    api.restartAnswers = [apiError(403), 'accepted'];
+    api.statuses = [running(), paused(), running(), paused()];
+    const { platform } = platformWith(api);
+
+    // Act
+    const first = await platform.restart(ORDERS);
+    const otherCluster = await platform.restart(PAYMENTS);
+    const sameCluster = await platform.restart(OUTBOX);
+
+    // Assess
+    expect([first, otherCluster, sameCluster]).toEqual([
+      { method: 'pause-resume' },
+      { method: 'restart' },
+      { method: 'pause-resume' },
+    ]);
+    expect(api.calls.filter((call) => call === 'restart')).toHaveLength(2);
+    expect(platform.fallsBackToPauseResume(ORDERS)).toBe(true);
+    expect(platform.fallsBackToPauseResume(PAYMENTS)).toBe(false);
+  });
+
+  it('auto: restart and pause both 403 is a permission error naming the role needed, with no resume and no retry', async () => {
+    // Prepare
+    const api = new FakeApi();
+    api.restartAnswers = [apiError(403)];
+    api.pauseError = apiError(403, 'pause');
+    const { platform } = platformWith(api);
+
+    // Act
+    const result = platform.restart(ORDERS, { pauses: recorder(api.calls) });
+
+    // Assess
+    await expect(result).rejects.toThrow(RestartPermissionError);
+    await expect(result).rejects.toMatchObject({ status: 403, retryable: false, refused: ['restart', 'pause'] });
+    await expect(result).rejects.toThrow(
+      /may not restart nor pause it \(403 Forbidden\)\. Restarting it needs a Cloud API key of a service account with the ConnectManager role \(or higher\) on the cluster lkc-orders1/,
+    );
+    expect(api.calls).toEqual(['restart', 'status', 'record pausedByReloader', 'pause', 'clear pausedByReloader']);
+    expect(platform.fallsBackToPauseResume(ORDERS)).toBe(false);
+  });
+
+  it('pause-resume: a 403 on pause is a permission error; restart: a 403 is one too', async () => {
+    // Prepare
+    const pauseApi = new FakeApi();
+    pauseApi.pauseError = apiError(403, 'pause');
+    const restartApi = new FakeApi();
+    restartApi.restartAnswers = [apiError(403)];
+
+    // Act
+    const pauseOnly = platformWith(pauseApi, { restartMethod: 'pause-resume' }).platform.restart(ORDERS);
+    const restartOnly = platformWith(restartApi, { restartMethod: 'restart' }).platform.restart(ORDERS);
+
+    // Assess
+    await expect(pauseOnly).rejects.toMatchObject({ name: 'RestartPermissionError', refused: ['pause'] });
+    await expect(restartOnly).rejects.toMatchObject({ name: 'RestartPermissionError', refused: ['restart'] });
+    expect(pauseApi.calls).toEqual(['status', 'pause']);
+    expect(restartApi.calls).toEqual(['restart']);
+  });
+
+  it('pause-resume: records the pause before pausing and clears it once the resume is accepted', async () => {
+    // Prepare
+    const api = new FakeApi();
+    api.statuses = [running(), paused()];
+    const { platform } = platformWith(api, { restartMethod: 'pause-resume' });
+
+    // Act
+    await platform.restart(ORDERS, { pauses: recorder(api.calls) });
+
+    // Assess
+    expect(api.calls).toEqual([
+      'status',
+      'record pausedByReloader',
+      'pause',
+      'status',
+      'resume',
+      'clear pausedByReloader',
+    ]);
+  });
+
+  it('pause-resume: a fault between pause and resume leaves the pause recorded (the connector is PAUSED by us)', async () => {
+    // Prepare
+    const api = new FakeApi();
+    api.statuses = [running(), paused()];
+    const fault = new ConfluentNetworkError({ operation: 'resume' }, 'connection reset');
+    api.resumeError = fault;
+    const { platform } = platformWith(api, { restartMethod: 'pause-resume' });
+
+    // Act
+    const result = platform.restart(ORDERS, { pauses: recorder(api.calls) });
+
+    // Assess
+    await expect(result).rejects.toBe(fault);
+    expect(api.calls).toEqual(['status', 'record pausedByReloader', 'pause', 'status', 'resume']);
+  });
+
+  it('resume: a 403 is a permission error that says the connector stays PAUSED', async () => {
+    // Prepare
+    const api = new FakeApi();
+    api.resumeError = apiError(403, 'resume');
+    const { platform } = platformWith(api);
+
+    // Act
+    const result = platform.resume(ORDERS);
+
+    // Assess
+    await expect(result).rejects.toThrow(/may not resume it \(403 Forbidden\); it is left PAUSED by the reloader/);
   });
 });

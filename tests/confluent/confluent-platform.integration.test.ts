@@ -8,7 +8,7 @@ import {
 } from '../../shared/confluent/confluent-errors';
 import type { Credentials, CredentialsProvider } from '../../shared/confluent/confluent-http';
 import { createConfluentPlatform } from '../../shared/confluent/create-confluent-platform';
-import { ConnectorAlreadyPausedError } from '../../shared/confluent/platform-errors';
+import { ConnectorAlreadyPausedError, RestartPermissionError } from '../../shared/confluent/platform-errors';
 import { StaticCredentials } from '../../shared/confluent/static-credentials';
 import { type ConnectorStatus, isHealthy } from '../../shared/core/connector';
 import type { ConnectorRef } from '../../shared/core/connector-ref';
@@ -207,13 +207,14 @@ describe('Confluent client against the emulator (real HTTP)', () => {
     });
 
     it.each([
-      ['not-found', 404],
-      ['forbidden', 403],
+      ['is missing', 404],
+      ['is forbidden on the cluster', 403],
     ] as const)(
-      'falls back to pause/resume when the restart endpoint answers %s (%i), and remembers it',
-      async (mode, status) => {
+      'falls back to pause/resume when the restart endpoint %s (%i), and remembers it for the cluster',
+      async (_why, status) => {
         // Prepare
-        emulator.control.setRestartEndpoint(mode);
+        if (status === 404) emulator.control.setRestartEndpoint('not-found');
+        else emulator.control.forbid('env-prod01/lkc-orders1', ['restart']);
         const { platform } = emulatorPlatform(emulator);
         const outbox: ConnectorRef = { ...ORDERS_CDC, name: 'orders-outbox' };
 
@@ -241,6 +242,49 @@ describe('Confluent client against the emulator (real HTTP)', () => {
       },
     );
 
+    it('a 403 for one connector (RBAC) moves only its cluster to pause/resume', async () => {
+      // Prepare
+      emulator.control.forbid(ORDERS_CDC_KEY, ['restart']);
+      const { platform } = emulatorPlatform(emulator);
+      const payments: ConnectorRef = {
+        environmentId: 'env-prod01',
+        clusterId: 'lkc-pay01',
+        name: 'payments-http-sink',
+      };
+
+      // Act
+      const forbidden = await platform.restart(ORDERS_CDC);
+      const otherCluster = await platform.restart(payments);
+
+      // Assess
+      expect([forbidden, otherCluster]).toEqual([{ method: 'pause-resume' }, { method: 'restart' }]);
+      expect(emulator.control.connector(ORDERS_CDC_KEY)).toMatchObject({ restarts: 0, pauses: 1, resumes: 1 });
+      expect(emulator.control.connector('env-prod01/lkc-pay01/payments-http-sink')).toMatchObject({
+        restarts: 1,
+        pauses: 0,
+      });
+      await waitUntilHealthy(() => platform.getStatus(ORDERS_CDC));
+    });
+
+    it('reports a permission error naming ConnectManager when restart and pause are both forbidden, and calls nothing more', async () => {
+      // Prepare
+      emulator.control.forbid('env-prod01/lkc-orders1', ['restart', 'pause', 'resume']);
+      const { platform } = emulatorPlatform(emulator);
+
+      // Act
+      const result = platform.restart(ORDERS_CDC);
+
+      // Assess
+      await expect(result).rejects.toThrow(RestartPermissionError);
+      await expect(result).rejects.toThrow(/ConnectManager role \(or higher\) on the cluster lkc-orders1/);
+      const lifecycle = emulator.control
+        .requests()
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path.split('/').at(-1)} ${r.status}`);
+      expect(lifecycle).toEqual(['POST restart 403', 'PUT pause 403']);
+      expect(emulator.control.connector(ORDERS_CDC_KEY)).toMatchObject({ state: 'RUNNING', pauses: 0 });
+    });
+
     it('reports a missing connector as not found, without pausing anything', async () => {
       // Prepare
       emulator.control.setRestartEndpoint('not-found');
@@ -252,7 +296,7 @@ describe('Confluent client against the emulator (real HTTP)', () => {
       // Assess
       await expect(result).rejects.toThrow(ConfluentNotFoundError);
       expect(emulator.control.requestCount({ pathIncludes: '/pause' })).toBe(0);
-      expect(platform.usesPauseResumeFallback).toBe(false);
+      expect(platform.fallsBackToPauseResume(ORDERS_CDC)).toBe(false);
     });
 
     it('never pauses a connector that is already PAUSED', async () => {

@@ -79,9 +79,20 @@ describe('connect/v1 emulator responses against the reference OpenAPI', () => {
     control.rotateSecret(SEED_SECRETS.ordersDb, 'v2');
     control.failStaleConnectors();
     control.failConnector('env-prod01/lkc-orders1/orders-datagen', 'task failed', { taskOnly: true });
+    control.failConnector('env-prod01/lkc-pay01/payments-http-sink', 'task 1 failed', { tasks: [1] });
+    control.setStartOutcome('env-prod01/lkc-azan01/analytics-sql-sink', {
+      kind: 'degraded',
+      failingTasks: [0],
+      unassignedMs: 1_000,
+    });
     await call('POST', `${ORDERS}/orders-cdc/restart`);
     await call('PUT', `${ORDERS}/orders-outbox/pause`);
     await call('PUT', `${ORDERS}/orders-archive-s3/resume`);
+    await call('POST', '/connect/v1/environments/env-prod01/clusters/lkc-azan01/connectors/analytics-sql-sink/restart');
+    await sweepReads();
+    clock += 200;
+    await sweepReads();
+    clock += 1_000;
     await sweepReads();
     clock += 1_000;
     await sweepReads();
@@ -95,7 +106,22 @@ describe('connect/v1 emulator responses against the reference OpenAPI', () => {
         return record.path.endsWith('/status') && body?.connector?.state ? [body.connector.state] : [];
       }),
     );
-    expect([...states].sort()).toEqual(['FAILED', 'PAUSED', 'PROVISIONING', 'RUNNING']);
+    expect([...states].sort()).toEqual(['DEGRADED', 'FAILED', 'PAUSED', 'PROVISIONING', 'RUNNING']);
+    const taskStates = new Set(
+      requests.flatMap((record) => {
+        const body = record.responseBody as { tasks?: { state?: string }[] } | undefined;
+        return record.path.endsWith('/status') ? (body?.tasks ?? []).map((task) => task.state) : [];
+      }),
+    );
+    // Confluent's task vocabulary (docs.confluent.io connector-statuses), never Kafka's FAILED.
+    expect([...taskStates].sort()).toEqual([
+      'RESTARTING',
+      'RUNNING',
+      'STOPPED',
+      'SYSTEM_ERROR',
+      'UNASSIGNED',
+      'USER_ACTIONABLE_ERROR',
+    ]);
   });
 
   it('conform for every operation and every error response: 401, 403, 404, 429 and 500', async () => {
@@ -118,8 +144,9 @@ describe('connect/v1 emulator responses against the reference OpenAPI', () => {
       await call(method, path);
     }
     for (const [, method, path] of [...unknownEnvironment, ...unknownConnector]) await call(method, path);
-    control.setRestartEndpoint('forbidden');
+    control.forbid('env-prod01/lkc-orders1/orders-cdc', ['restart']);
     await call('POST', `${ORDERS}/orders-cdc/restart`);
+    control.allow('env-prod01/lkc-orders1/orders-cdc');
     control.setRestartEndpoint('not-found');
     await call('POST', `${ORDERS}/orders-cdc/restart`);
 

@@ -72,6 +72,25 @@ describe('RecoverFailedConnectors', () => {
     expect(platform.calls.filter((c) => c.startsWith('listConnectors'))).toHaveLength(1);
   });
 
+  it('sweeps DEGRADED with a task in SYSTEM_ERROR or USER_ACTIONABLE_ERROR as failed, but not DEGRADED awaiting a worker', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+    const degraded = (name: string, tasks: string[]) =>
+      platform.addConnectorWithStatus({ ...HEALTHY, name }, status('DEGRADED', tasks));
+    degraded('system-error', ['RUNNING', 'SYSTEM_ERROR']);
+    degraded('user-error', ['UNASSIGNED', 'USER_ACTIONABLE_ERROR']);
+    degraded('assigning', ['RUNNING', 'UNASSIGNED']);
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    const outcomes = byName(report);
+    expect(outcomes['system-error']).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(outcomes['user-error']).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(outcomes.assigning).toBeUndefined();
+  });
+
   it('confirms a reported failure with the API: a RUNNING connector is not restarted', async () => {
     // Prepare
     const { useCase, platform } = setup();
@@ -84,6 +103,24 @@ describe('RecoverFailedConnectors', () => {
     // Assess
     expect(byName(report).healthy).toMatchObject({ result: 'skipped', reason: 'not-failed' });
     expect(platform.restarts).toEqual([]);
+  });
+
+  it('confirms a reported failure as DEGRADED with a task in error, and restarts it under the budget', async () => {
+    // Prepare
+    const { useCase, platform, store } = setup();
+    const degraded = { ...HEALTHY, name: 'degraded' };
+    platform.addConnectorWithStatus(degraded, status('DEGRADED', ['RUNNING', 'SYSTEM_ERROR']));
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { name: 'degraded' } },
+    ]);
+
+    // Assess
+    expect(byName(report).degraded).toMatchObject({ result: 'restarted', attempt: 1 });
+    expect(store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/degraded')?.failureRestarts).toMatchObject({
+      count: 1,
+    });
   });
 
   it('never restarts a PAUSED connector, even when a notification says it failed', async () => {
@@ -236,5 +273,67 @@ describe('RecoverFailedConnectors budget reset', () => {
 
     // Assess
     expect(byName(report).healthy).toMatchObject({ result: 'restarted', attempt: 1 });
+  });
+
+  describe('never orphans a connector it paused', () => {
+    it('a fault between pause and resume leaves the connector PAUSED with the record; the next sweep resumes and verifies it', async () => {
+      // Prepare
+      const { useCase, platform, store } = setup();
+      platform.pauseResume = true;
+      platform.crashBetweenPauseAndResume = true;
+      const first = await useCase.sweep();
+      platform.crashBetweenPauseAndResume = false;
+
+      // Act
+      const second = await useCase.sweep();
+
+      // Assess
+      expect(byName(first).broken).toMatchObject({ result: 'restart-error', attempt: 1 });
+      const outcomes = byName(second);
+      expect(outcomes.broken).toMatchObject({ result: 'restarted', method: 'resume' });
+      expect(outcomes.broken?.detail).toMatch(
+        /^resumed: the reloader paused it at .* \(recover failed \(attempt 1\)\)/,
+      );
+      expect(outcomes.paused).toMatchObject({ result: 'skipped', reason: 'paused' });
+      const record = store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/broken');
+      expect(record?.pausedByReloader).toBeUndefined();
+      expect(record?.lock).toBeUndefined();
+    });
+
+    it('resumes such a connector when a failure notification names it', async () => {
+      // Prepare
+      const { useCase, platform } = setup();
+      platform.pauseResume = true;
+      platform.crashBetweenPauseAndResume = true;
+      await useCase.onFailureReported([{ kind: 'connector-failed', source: 'test', connector: { name: 'broken' } }]);
+      platform.crashBetweenPauseAndResume = false;
+
+      // Act
+      const report = await useCase.onFailureReported([
+        { kind: 'connector-failed', source: 'test', connector: { name: 'broken' } },
+      ]);
+
+      // Assess
+      expect(byName(report).broken).toMatchObject({ result: 'restarted', method: 'resume' });
+      expect(platform.resumes).toEqual(['env-p1/lkc-1/broken']);
+    });
+
+    it('counts a refusal no retry can fix (a missing permission) as an attempt, so the backoff spaces the next try', async () => {
+      // Prepare
+      const { useCase, platform, store } = setup();
+      platform.restartError = Object.assign(new Error('may not restart nor pause it (403 Forbidden)'), {
+        retryable: false,
+      });
+
+      // Act
+      const first = await useCase.sweep();
+      const second = await useCase.sweep();
+
+      // Assess
+      expect(byName(first).broken).toMatchObject({ result: 'restart-error', attempt: 1 });
+      expect(byName(second).broken).toMatchObject({ result: 'skipped', reason: 'backoff' });
+      const record = store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/broken');
+      expect(record?.failureRestarts).toMatchObject({ count: 1 });
+    });
   });
 });

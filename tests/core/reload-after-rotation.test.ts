@@ -6,7 +6,7 @@ import type { Logger, SecretSnapshot, SecretSource } from '../../shared/core/por
 import { silentLogger } from '../../shared/core/ports';
 import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
 import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+import { parseSecretRef, secretIdentityKey } from '../../shared/core/secret-ref';
 import { emptyTargetMapping, parseTargetMapping } from '../../shared/core/target-mapping';
 import { TargetResolver } from '../../shared/core/target-resolver';
 import { MemoryStateStore } from '../../shared/state/memory-state-store';
@@ -373,6 +373,70 @@ describe('ReloadAfterRotation edge cases', () => {
       reason: undefined,
     });
     expect(failure?.fields?.outcomes).toHaveLength(report.outcomes.length);
+  });
+
+  describe('never orphans a connector it paused', () => {
+    const MAPPING = JSON.stringify({ secrets: { [ARN]: ['env-p1/lkc-aws1/orders-cdc'] } });
+
+    it('records the pause before pausing, and a fault between pause and resume leaves the record for the next run', async () => {
+      // Prepare
+      const { useCase, platform, store } = setup({}, MAPPING);
+      platform.pauseResume = true;
+      platform.crashBetweenPauseAndResume = true;
+
+      // Act
+      const report = await useCase.execute(rotated());
+
+      // Assess
+      expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restart-error' });
+      const record = store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-aws1/orders-cdc');
+      expect(record?.pausedByReloader).toMatchObject({ operation: `reload ${ARN}@v2`, at: expect.any(Number) });
+      expect(record?.lock).toBeUndefined();
+    });
+
+    it('resumes and verifies it on the next rotation, clearing the record and applying the version', async () => {
+      // Prepare
+      const { useCase, platform, store, build } = setup({}, MAPPING);
+      platform.pauseResume = true;
+      platform.crashBetweenPauseAndResume = true;
+      await useCase.execute(rotated());
+      platform.crashBetweenPauseAndResume = false;
+
+      // Act
+      const report = await build('invocation-2').execute(rotated());
+
+      // Assess
+      const outcome = byName(report)['orders-cdc'];
+      expect(outcome).toMatchObject({ result: 'restarted', method: 'resume' });
+      expect(outcome?.detail).toMatch(
+        /^resumed: the reloader paused it at .* \(reload arn:.*@v2\) and had not resumed it$/,
+      );
+      expect(platform.resumes).toContain('env-p1/lkc-aws1/orders-cdc');
+      const record = store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-aws1/orders-cdc');
+      expect(record?.pausedByReloader).toBeUndefined();
+      expect(record?.appliedVersions).toEqual({ [secretIdentityKey(SECRET)]: 'v2' });
+      // A connector paused by a person (no record) is still left alone.
+      expect(byName(report)['orders-archive']).toMatchObject({ result: 'skipped', reason: 'paused' });
+    });
+
+    it('leaves a connector paused by a pause/resume still in flight to that operation', async () => {
+      // Prepare
+      const { useCase, platform, store, build } = setup({}, MAPPING);
+      platform.pauseResume = true;
+      platform.crashBetweenPauseAndResume = true;
+      await useCase.execute(rotated());
+      const key = 'env-p1/lkc-aws1/orders-cdc';
+      const current = await store.read(key);
+      const lock = { owner: 'other', operation: 'reload elsewhere', expiresAt: Date.parse('2100-01-01T00:00:00Z') };
+      await store.write({ ...(current?.record ?? { connectorKey: key }), lock }, current?.etag ?? null);
+
+      // Act
+      const report = await build('invocation-2').execute(rotated());
+
+      // Assess
+      expect(byName(report)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'in-flight' });
+      expect(platform.resumes).not.toContain(key);
+    });
   });
 });
 

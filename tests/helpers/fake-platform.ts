@@ -1,6 +1,6 @@
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../../shared/core/connector';
 import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from '../../shared/core/connector-ref';
-import type { ConnectorPlatform, ListClustersOptions, RestartMethod } from '../../shared/core/ports';
+import type { ConnectorPlatform, ListClustersOptions, RestartMethod, RestartOptions } from '../../shared/core/ports';
 
 /**
  * An in-memory ConnectorPlatform for unit tests of the core. After a restart, the connector reports each status in
@@ -11,8 +11,11 @@ export class FakePlatform implements ConnectorPlatform {
   private readonly connectors = new Map<string, ConnectorSnapshot>();
   private readonly afterRestart = new Map<string, ConnectorStatus[]>();
   readonly restarts: string[] = [];
+  readonly resumes: string[] = [];
   readonly calls: string[] = [];
   restartError?: Error;
+  pauseResume = false;
+  crashBetweenPauseAndResume = false;
 
   addCluster(cluster: ClusterScope): this {
     this.clusters.push(cluster);
@@ -59,13 +62,35 @@ export class FakePlatform implements ConnectorPlatform {
     return snapshot.status;
   }
 
-  async restart(connector: ConnectorRef): Promise<{ method: RestartMethod }> {
+  /**
+   * A restart; with `pauseResume` set it goes by pause/resume, telling the recorder, and `crashBetweenPauseAndResume`
+   * makes it throw after the pause (the connector is left PAUSED, as after a crash).
+   */
+  async restart(connector: ConnectorRef, options: RestartOptions = {}): Promise<{ method: RestartMethod }> {
     const key = connectorKey(connector);
     this.calls.push(`restart ${key}`);
     if (this.restartError) throw this.restartError;
+    if (this.pauseResume) {
+      await options.pauses?.pausing();
+      if (this.crashBetweenPauseAndResume) {
+        const snapshot = this.connectors.get(key);
+        if (snapshot) this.connectors.set(key, { ...snapshot, status: running('PAUSED') });
+        throw new Error('injected fault between pause and resume');
+      }
+      await options.pauses?.released();
+    }
     this.restarts.push(key);
     if (!this.afterRestart.has(key)) this.afterRestart.set(key, [status('PROVISIONING', []), running('RUNNING')]);
-    return { method: 'restart' };
+    return { method: this.pauseResume ? 'pause-resume' : 'restart' };
+  }
+
+  async resume(connector: ConnectorRef): Promise<void> {
+    const key = connectorKey(connector);
+    this.calls.push(`resume ${key}`);
+    this.resumes.push(key);
+    // A resume starts the connector like a restart: scripted statuses (or PROVISIONING, RUNNING) follow.
+    this.restarts.push(key);
+    if (!this.afterRestart.has(key)) this.afterRestart.set(key, [status('PROVISIONING', []), running('RUNNING')]);
   }
 }
 
@@ -74,5 +99,6 @@ export function status(state: string, taskStates: string[] = [state], trace?: st
 }
 
 function running(state: string): ConnectorStatus {
-  return status(state, [state === 'PAUSED' ? 'PAUSED' : state]);
+  // A PAUSED connector's tasks are STOPPED (Confluent's vocabulary).
+  return status(state, [state === 'PAUSED' ? 'STOPPED' : state]);
 }

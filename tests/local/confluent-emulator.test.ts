@@ -253,13 +253,15 @@ describe('connect/v1 reads', () => {
 });
 
 describe('lifecycle (fake clock)', () => {
-  it('restarts through PROVISIONING with no tasks, then RUNNING with every task, fetching current secrets', async () => {
+  it('restarts asynchronously: the old state for statusLagMs, PROVISIONING with tasks RESTARTING, then RUNNING, fetching current secrets', async () => {
     // Prepare
-    const { control } = await start({ provisioningMs: 400 });
+    const { control } = await start({ provisioningMs: 400, statusLagMs: 100 });
     control.rotateSecret(SEED_SECRETS.ordersDb, 'v2');
 
     // Act
     const restart = await call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+    const stale = await status('orders-cdc');
+    clock += 100;
     const provisioning = await status('orders-cdc');
     clock += 399;
     const stillProvisioning = await status('orders-cdc');
@@ -269,7 +271,14 @@ describe('lifecycle (fake clock)', () => {
     // Assess
     expect(restart.status).toBe(202);
     expect(await restart.text()).toBe('');
-    expect(provisioning).toMatchObject({ connector: { state: 'PROVISIONING' }, tasks: [] });
+    expect(stale).toMatchObject({
+      connector: { state: 'RUNNING' },
+      tasks: [{ state: 'RUNNING' }, { state: 'RUNNING' }],
+    });
+    expect(provisioning).toMatchObject({
+      connector: { state: 'PROVISIONING' },
+      tasks: [{ state: 'RESTARTING' }, { state: 'RESTARTING' }],
+    });
     expect(stillProvisioning.connector.state).toBe('PROVISIONING');
     expect(running.connector.state).toBe('RUNNING');
     expect(running.tasks).toHaveLength(2);
@@ -280,9 +289,9 @@ describe('lifecycle (fake clock)', () => {
     });
   });
 
-  it('pauses after pauseMs and resumes through PROVISIONING', async () => {
+  it('pauses after pauseMs with every task STOPPED, and resumes: PAUSED for statusLagMs, then PROVISIONING without tasks', async () => {
     // Prepare
-    const { control } = await start({ pauseMs: 150, provisioningMs: 400 });
+    const { control } = await start({ pauseMs: 150, provisioningMs: 400, statusLagMs: 100 });
 
     // Act
     const pause = await call(`${CONNECTORS}/orders-cdc/pause`, { method: 'PUT' });
@@ -290,14 +299,20 @@ describe('lifecycle (fake clock)', () => {
     clock += 150;
     const paused = await status('orders-cdc');
     const resume = await call(`${CONNECTORS}/orders-cdc/resume`, { method: 'PUT' });
+    const staleAfterResume = await status('orders-cdc');
+    clock += 100;
     const resuming = await status('orders-cdc');
     clock += 400;
 
     // Assess
     expect(pause.status).toBe(202);
     expect(beforePaused.connector.state).toBe('RUNNING');
-    expect(paused).toMatchObject({ connector: { state: 'PAUSED' }, tasks: [{ state: 'PAUSED' }, { state: 'PAUSED' }] });
+    expect(paused).toMatchObject({
+      connector: { state: 'PAUSED' },
+      tasks: [{ state: 'STOPPED' }, { state: 'STOPPED' }],
+    });
     expect(resume.status).toBe(202);
+    expect(staleAfterResume.connector.state).toBe('PAUSED');
     expect(resuming).toMatchObject({ connector: { state: 'PROVISIONING' }, tasks: [] });
     expect(control.connector(ORDERS_CDC)).toMatchObject({ state: 'RUNNING', pauses: 1, resumes: 1 });
   });
@@ -322,7 +337,7 @@ describe('lifecycle (fake clock)', () => {
     });
   });
 
-  it('fails the running connectors that hold a rotated secret, naming the failure but no secret value', async () => {
+  it('fails the running connectors that hold a rotated secret, every task USER_ACTIONABLE_ERROR, naming no secret value', async () => {
     // Prepare
     const { control } = await start();
     control.rotateSecret(SEED_SECRETS.ordersDb, 'v2');
@@ -340,12 +355,40 @@ describe('lifecycle (fake clock)', () => {
     expect(current.connector.state).toBe('FAILED');
     expect(current.connector.trace).toMatch(/Authentication failed/);
     expect(current.connector.trace).toContain(SEED_SECRETS.ordersDb);
+    expect(current.tasks).toEqual([
+      expect.objectContaining({ id: 0, state: 'USER_ACTIONABLE_ERROR', msg: expect.stringMatching(/rotated since/) }),
+      expect.objectContaining({ id: 1, state: 'USER_ACTIONABLE_ERROR', msg: expect.stringMatching(/rotated since/) }),
+    ]);
+    expect(control.connector(ORDERS_CDC).errorSince).toBe(clock);
     expect(control.failStaleConnectors()).toEqual([]);
+  });
+
+  it('brings a start back USER_ACTIONABLE_ERROR when the credential it fetched went stale while it provisioned', async () => {
+    // Prepare
+    const { control } = await start({ provisioningMs: 400, statusLagMs: 100 });
+    await call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+    clock += 200;
+
+    // Act
+    control.rotateSecret(SEED_SECRETS.ordersDb, 'v3');
+    clock += 300;
+    const after = await status('orders-cdc');
+
+    // Assess
+    expect(after.connector.state).toBe('FAILED');
+    expect(after.tasks.map((task) => (task as { state: string }).state)).toEqual([
+      'USER_ACTIONABLE_ERROR',
+      'USER_ACTIONABLE_ERROR',
+    ]);
+    expect(control.connector(ORDERS_CDC)).toMatchObject({
+      heldVersions: { [SEED_SECRETS.ordersDb]: INITIAL_SECRET_VERSION },
+      errorSince: 1_000_000 + 500,
+    });
   });
 
   it('recovers a stale connector by restart, but not one set to always fail', async () => {
     // Prepare
-    const { control } = await start({ provisioningMs: 10 });
+    const { control } = await start({ provisioningMs: 10, statusLagMs: 5 });
     control.rotateSecret(SEED_SECRETS.ordersDb, 'v2');
     control.failStaleConnectors();
     control.setAlwaysFails('env-prod01/lkc-orders1/orders-outbox', true);
@@ -353,28 +396,70 @@ describe('lifecycle (fake clock)', () => {
     // Act
     await call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
     await call(`${CONNECTORS}/orders-outbox/restart`, { method: 'POST' });
-    clock += 10;
+    clock += 15;
 
     // Assess
     expect(control.connector(ORDERS_CDC).state).toBe('RUNNING');
     const outbox = control.connector('env-prod01/lkc-orders1/orders-outbox');
     expect(outbox.state).toBe('FAILED');
     expect(outbox.trace).toEqual(expect.any(String));
+    expect(outbox.tasks).toEqual([expect.objectContaining({ state: 'SYSTEM_ERROR', msg: outbox.trace })]);
   });
 
-  it('fails only the tasks when asked, with each task carrying the message', async () => {
+  it('comes back DEGRADED with mixed tasks: a failing task awaits a worker, then turns SYSTEM_ERROR', async () => {
+    // Prepare
+    const { control } = await start({ provisioningMs: 400, statusLagMs: 100 });
+    control.setStartOutcome('env-prod01/lkc-pay01/payments-http-sink', {
+      kind: 'degraded',
+      failingTasks: [1],
+      msg: 'java.net.SocketTimeoutException: connect timed out',
+      unassignedMs: 1_000,
+    });
+    const sink = '/connect/v1/environments/env-prod01/clusters/lkc-pay01/connectors/payments-http-sink';
+
+    // Act
+    await call(`${sink}/restart`, { method: 'POST' });
+    clock += 500;
+    const assigning = (await json(`${sink}/status`)).body;
+    clock += 1_000;
+    const degraded = (await json(`${sink}/status`)).body;
+
+    // Assess
+    expect(assigning).toMatchObject({
+      connector: { state: 'DEGRADED' },
+      tasks: [{ state: 'RUNNING' }, { state: 'UNASSIGNED' }, { state: 'RUNNING' }],
+    });
+    expect(degraded).toMatchObject({
+      connector: { state: 'DEGRADED' },
+      tasks: [
+        { state: 'RUNNING' },
+        { state: 'SYSTEM_ERROR', msg: 'java.net.SocketTimeoutException: connect timed out' },
+        { state: 'RUNNING' },
+      ],
+    });
+    expect(control.connector('env-prod01/lkc-pay01/payments-http-sink').errorSince).toBe(1_000_000 + 1_500);
+  });
+
+  it('fails only the tasks when asked, with each task carrying the message; some tasks only: DEGRADED', async () => {
     // Prepare
     const { control } = await start();
 
     // Act
     control.failConnector(ORDERS_CDC, 'task boom', { taskOnly: true });
-    const current = await status('orders-cdc');
+    const all = await status('orders-cdc');
+    control.failConnector(ORDERS_CDC, 'bad record', { tasks: [0], taskState: 'USER_ACTIONABLE_ERROR' });
+    const some = await status('orders-cdc');
 
     // Assess
-    expect(current.connector).toEqual({ state: 'FAILED', worker_id: 'orders-cdc' });
-    expect(current.tasks).toEqual([
-      { id: 0, state: 'FAILED', worker_id: 'orders-cdc', msg: 'task boom' },
-      { id: 1, state: 'FAILED', worker_id: 'orders-cdc', msg: 'task boom' },
+    expect(all.connector).toEqual({ state: 'FAILED', worker_id: 'orders-cdc' });
+    expect(all.tasks).toEqual([
+      { id: 0, state: 'SYSTEM_ERROR', worker_id: 'orders-cdc', msg: 'task boom' },
+      { id: 1, state: 'SYSTEM_ERROR', worker_id: 'orders-cdc', msg: 'task boom' },
+    ]);
+    expect(some.connector).toEqual({ state: 'DEGRADED', worker_id: 'orders-cdc' });
+    expect(some.tasks).toEqual([
+      { id: 0, state: 'USER_ACTIONABLE_ERROR', worker_id: 'orders-cdc', msg: 'bad record' },
+      { id: 1, state: 'RUNNING', worker_id: 'orders-cdc' },
     ]);
   });
 
@@ -389,25 +474,74 @@ describe('lifecycle (fake clock)', () => {
     expect(read).toThrow(UnknownConnectorError);
   });
 
-  it.each([
-    ['not-found', 404],
-    ['forbidden', 403],
-  ] as const)(
-    'answers restart with %s when the endpoint is set so, leaving the connector alone',
-    async (mode, code) => {
-      // Prepare
-      const { control } = await start();
-      control.setRestartEndpoint(mode);
+  it('answers restart with 404 everywhere when the Preview endpoint is set missing, leaving the connector alone', async () => {
+    // Prepare
+    const { control } = await start();
+    control.setRestartEndpoint('not-found');
 
-      // Act
-      const { status: got, body } = await json(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+    // Act
+    const { status: got, body } = await json(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
 
-      // Assess
-      expect(got).toBe(code);
-      expect(body).toEqual({ error: { code, message: expect.any(String) } });
-      expect(control.connector(ORDERS_CDC).restarts).toBe(0);
-    },
-  );
+    // Assess
+    expect(got).toBe(404);
+    expect(body).toEqual({ error: { code: 404, message: expect.any(String) } });
+    expect(control.connector(ORDERS_CDC).restarts).toBe(0);
+  });
+});
+
+describe('RBAC (403 per connector or per cluster)', () => {
+  it('refuses restart on the one connector its role does not cover, and only there', async () => {
+    // Prepare
+    const { control } = await start();
+    control.forbid(ORDERS_CDC, ['restart']);
+
+    // Act
+    const refused = await json(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+    const paused = await call(`${CONNECTORS}/orders-cdc/pause`, { method: 'PUT' });
+    const other = await call(`${CONNECTORS}/orders-outbox/restart`, { method: 'POST' });
+
+    // Assess
+    expect(refused).toEqual({ status: 403, body: { error: { code: 403, message: 'Forbidden' } } });
+    expect(paused.status).toBe(202);
+    expect(other.status).toBe(202);
+    expect(control.connector(ORDERS_CDC)).toMatchObject({ restarts: 0, pauses: 1 });
+  });
+
+  it('refuses restart, pause and resume on every connector of a cluster, until allowed again', async () => {
+    // Prepare
+    const { control } = await start();
+    control.forbid('env-prod01/lkc-orders1', ['restart', 'pause', 'resume']);
+    const otherCluster = '/connect/v1/environments/env-prod01/clusters/lkc-pay01/connectors/payments-http-sink';
+
+    // Act
+    const refused = await Promise.all([
+      call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' }),
+      call(`${CONNECTORS}/orders-outbox/pause`, { method: 'PUT' }),
+      call(`${CONNECTORS}/orders-archive-s3/resume`, { method: 'PUT' }),
+    ]);
+    const elsewhere = await call(`${otherCluster}/restart`, { method: 'POST' });
+    const read = await call(`${CONNECTORS}/orders-cdc/status`);
+    control.allow('env-prod01/lkc-orders1');
+    const allowed = await call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+
+    // Assess
+    expect(refused.map((response) => response.status)).toEqual([403, 403, 403]);
+    expect(elsewhere.status).toBe(202);
+    expect(read.status).toBe(200);
+    expect(allowed.status).toBe(202);
+  });
+
+  it('answers 404, not 403, for a connector that does not exist', async () => {
+    // Prepare
+    const { control } = await start();
+    control.forbid('env-prod01/lkc-orders1', ['restart']);
+
+    // Act
+    const missing = await call(`${CONNECTORS}/nope/restart`, { method: 'POST' });
+
+    // Assess
+    expect(missing.status).toBe(404);
+  });
 });
 
 describe('faults', () => {

@@ -47,6 +47,7 @@ describe('AzureTableStateStore against Azurite', () => {
       lastRestartAt: 1_767_225_500_000,
       appliedVersions: { 'azure:kv.vault.azure.net:db-password': '0123456789abcdef0123456789abcdef' },
       failureRestarts: { count: 2, lastRestartAt: 1_767_225_400_000, deferredUntil: 1_767_229_000_000 },
+      pausedByReloader: { operation: 'recover failed (attempt 2)', at: 1_767_225_450_000 },
       expiresAt: 1_769_817_600_500,
     };
 

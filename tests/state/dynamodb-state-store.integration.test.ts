@@ -78,6 +78,7 @@ describe('DynamoDbStateStore', () => {
         deferredUntil: 1_767_229_000_000,
         exhaustedAt: 1_767_225_470_000,
       },
+      pausedByReloader: { operation: 'reload prod/db@a1b2c3d4', at: 1_767_225_450_000 },
       expiresAt: 1_769_817_600_500,
     };
 
