@@ -77,6 +77,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
   const resolver = new TargetResolver(index, adapters.mapping ?? loadTargetMapping(settings.targetMappingFile), {
     tagKey: settings.secretTagKey,
     configScan: settings.configScan,
+    requireProviderIntegration: settings.requireProviderIntegration,
     sameCloudOnly: settings.matchSameCloud,
     clock,
   });

@@ -55,6 +55,7 @@ const Schema = z.object({
   TARGET_MAPPING_FILE: z.optional(text),
   SECRET_TAG_KEY: withDefault(text, DEFAULT_CONNECTORS_TAG),
   CONFIG_SCAN: withDefault(bool, true),
+  REQUIRE_PROVIDER_INTEGRATION: withDefault(bool, true),
   MATCH_SAME_CLOUD: withDefault(bool, true),
   RESTART_CONCURRENCY: withDefault(positiveInt, 25),
   VERIFY_TIMEOUT_SECONDS: withDefault(seconds, 600),
@@ -92,6 +93,8 @@ export interface Settings {
   readonly targetMappingFile?: string;
   readonly secretTagKey: string;
   readonly configScan: boolean;
+  /** The config scan restarts only connectors whose config names a provider integration (the rest: plain-config). */
+  readonly requireProviderIntegration: boolean;
   readonly matchSameCloud: boolean;
   readonly restartConcurrency: number;
   readonly verify: { readonly timeoutMs: number; readonly pollIntervalMs: number; readonly settleMs: number };
@@ -152,6 +155,7 @@ export function loadSettings(env: Env = process.env): Settings {
     ...(s.TARGET_MAPPING_FILE ? { targetMappingFile: s.TARGET_MAPPING_FILE } : {}),
     secretTagKey: s.SECRET_TAG_KEY,
     configScan: s.CONFIG_SCAN,
+    requireProviderIntegration: s.REQUIRE_PROVIDER_INTEGRATION,
     matchSameCloud: s.MATCH_SAME_CLOUD,
     restartConcurrency: s.RESTART_CONCURRENCY,
     verify: {
@@ -230,6 +234,11 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     'Tag on a secret listing its connectors (`env/lkc/name,…`; continue in `<key>-2`, `<key>-3`).',
   ],
   ['CONFIG_SCAN', 'true', 'Scan connector configs in scope for values that reference the rotated secret.'],
+  [
+    'REQUIRE_PROVIDER_INTEGRATION',
+    'true',
+    'The config scan restarts only connectors whose config has `secret.manager.provider.integration.id`; others holding the reference as plain text are skipped as `plain-config`. Tags and the mapping file always count.',
+  ],
   ['MATCH_SAME_CLOUD', 'true', 'Only match a secret to clusters on the same cloud as the secret.'],
   [
     'RESTART_CONCURRENCY',
