@@ -4,7 +4,14 @@ import { RequestRecorder } from './recorder';
 import { route } from './routes';
 import { startHttpServer } from './server';
 import { EmulatorState } from './state';
-import type { ConfluentEmulator, ConfluentEmulatorOptions, EmulatorControl, RestartEndpointMode } from './types';
+import type {
+  ConfluentEmulator,
+  ConfluentEmulatorOptions,
+  EmulatorControl,
+  PimApiMode,
+  PimVersion,
+  RestartEndpointMode,
+} from './types';
 
 export { MASKED_VALUE, maskConfig } from './masking';
 export { INITIAL_SECRET_VERSION, UnknownConnectorError } from './state';
@@ -14,21 +21,26 @@ export type {
   ConnectorView,
   EmulatorControl,
   EmulatorFaults,
+  PimApiMode,
+  PimVersion,
   RecordedAuth,
   RecordedRequest,
   RestartEndpointMode,
 } from './types';
 
-/** A stateful Confluent Cloud (connect/v1, org/v2, cmk/v2) on 127.0.0.1 for local runs and tests. */
+/** A stateful Confluent Cloud (connect/v1, org/v2, cmk/v2, pim/v1, pim/v2) on 127.0.0.1 for local runs and tests. */
 export async function startConfluentEmulator(options: ConfluentEmulatorOptions = {}): Promise<ConfluentEmulator> {
   const now = options.now ?? Date.now;
-  const state = new EmulatorState(options.estate ?? seedEstate(), now, {
+  const estate = options.estate ?? seedEstate();
+  const state = new EmulatorState(estate, now, {
     provisioningMs: options.provisioningMs ?? 400,
     pauseMs: options.pauseMs ?? 150,
   });
   const faults = new FaultInjector(now);
   const recorder = new RequestRecorder();
   let restartEndpoint: RestartEndpointMode = 'available';
+  const pimModes: Record<PimVersion, PimApiMode> = { v1: 'available', v2: 'available' };
+  const pim = { integrations: estate.providerIntegrations ?? [], modes: pimModes };
 
   const server = await startHttpServer(options.port ?? 0, {
     apiKey: options.apiKey ?? 'local-api-key',
@@ -36,7 +48,7 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     now,
     faults,
     recorder,
-    handle: (request) => route(request, { state, restartEndpoint }),
+    handle: (request) => route(request, { state, restartEndpoint, pim }),
   });
 
   const control: EmulatorControl = {
@@ -44,6 +56,9 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     clearFaults: () => faults.clear(),
     setRestartEndpoint: (mode) => {
       restartEndpoint = mode;
+    },
+    setProviderIntegrationApi: (version, mode) => {
+      pimModes[version] = mode;
     },
     rotateSecret: (secretId, version) => state.rotateSecret(secretId, version),
     failStaleConnectors: () => state.failStaleConnectors(),

@@ -76,11 +76,18 @@ export interface ConnectorView {
 
 export type RestartEndpointMode = 'available' | 'not-found' | 'forbidden';
 
+/** The provider-integration API versions: pim/v1 (AWS, GA) and pim/v2 (Azure and GCP, Early Access). */
+export type PimVersion = 'v1' | 'v2';
+/** 'forbidden' answers 403 (the key may not read integrations); 'not-found' 404 (the API is not offered). */
+export type PimApiMode = 'available' | 'forbidden' | 'not-found';
+
 export interface EmulatorControl {
   setFaults(faults: Partial<EmulatorFaults>): void;
   clearFaults(): void;
   /** 'not-found' answers the restart path with 404 as if the Preview endpoint did not exist; 'forbidden' with 403. */
   setRestartEndpoint(mode: RestartEndpointMode): void;
+  /** How `GET /pim/{version}/integrations` answers; both start 'available'. */
+  setProviderIntegrationApi(version: PimVersion, mode: PimApiMode): void;
   /** Records that a secret (canonical id as in EstateConnector.secretRefs) has a new current version. Connectors referencing it keep the version they fetched at their last start until they restart. */
   rotateSecret(secretId: string, version: string): void;
   /** Every RUNNING connector holding a stale version of some secret goes FAILED with a trace naming the auth failure (never a secret value). Returns the keys. */

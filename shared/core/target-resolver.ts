@@ -160,7 +160,9 @@ export class TargetResolver {
           snapshot,
           referencingKeys: keys,
           cloud: cloud ?? snapshot.config['cloud.provider']?.toLowerCase(),
-          ...(!namedEntry && requireIntegration && !providerIntegrationOf(snapshot.config) ? { plainConfig: true } : {}),
+          ...(!namedEntry && requireIntegration && !providerIntegrationOf(snapshot.config)
+            ? { plainConfig: true }
+            : {}),
           ...(pinned ? { pinnedVersions: pinned } : {}),
         });
       }
