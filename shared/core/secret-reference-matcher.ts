@@ -153,3 +153,23 @@ export function findSecretReferences(config: Readonly<Record<string, string>>): 
   }
   return [...found];
 }
+
+/** The cluster credentials Confluent issues itself (API-key auth): never a secret manager reference. */
+const KAFKA_CREDENTIAL_KEYS = new Set(['kafka.api.key', 'kafka.api.secret']);
+
+/**
+ * The credential-like fields of a config, split by how they read back: in clear (a reference the scan can match)
+ * or masked (`****`: the scan cannot tell which secret, if any, they name).
+ */
+export function credentialFields(config: Readonly<Record<string, string>>): {
+  readonly clear: string[];
+  readonly masked: string[];
+} {
+  const clear: string[] = [];
+  const masked: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value !== 'string' || !isCredentialKey(key) || KAFKA_CREDENTIAL_KEYS.has(key)) continue;
+    (MASKED.test(value) ? masked : clear).push(key);
+  }
+  return { clear, masked };
+}
