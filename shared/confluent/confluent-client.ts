@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus, TaskStatus } from '../core/connector';
 import { type ConnectorRef, connectorKey } from '../core/connector-ref';
 import type { ProviderIntegration } from '../core/provider-integration';
+import { cleanTrace } from '../observability/trace-hygiene';
 import { describeIssues } from '../validation/issue-text';
 import {
   CONNECT_V1_PREFIX,
@@ -229,16 +230,17 @@ function connectorPath(ref: ConnectorRef): string {
   return `${connectorsPath(ref.environmentId, ref.clusterId)}/${encodeURIComponent(ref.name)}`;
 }
 
+/** Traces and task messages are cleaned as they are read (trace-hygiene.ts): they can quote connection strings. */
 function toStatus(status: z.infer<typeof connectorStatus>): ConnectorStatus {
   const tasks: TaskStatus[] = (status.tasks ?? []).map((task) => ({
     id: task.id,
     state: task.state,
-    ...(task.msg && { msg: task.msg }),
+    ...(task.msg && { msg: cleanTrace(task.msg) }),
   }));
   return {
     state: status.connector.state,
     tasks,
-    ...(status.connector.trace && { trace: status.connector.trace }),
+    ...(status.connector.trace && { trace: cleanTrace(status.connector.trace) }),
   };
 }
 
