@@ -7,11 +7,12 @@ import { burst } from './burst';
 import { coldStart } from './cold-start';
 import { latency } from './latency';
 import type { Figure } from './lib/figures';
+import { providerIntegrationUsages } from './provider-integration-usages';
 import { scale } from './scale';
 
 /**
  * `npm run bench`: every scenario of issue 7 in one run, one table, and bench/results.json. Not part of CI.
- * BENCH_ONLY=cold,economy,latency,burst,scale runs a subset; see each scenario for its size knobs.
+ * BENCH_ONLY=cold,economy,latency,burst,scale,usages runs a subset; see each scenario for its size knobs.
  */
 const SCENARIOS: Record<string, () => Promise<Figure[]>> = {
   cold: coldStart,
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, () => Promise<Figure[]>> = {
   latency,
   burst,
   scale,
+  usages: providerIntegrationUsages,
 };
 
 async function main(): Promise<void> {

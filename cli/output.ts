@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import { redact } from '../shared/observability/redaction';
+import { redact, redactDeep } from '../shared/observability/redaction';
 
 /**
  * Everything the CLI prints goes through here: tables for people (colour only on a TTY), one JSON object per line
@@ -21,7 +21,7 @@ export class Output {
   }
 
   json(value: unknown): void {
-    this.out.write(`${redact(JSON.stringify(value))}\n`);
+    this.out.write(`${JSON.stringify(redactDeep(value))}\n`);
   }
 
   table(head: string[], rows: (string | number | undefined)[][]): void {

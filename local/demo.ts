@@ -19,7 +19,7 @@ import {
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
-import { SEED_SECRETS, seedEstate } from './seed-estate';
+import { PINNED_ANALYTICS_VERSION, SEED_SECRETS, seedEstate } from './seed-estate';
 
 /**
  * `npm run demo`: the whole story in one command. Secrets rotate in the local Secrets Manager; each rotation's native
@@ -76,7 +76,10 @@ async function demo(): Promise<number> {
 
     const rotations = [
       ['prod/orders-db: referenced by ARN, partial ARN and name in connector configs', SEED_SECRETS.ordersDb],
-      ["prod/payments-api-key: named by the secret's confluent-connectors tag", SEED_SECRETS.paymentsApiKey],
+      [
+        "prod/payments-api-key: named by the secret's confluent-connectors tag; one connector holds its ARN as plain text",
+        SEED_SECRETS.paymentsApiKey,
+      ],
       ['prod/crm-token: named only by the mapping file', SEED_SECRETS.crmToken],
     ] as const;
     for (const [title, secretId] of rotations) {
@@ -88,6 +91,7 @@ async function demo(): Promise<number> {
       const report = reports.at(-1);
       if (report) {
         renderReport(out, report);
+        for (const line of leftAlone(report)) out.line(out.colors.yellow(line));
         out.line(
           out.colors.dim(`not affected (no tag, mapping entry or config reference): ${unaffected(report).join(', ')}`),
         );
@@ -122,6 +126,13 @@ async function demo(): Promise<number> {
       for (const outcome of result.outcomes ?? [])
         out.line(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
     }
+    if (azureResults.some((r) => (r.outcomes ?? []).some((o) => o.reason === 'pinned-version'))) {
+      out.line(
+        out.colors.yellow(
+          `found but left alone: analytics-audit-sink pins version ${PINNED_ANALYTICS_VERSION} of the secret, which a restart would fetch again`,
+        ),
+      );
+    }
 
     const swept = await sweepFailedConnectors(out);
 
@@ -134,11 +145,14 @@ async function demo(): Promise<number> {
     const skippedCount = outcomes.filter((o) => o.result === 'skipped').length;
     out.line(`\n${verified} connector(s) restarted and verified RUNNING, ${skippedCount} skipped with a reason.`);
     const azureVerified = azureResults.flatMap((r) => r.outcomes ?? []).filter((o) => o.result === 'restarted').length;
+    // The story needs each of these: a plain-config holder found and left alone, restarts verified on both clouds.
+    const plainConfigShown = outcomes.some((o) => o.reason === 'plain-config');
     return errors.length === 0 &&
       swept &&
       verified > 0 &&
       azureVerified > 0 &&
       skippedCount > 0 &&
+      plainConfigShown &&
       outcomes.every((o) => o.result === 'restarted' || o.result === 'skipped')
       ? 0
       : 1;
@@ -197,6 +211,19 @@ const SWEEP_EVENT = {
   resources: ['arn:aws:events:us-east-1:123456789012:rule/connector-reloader-local-sweep'],
   detail: {},
 };
+
+/**
+ * Connectors a rotation found and left alone because of how they reference the secret: named so that nobody
+ * wonders why they kept the old value.
+ */
+function leftAlone(report: ReloadReport): string[] {
+  return report.outcomes
+    .filter((o) => o.reason === 'plain-config')
+    .map(
+      (o) =>
+        `found but left alone: ${o.connector.name} holds the reference in plain config (no secret.manager.provider.integration.id), so Confluent never fetches the secret and a restart would change nothing`,
+    );
+}
 
 /** The seeded connectors a rotation left alone because nothing ties them to the secret. */
 function unaffected(report: ReloadReport): string[] {

@@ -27,8 +27,22 @@ export interface EstateConnector {
   readonly secretRefs: readonly string[];
 }
 
+/**
+ * A provider integration (pim): how Confluent reaches a cloud's secret manager. Connectors name it in their config
+ * (`secret.manager.provider.integration.id`); the emulator derives its `usages` from those configs.
+ */
+export interface EstateProviderIntegration {
+  /** `cspi-…`. */
+  readonly id: string;
+  readonly environmentId: string;
+  readonly displayName: string;
+  /** pim/v1 lists AWS integrations; pim/v2 (Early Access) Azure and GCP ones. */
+  readonly provider: 'AWS' | 'AZURE' | 'GCP';
+}
+
 export interface Estate {
   readonly environments: readonly EstateEnvironment[];
   readonly clusters: readonly EstateCluster[];
   readonly connectors: readonly EstateConnector[];
+  readonly providerIntegrations?: readonly EstateProviderIntegration[];
 }

@@ -35,16 +35,29 @@ function connector(
   };
 }
 
+/** A Key Vault version of analytics-db-password older than any the local vault writes. */
+export const PINNED_ANALYTICS_VERSION = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+
 /**
- * A realistic small estate: two environments, four clusters on two clouds, eleven connectors. Some reference
- * rotated secrets by ARN (with and without suffix), by name, or by Key Vault URI; one is paused; one is on the
- * other cloud; some reference nothing.
+ * A realistic small estate: two environments, four clusters on two clouds, thirteen connectors, two provider
+ * integrations. Some reference rotated secrets by ARN (with and without suffix), by name, or by Key Vault URI
+ * through a provider integration; one holds an ARN as plain text (no integration); one pins a Key Vault version;
+ * one is paused; one is on the other cloud; some reference nothing.
  */
 export function seedEstate(): Estate {
   return {
     environments: [
       { id: 'env-prod01', displayName: 'production' },
       { id: 'env-stage01', displayName: 'staging' },
+    ],
+    providerIntegrations: [
+      {
+        id: PROVIDER_INTEGRATION_AWS,
+        environmentId: 'env-prod01',
+        displayName: 'prod-secrets-manager',
+        provider: 'AWS',
+      },
+      { id: PROVIDER_INTEGRATION_AZURE, environmentId: 'env-prod01', displayName: 'prod-key-vault', provider: 'AZURE' },
     ],
     clusters: [
       {
@@ -170,6 +183,25 @@ export function seedEstate(): Estate {
       }),
       connector({
         environmentId: 'env-prod01',
+        clusterId: 'lkc-pay01',
+        name: 'payments-refunds-http',
+        id: 'lcc-pay04',
+        type: 'sink',
+        state: 'RUNNING',
+        // No provider integration: the API key was pasted in by hand (masked), and an SMT stamps the ARN it was
+        // copied from onto each record. Confluent never fetches that secret, so a restart changes nothing.
+        config: {
+          'connector.class': 'HttpSinkV2',
+          'auth.password': 'pasted-by-hand',
+          transforms: 'credentialSource',
+          'transforms.credentialSource.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
+          'transforms.credentialSource.static.field': 'credential_source',
+          'transforms.credentialSource.static.value': SEED_SECRETS.paymentsApiKey,
+        },
+        secretRefs: [],
+      }),
+      connector({
+        environmentId: 'env-prod01',
         clusterId: 'lkc-azan01',
         name: 'analytics-sql-sink',
         id: 'lcc-azan01',
@@ -179,9 +211,24 @@ export function seedEstate(): Estate {
         config: {
           'connector.class': 'AzureSqlDwSink',
           'secret.manager.provider.integration.id': PROVIDER_INTEGRATION_AZURE,
-          'azure.sql.dw.password': `${SEED_SECRETS.analyticsDb}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`,
+          'azure.sql.dw.password': SEED_SECRETS.analyticsDb,
         },
         secretRefs: [SEED_SECRETS.analyticsDb],
+      }),
+      connector({
+        environmentId: 'env-prod01',
+        clusterId: 'lkc-azan01',
+        name: 'analytics-audit-sink',
+        id: 'lcc-azan03',
+        type: 'sink',
+        state: 'RUNNING',
+        // Pinned to one version: every start fetches that version, so a rotation leaves it as it is.
+        config: {
+          'connector.class': 'AzureSqlDwSink',
+          'secret.manager.provider.integration.id': PROVIDER_INTEGRATION_AZURE,
+          'azure.sql.dw.password': `${SEED_SECRETS.analyticsDb}/${PINNED_ANALYTICS_VERSION}`,
+        },
+        secretRefs: [],
       }),
       connector({
         environmentId: 'env-prod01',

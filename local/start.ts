@@ -10,6 +10,7 @@ import {
 } from './azure-functions-stack';
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
+import { seedEstate } from './seed-estate';
 
 /** Fixed ports, so `serverless invoke local --stage local` and the CLI find the local cloud without discovery. */
 export const LOCAL_PORTS = {
@@ -117,7 +118,7 @@ async function start(): Promise<void> {
       .join('\n')}\n`,
   );
   console.log(`Local cloud is up (Ctrl-C to stop):
-  Confluent Cloud API   ${cloud.confluent.url}   (2 environments, 4 clusters, 11 connectors)
+  Confluent Cloud API   ${cloud.confluent.url}   (${estateSummary()})
   AWS Secrets Manager   ${cloud.secretsManager.url}
   DynamoDB (dynalite)   ${stack.dynamo.endpoint}
   EventBridge           ${stack.eventBridge.url}   (outcome events are printed here)
@@ -148,3 +149,10 @@ start().catch((error: unknown) => {
   console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });
+
+/** What the seeded estate holds, counted rather than written down. */
+function estateSummary(): string {
+  const estate = seedEstate();
+  const integrations = estate.providerIntegrations?.length ?? 0;
+  return `${estate.environments.length} environments, ${estate.clusters.length} clusters, ${estate.connectors.length} connectors, ${integrations} provider integrations`;
+}

@@ -1,8 +1,10 @@
-import type { ClusterScope } from '../../shared/core/connector';
+import type { ClusterScope, ConnectorSnapshot } from '../../shared/core/connector';
+import { clusterKey } from '../../shared/core/connector-ref';
 import { parseSecretRef } from '../../shared/core/secret-ref';
 import { connectorsFromTags } from '../../shared/core/secret-tags';
 import type { Output } from '../output';
 import type { CliRuntime } from '../runtime';
+import { providerIntegrationFindings } from './provider-integration-findings';
 
 export interface Finding {
   readonly check: string;
@@ -10,10 +12,13 @@ export interface Finding {
   readonly detail: string;
   /** How to fix it, for problems. */
   readonly fix?: string;
+  /** Worth knowing, not a problem (e.g. an API the key may not read). */
+  readonly note?: boolean;
 }
 
 /**
- * Checks what a reload depends on: credentials, reachable scopes, cluster kind and cloud, and (with --secret) the
+ * Checks what a reload depends on: credentials, reachable scopes, cluster kind and cloud, the provider integrations
+ * (which connectors use them, whether the scan can see their references), and (with --secret) the
  * secret's tag syntax. Prints every problem with its fix; returns false when any check failed.
  */
 export async function doctor(out: Output, runtime: CliRuntime, options: { secret?: string; json?: boolean }) {
@@ -56,16 +61,66 @@ export async function doctor(out: Output, runtime: CliRuntime, options: { secret
       });
     }
   }
+  if (clusters.length > 0) findings.push(...(await checkProviderIntegrations(runtime, clusters)));
   if (options.secret) await checkSecret(runtime, options.secret, clusters, findings);
 
   if (options.json) for (const finding of findings) out.json(finding);
   else {
+    const result = (f: Finding) =>
+      !f.ok ? out.colors.red('problem') : f.note ? out.colors.yellow('note') : out.colors.green('ok');
     out.table(
       ['check', 'result', 'detail', 'fix'],
-      findings.map((f) => [f.check, f.ok ? out.colors.green('ok') : out.colors.red('problem'), f.detail, f.fix ?? '']),
+      findings.map((f) => [f.check, result(f), f.detail, f.fix ?? '']),
     );
   }
   return findings.every((finding) => finding.ok);
+}
+
+/**
+ * Provider integrations (pim/v1, pim/v2) of every environment in scope against the connectors of the clusters in
+ * scope: one pim call per API and environment, one listing per cluster.
+ */
+async function checkProviderIntegrations(runtime: CliRuntime, clusters: ClusterScope[]): Promise<Finding[]> {
+  const { platform, providerIntegrations } = runtime.reloader;
+  const findings: Finding[] = [];
+  const environments = [...new Set(clusters.map((cluster) => cluster.environmentId))];
+  const [integrations, listings] = await Promise.all([
+    Promise.allSettled(environments.map((id) => providerIntegrations.listProviderIntegrations(id))),
+    Promise.allSettled(clusters.map((cluster) => platform.listConnectors(cluster))),
+  ]);
+  const connectors = new Map<string, ConnectorSnapshot[]>();
+  listings.forEach((listing, index) => {
+    const cluster = clusters[index] as ClusterScope;
+    if (listing.status === 'fulfilled') connectors.set(clusterKey(cluster), listing.value);
+    else {
+      findings.push({
+        check: `connectors of ${clusterKey(cluster)}`,
+        ok: false,
+        detail: (listing.reason as Error).message,
+        fix: 'check that the key may list connectors there (ConnectManager or higher on the cluster)',
+      });
+    }
+  });
+  const readable = integrations.flatMap((answer, index) => {
+    if (answer.status === 'fulfilled') return [answer.value];
+    findings.push({
+      check: `provider integrations ${environments[index]}`,
+      ok: true,
+      note: true,
+      detail: `not read: ${(answer.reason as Error).message}`,
+    });
+    return [];
+  });
+  findings.push(
+    ...providerIntegrationFindings({
+      clusters,
+      connectors,
+      integrations: readable,
+      tagKey: runtime.settings.secretTagKey,
+      requireProviderIntegration: runtime.settings.requireProviderIntegration,
+    }),
+  );
+  return findings;
 }
 
 async function checkSecret(runtime: CliRuntime, text: string, clusters: ClusterScope[], findings: Finding[]) {

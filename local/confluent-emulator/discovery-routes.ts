@@ -1,4 +1,5 @@
 import { paginate } from './pagination';
+import { type PimContext, routePim } from './pim-routes';
 import { type ApiResponse, clusterBody, environmentBody, errorResponse } from './responses';
 import type { EmulatorState } from './state';
 
@@ -10,8 +11,9 @@ export interface DiscoveryRequest {
   readonly baseUrl: string;
 }
 
-/** org/v2 environments and cmk/v2 clusters: the two list calls discovery needs. */
-export function routeDiscovery(request: DiscoveryRequest, state: EmulatorState): ApiResponse {
+/** org/v2 environments and cmk/v2 clusters (the two list calls discovery needs), and pim provider integrations. */
+export function routeDiscovery(request: DiscoveryRequest, state: EmulatorState, pim: PimContext): ApiResponse {
+  if (request.path.startsWith('/pim/')) return routePim(request, state, pim);
   if (request.path !== '/org/v2/environments' && request.path !== '/cmk/v2/clusters') {
     return errorResponse('standard', 404, `no route for ${request.path}`);
   }

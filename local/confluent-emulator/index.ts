@@ -5,7 +5,14 @@ import { RequestRecorder } from './recorder';
 import { route } from './routes';
 import { startHttpServer } from './server';
 import { EmulatorState } from './state';
-import type { ConfluentEmulator, ConfluentEmulatorOptions, EmulatorControl, RestartEndpointMode } from './types';
+import type {
+  ConfluentEmulator,
+  ConfluentEmulatorOptions,
+  EmulatorControl,
+  PimApiMode,
+  PimVersion,
+  RestartEndpointMode,
+} from './types';
 
 export { MASKED_VALUE, maskConfig } from './masking';
 export type { LifecycleOperation } from './permissions';
@@ -16,6 +23,8 @@ export type {
   ConnectorView,
   EmulatorControl,
   EmulatorFaults,
+  PimApiMode,
+  PimVersion,
   RecordedAuth,
   RecordedRequest,
   RestartEndpointMode,
@@ -23,10 +32,11 @@ export type {
   TaskErrorState,
 } from './types';
 
-/** A stateful Confluent Cloud (connect/v1, org/v2, cmk/v2) on 127.0.0.1 for local runs and tests. */
+/** A stateful Confluent Cloud (connect/v1, org/v2, cmk/v2, pim/v1, pim/v2) on 127.0.0.1 for local runs and tests. */
 export async function startConfluentEmulator(options: ConfluentEmulatorOptions = {}): Promise<ConfluentEmulator> {
   const now = options.now ?? Date.now;
-  const state = new EmulatorState(options.estate ?? seedEstate(), now, {
+  const estate = options.estate ?? seedEstate();
+  const state = new EmulatorState(estate, now, {
     provisioningMs: options.provisioningMs ?? 400,
     pauseMs: options.pauseMs ?? 150,
     statusLagMs: options.statusLagMs ?? 100,
@@ -35,6 +45,8 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
   const faults = new FaultInjector(now);
   const recorder = new RequestRecorder();
   let restartEndpoint: RestartEndpointMode = 'available';
+  const pimModes: Record<PimVersion, PimApiMode> = { v1: 'available', v2: 'available' };
+  const pim = { integrations: estate.providerIntegrations ?? [], modes: pimModes };
 
   const server = await startHttpServer(options.port ?? 0, {
     apiKey: options.apiKey ?? 'local-api-key',
@@ -42,7 +54,7 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     now,
     faults,
     recorder,
-    handle: (request) => route(request, { state, restartEndpoint, rbac }),
+    handle: (request) => route(request, { state, restartEndpoint, rbac, pim }),
   });
 
   const control: EmulatorControl = {
@@ -53,6 +65,9 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     },
     forbid: (resource, operations) => rbac.forbid(resource, operations),
     allow: (resource) => rbac.allow(resource),
+    setProviderIntegrationApi: (version, mode) => {
+      pimModes[version] = mode;
+    },
     rotateSecret: (secretId, version) => state.rotateSecret(secretId, version),
     failStaleConnectors: () => state.failStaleConnectors(),
     failConnector: (key, trace, opts) => state.failConnector(key, trace, opts),

@@ -1,7 +1,7 @@
 /** What Confluent shows instead of a sensitive config value (the SDK examples use 16 asterisks). */
 export const MASKED_VALUE = '****************';
 
-const PROVIDER_INTEGRATION_KEY = 'secret.manager.provider.integration.id';
+export const PROVIDER_INTEGRATION_KEY = 'secret.manager.provider.integration.id';
 const SENSITIVE_FRAGMENTS = ['password', 'secret', '.key', 'token'];
 const AWS_SECRET_ARN = /^arn:[^:]+:secretsmanager:/;
 const KEY_VAULT_SECRET_URI = /^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/secrets\//i;
@@ -13,7 +13,9 @@ const AWS_SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
  *
  * UNCONFIRMED (confluent-cloud-api.md §2): Confluent documents masking for plain credentials, but not whether a
  * secret identifier typed into a sensitive field reads back as itself or as asterisks. This emulator assumes it
- * reads back as itself; if that proves wrong, this function is the one place to change.
+ * reads back as itself; if that proves wrong, this function is the one place to change. Without a provider
+ * integration a sensitive field is an ordinary credential, whatever it holds (an ARN typed into a password field
+ * is just that password), so it is masked like any other.
  */
 export function maskConfig(config: Readonly<Record<string, string>>): Record<string, string> {
   const usesSecretManager = PROVIDER_INTEGRATION_KEY in config;
@@ -33,7 +35,7 @@ function isSensitiveKey(key: string): boolean {
 }
 
 function isSecretManagerIdentifier(value: string, usesSecretManager: boolean): boolean {
-  if (AWS_SECRET_ARN.test(value) || KEY_VAULT_SECRET_URI.test(value)) return true;
-  // A bare secret name only means something when the connector resolves it through a provider integration.
-  return usesSecretManager && AWS_SECRET_NAME.test(value);
+  // An identifier only means something when the connector resolves it through a provider integration.
+  if (!usesSecretManager) return false;
+  return AWS_SECRET_ARN.test(value) || KEY_VAULT_SECRET_URI.test(value) || AWS_SECRET_NAME.test(value);
 }

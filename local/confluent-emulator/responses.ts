@@ -13,7 +13,7 @@ export interface ApiResponse {
 /** connect/v1 has its own error shape; org/v2 and cmk/v2 use Confluent's standard `errors` array. */
 export type ApiFamily = 'connect' | 'standard';
 
-const ORGANIZATION_ID = '00000000-0000-4000-8000-00000000c0de';
+export const ORGANIZATION_ID = '00000000-0000-4000-8000-00000000c0de';
 const CREATED_AT = '2026-01-05T09:00:00Z';
 
 const STANDARD_ERRORS: Record<number, { code: string; title: string }> = {

@@ -1,6 +1,7 @@
 import { routeConnect } from './connect-routes';
 import { routeDiscovery } from './discovery-routes';
 import type { RbacPolicy } from './permissions';
+import type { PimContext } from './pim-routes';
 import { type ApiResponse, apiFamilyOf, errorResponse } from './responses';
 import type { EmulatorState } from './state';
 import type { RecordedAuth, RestartEndpointMode } from './types';
@@ -17,6 +18,7 @@ export interface RouteContext {
   readonly state: EmulatorState;
   readonly restartEndpoint: RestartEndpointMode;
   readonly rbac: RbacPolicy;
+  readonly pim: PimContext;
 }
 
 const CONNECT_PREFIX = '/connect/v1/';
@@ -32,7 +34,7 @@ export function route(request: ApiRequest, context: RouteContext): ApiResponse {
           headers: { 'www-authenticate': INVALID_KEY_CHALLENGE },
         });
   }
-  if (family === 'standard') return routeDiscovery(request, context.state);
+  if (family === 'standard') return routeDiscovery(request, context.state, context.pim);
 
   const segments = decodeSegments(request.path.slice(CONNECT_PREFIX.length));
   if (!request.path.startsWith(CONNECT_PREFIX) || segments === undefined) return errorResponse('connect', 404);

@@ -104,6 +104,11 @@ export type StartOutcome =
       readonly unassignedMs?: number;
     };
 
+/** The provider-integration API versions: pim/v1 (AWS, GA) and pim/v2 (Azure and GCP, Early Access). */
+export type PimVersion = 'v1' | 'v2';
+/** 'forbidden' answers 403 (the key may not read integrations); 'not-found' 404 (the API is not offered). */
+export type PimApiMode = 'available' | 'forbidden' | 'not-found';
+
 export interface EmulatorControl {
   setFaults(faults: Partial<EmulatorFaults>): void;
   clearFaults(): void;
@@ -116,6 +121,8 @@ export interface EmulatorControl {
   forbid(resource: string, operations: readonly LifecycleOperation[]): void;
   /** Lifts every denial set on exactly that resource. */
   allow(resource: string): void;
+  /** How `GET /pim/{version}/integrations` answers; both start 'available'. */
+  setProviderIntegrationApi(version: PimVersion, mode: PimApiMode): void;
   /** Records that a secret (canonical id as in EstateConnector.secretRefs) has a new current version. Connectors referencing it keep the version they fetched at their last start until they restart. */
   rotateSecret(secretId: string, version: string): void;
   /** Every RUNNING connector holding a stale version of some secret goes FAILED, every task USER_ACTIONABLE_ERROR with a trace naming the auth failure (never a secret value). Returns the keys. A start that ends while a credential it fetched is already stale ends so too. */

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
-import { type CredentialsProvider, createConfluentPlatform, type RequestObservation } from '../confluent';
+import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '../confluent';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import type { OutcomeReport } from '../core/outcome-report';
 import type { Clock, ConnectorPlatform, Logger, OutcomeSink, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
+import type { ProviderIntegrationSource } from '../core/provider-integration';
 import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
 import { ReloadAfterRotation } from '../core/reload-after-rotation';
 import type { TargetMapping } from '../core/target-mapping';
@@ -44,6 +45,8 @@ export interface ReloaderAdapters {
 export interface Reloader {
   readonly settings: Settings;
   readonly platform: ConnectorPlatform;
+  /** pim/v1 and pim/v2, for `doctor`: which connectors use which provider integration. */
+  readonly providerIntegrations: ProviderIntegrationSource;
   readonly resolver: TargetResolver;
   /** A use case whose locks are owned by this invocation. */
   forInvocation(invocationId?: string): ReloadAfterRotation;
@@ -57,7 +60,7 @@ export interface Reloader {
 
 export function buildReloader(settings: Settings, adapters: ReloaderAdapters): Reloader {
   const clock = adapters.clock ?? systemClock;
-  const platform = createConfluentPlatform({
+  const { platform, providerIntegrations } = createConfluentAdapters({
     credentials: adapters.credentials,
     baseUrl: settings.confluentApiUrl,
     timeoutMs: settings.http.timeoutMs,
@@ -80,6 +83,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
   const resolver = new TargetResolver(index, adapters.mapping ?? loadTargetMapping(settings.targetMappingFile), {
     tagKey: settings.secretTagKey,
     configScan: settings.configScan,
+    requireProviderIntegration: settings.requireProviderIntegration,
     sameCloudOnly: settings.matchSameCloud,
     clock,
   });
@@ -97,6 +101,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
   return {
     settings,
     platform,
+    providerIntegrations,
     resolver,
     failureWebhook: new FailureWebhook(
       webhookTokenSource(settings.webhookTokenSecret, secretValues, adapters.logger, clock),

@@ -153,6 +153,14 @@ export const SETTINGS = {
     runtimes: EVERY_RUNTIME,
     description: 'Scan connector configs in scope for values that reference the rotated secret.',
   },
+  REQUIRE_PROVIDER_INTEGRATION: {
+    group: 'Finding the connectors',
+    kind: KINDS.flag,
+    default: 'true',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'The config scan restarts only connectors whose config has `secret.manager.provider.integration.id`; others holding the reference as plain text are skipped as `plain-config`. Tags and the mapping file always count.',
+  },
   MATCH_SAME_CLOUD: {
     group: 'Finding the connectors',
     kind: KINDS.flag,

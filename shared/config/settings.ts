@@ -24,6 +24,7 @@ export interface Settings {
   readonly targetMappingFile?: string;
   readonly secretTagKey: string;
   readonly configScan: boolean;
+  readonly requireProviderIntegration: boolean;
   readonly matchSameCloud: boolean;
   readonly restartConcurrency: number;
   readonly verify: {
@@ -79,6 +80,7 @@ export function loadSettings(env: Env = process.env): Settings {
     ...(s.TARGET_MAPPING_FILE ? { targetMappingFile: s.TARGET_MAPPING_FILE } : {}),
     secretTagKey: s.SECRET_TAG_KEY,
     configScan: s.CONFIG_SCAN,
+    requireProviderIntegration: s.REQUIRE_PROVIDER_INTEGRATION,
     matchSameCloud: s.MATCH_SAME_CLOUD,
     restartConcurrency: s.RESTART_CONCURRENCY,
     verify: {

@@ -22,6 +22,17 @@ export const LIST_CONNECTORS_EXPAND = 'id,info,status';
 /** §5: org/v2 and cmk/v2 page size (default 10, max 100). */
 export const DISCOVERY_PAGE_SIZE = 100;
 
+/**
+ * §3, §8: the provider-integration list calls, per environment (`environment` is required). pim/v1 lists AWS
+ * integrations (GA); pim/v2 lists Azure and GCP ones and is Early Access, so an organisation without that access
+ * may get 403 or 404 from it (which one is UNCONFIRMED).
+ */
+export const PROVIDER_INTEGRATION_APIS = [
+  { api: 'pim/v1', path: '/pim/v1/integrations', stage: 'GA' },
+  { api: 'pim/v2', path: '/pim/v2/integrations', stage: 'Early Access' },
+] as const;
+export type ProviderIntegrationApi = (typeof PROVIDER_INTEGRATION_APIS)[number]['api'];
+
 /** §1.7: Confluent's X-RateLimit-Reset is RELATIVE seconds until the window resets (not epoch seconds as on GitHub). */
 export const RATE_LIMIT_RESET_IS_RELATIVE = true;
 

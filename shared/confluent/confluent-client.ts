@@ -1,11 +1,15 @@
 import * as z from 'zod/mini';
 import type { ClusterScope, ConnectorSnapshot, ConnectorStatus, TaskStatus } from '../core/connector';
 import { type ConnectorRef, connectorKey } from '../core/connector-ref';
+import type { ProviderIntegration } from '../core/provider-integration';
+import { cleanTrace } from '../observability/trace-hygiene';
 import { describeIssues } from '../validation/issue-text';
 import {
   CONNECT_V1_PREFIX,
   DISCOVERY_PAGE_SIZE,
   LIST_CONNECTORS_EXPAND,
+  PROVIDER_INTEGRATION_APIS,
+  type ProviderIntegrationApi,
   RESTART_HTTP_METHOD,
   RESTART_PATH_SUFFIX,
 } from './api-facts';
@@ -41,6 +45,20 @@ const clusterList = z.object({
           config: z.nullish(z.object({ kind: z.nullish(z.string()) })),
         }),
       ),
+    }),
+  ),
+});
+
+// §3: pim.v1/v2.Integration; `usages` are the CRNs of the resources using the integration.
+const providerIntegrationList = z.object({
+  metadata: pageMetadata,
+  data: z.array(
+    z.object({
+      id: z.string(),
+      display_name: z.nullish(z.string()),
+      provider: z.nullish(z.string()),
+      status: z.nullish(z.string()),
+      usages: z.nullish(z.array(z.string())),
     }),
   ),
 });
@@ -90,6 +108,24 @@ export class ConfluentClient {
         ...(cluster.spec?.cloud && { cloud: cluster.spec.cloud.toLowerCase() }),
         ...(cluster.spec?.region && { region: cluster.spec.region }),
         ...(cluster.spec?.config?.kind && { kind: cluster.spec.config.kind }),
+      })),
+    );
+  }
+
+  /** `GET /pim/v1/integrations?environment=…` or `/pim/v2/…`, every page. */
+  async listProviderIntegrations(environmentId: string, api: ProviderIntegrationApi): Promise<ProviderIntegration[]> {
+    const context = { operation: `list-provider-integrations ${api}`, scope: environmentId };
+    const path = PROVIDER_INTEGRATION_APIS.find((entry) => entry.api === api)?.path ?? `/${api}/integrations`;
+    const pages = await this.allPages(path, { environment: environmentId }, providerIntegrationList, context);
+    return pages.flatMap((page) =>
+      page.data.map((integration) => ({
+        id: integration.id,
+        environmentId,
+        api,
+        usages: integration.usages ?? [],
+        ...(integration.display_name && { displayName: integration.display_name }),
+        ...(integration.provider && { cloud: integration.provider.toLowerCase() }),
+        ...(integration.status && { status: integration.status }),
       })),
     );
   }
@@ -194,16 +230,17 @@ function connectorPath(ref: ConnectorRef): string {
   return `${connectorsPath(ref.environmentId, ref.clusterId)}/${encodeURIComponent(ref.name)}`;
 }
 
+/** Traces and task messages are cleaned as they are read (trace-hygiene.ts): they can quote connection strings. */
 function toStatus(status: z.infer<typeof connectorStatus>): ConnectorStatus {
   const tasks: TaskStatus[] = (status.tasks ?? []).map((task) => ({
     id: task.id,
     state: task.state,
-    ...(task.msg && { msg: task.msg }),
+    ...(task.msg && { msg: cleanTrace(task.msg) }),
   }));
   return {
     state: status.connector.state,
     tasks,
-    ...(status.connector.trace && { trace: status.connector.trace }),
+    ...(status.connector.trace && { trace: cleanTrace(status.connector.trace) }),
   };
 }
 

@@ -37,7 +37,13 @@ export {
   type RequestObservation,
   USER_AGENT,
 } from './confluent-http';
-export { type ConfluentPlatformSettings, createConfluentPlatform } from './create-confluent-platform';
+export { ConfluentProviderIntegrations } from './confluent-provider-integrations';
+export {
+  type ConfluentAdapters,
+  type ConfluentPlatformSettings,
+  createConfluentAdapters,
+  createConfluentPlatform,
+} from './create-confluent-platform';
 export { ClusterNotFoundError, ConnectorAlreadyPausedError, PauseTimeoutError } from './platform-errors';
 export { GATE_DEFAULTS, RequestGate, type RequestGateOptions } from './request-gate';
 export {

@@ -144,6 +144,8 @@ export class ReloadAfterRotation {
       return skip('other-cloud', `cluster runs on ${candidate.cloud}, the secret is on ${secret.provider}`);
     }
     if (isPausedConnector(candidate.snapshot.status)) return this.decidePaused(candidate.snapshot.status, candidate);
+    const targeting = targetingSkip(candidate, assessment);
+    if (targeting) return targeting;
     const exclusion = firstMatchingPattern(this.settings.exclusions, candidate.connector);
     if (exclusion) return skip('excluded', `matches exclusion "${exclusion.text}"`);
     const record = await this.deps.leases.read(connectorKey(candidate.connector));
@@ -244,6 +246,29 @@ export class ReloadAfterRotation {
       await this.deps.leases.release(connectorKey(connector));
     }
   }
+}
+
+/**
+ * Skips that follow from how the config references the secret: as plain text (Confluent never fetches it), or
+ * pinned to a version other than the one being applied (a restart fetches the pinned one again). A connector
+ * pinned to the new version is restarted: that is how it picks the version up.
+ */
+function targetingSkip(candidate: Candidate, assessment: VersionAssessment): SkipDecision | undefined {
+  if (candidate.plainConfig) {
+    return skip(
+      'plain-config',
+      `${candidate.referencingKeys.join(', ')} reference the secret, but the config has no secret.manager.provider.integration.id: Confluent does not fetch it, so a restart would not pick up a new version (name the connector in the secret's tag or the mapping file to restart it anyway)`,
+    );
+  }
+  const pinned = candidate.pinnedVersions;
+  const applied = assessment.version?.toLowerCase();
+  if (pinned && applied !== undefined && !pinned.includes(applied)) {
+    return skip(
+      'pinned-version',
+      `${candidate.referencingKeys.join(', ')} pin version ${pinned.join(', ')} of the secret, not ${assessment.version}: a restart would fetch version ${pinned.join(', ')} again`,
+    );
+  }
+  return undefined;
 }
 
 interface AcceptedRestart {

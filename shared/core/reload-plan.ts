@@ -13,6 +13,9 @@ export const SKIP_REASONS = {
   'dry-run': 'DRY_RUN: would restart',
   'not-found': 'connector named by a tag or mapping does not exist in its cluster',
   'other-cloud': 'cluster runs on another cloud than the secret',
+  'plain-config':
+    'the config holds the reference as plain text, without secret.manager.provider.integration.id: Confluent does not fetch it from the secret manager, so a restart would not pick up the new version',
+  'pinned-version': 'the config references a specific version of the secret: a restart would fetch that version again',
   'version-not-current': 'the event names a version that is not current yet (rotation still in progress)',
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;

@@ -6,12 +6,58 @@ import { canonicalSecretId, parseSecretRef, type SecretRef, sameSecret } from '.
  * Confluent's exact "secret identifier" syntax is UNCONFIRMED (confluent-cloud-api.md §2), so this module accepts
  * every plausible spelling and is the one place to change when it is confirmed:
  * - AWS: the ARN with or without its random 6-character suffix, anywhere in the value (it may be wrapped, e.g.
- *   `${arn…}` or followed by a JSON key selector); or the value being exactly the secret's name;
+ *   `${arn…}` or followed by a JSON key selector), under any key; or the value being exactly the secret's name, but
+ *   only under a credential-like key (a topic or a connector named like the secret is not a reference);
  * - Azure: the Key Vault secret URI with or without a version, anywhere in the value.
  * Masked values (`****`) never match.
  */
 export interface SecretReferenceMatcher {
-  matches(value: string): boolean;
+  /** Whether `value`, found under config key `key`, refers to the secret. */
+  matches(value: string, key: string): boolean;
+}
+
+/**
+ * The config key Confluent's secret manager integration needs (confluent-cloud-api.md §8: "use it as
+ * `secret.manager.provider.integration.id` in your connector configuration"). Without it a connector cannot
+ * resolve a secret identifier: an ARN in its config is plain text that no restart re-reads.
+ */
+export const PROVIDER_INTEGRATION_KEY = 'secret.manager.provider.integration.id';
+
+/** The integration id a connector's config names, if any. */
+export function providerIntegrationOf(config: Readonly<Record<string, string>>): string | undefined {
+  const id = config[PROVIDER_INTEGRATION_KEY]?.trim();
+  return id ? id : undefined;
+}
+
+/**
+ * Key segments that mark a credential field: a bare secret name counts as a reference only under such a key.
+ * `key` counts as the last segment only (`azblob.account.key`, `kafka.api.key`), not as in `key.converter`.
+ */
+const CREDENTIAL_SEGMENTS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'secrets',
+  'token',
+  'credential',
+  'credentials',
+  'apikey',
+  'jaas',
+]);
+const KEY_SEGMENTS = new Set(['key', 'keys']);
+
+/** Whether a config key names a credential (password, secret, key, token, credentials…), not a topic or a name. */
+export function isCredentialKey(key: string): boolean {
+  if (key === PROVIDER_INTEGRATION_KEY) return false;
+  const segments = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1.$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((segment) => segment !== '');
+  const last = segments.at(-1);
+  return segments.some((segment) => CREDENTIAL_SEGMENTS.has(segment)) || (last !== undefined && KEY_SEGMENTS.has(last));
 }
 
 /** AWS secret ARNs inside a longer string: the resource part ends at the first character a name cannot hold. */
@@ -31,9 +77,9 @@ export function secretReferenceMatcher(secret: SecretRef): SecretReferenceMatche
     };
   }
   return {
-    matches(value) {
+    matches(value, key) {
       if (MASKED.test(value)) return false;
-      if (value.trim() === secret.name) return true;
+      if (value.trim() === secret.name) return isCredentialKey(key);
       if (!value.includes(':secretsmanager:')) return false;
       return embedded(value, EMBEDDED_AWS_ARN).some((arn) => arnNamesSecret(arn, secret));
     },
@@ -67,8 +113,30 @@ function arnNamesSecret(found: SecretRef, secret: SecretRef): boolean {
 export function referencingKeys(config: Readonly<Record<string, string>>, matcher: SecretReferenceMatcher): string[] {
   return Object.keys(config).filter((key) => {
     const value = config[key];
-    return typeof value === 'string' && matcher.matches(value);
+    return typeof value === 'string' && matcher.matches(value, key);
   });
+}
+
+/**
+ * The Key Vault versions the given keys pin the secret to, when every reference among them names a version
+ * (`…/secrets/<name>/<version>`); undefined when any reference is versionless (it follows the current version) or
+ * the secret is not a Key Vault secret. Versions come back lower-case, de-duplicated.
+ */
+export function pinnedVersions(
+  config: Readonly<Record<string, string>>,
+  keys: readonly string[],
+  secret: SecretRef,
+): string[] | undefined {
+  if (secret.provider !== 'azure' || keys.length === 0) return undefined;
+  const versions = new Set<string>();
+  for (const key of keys) {
+    const refs = embedded(config[key] ?? '', EMBEDDED_KEY_VAULT_URI).filter((ref) => sameSecret(ref, secret));
+    for (const ref of refs) {
+      if (ref.provider !== 'azure' || !ref.version) return undefined;
+      versions.add(ref.version.toLowerCase());
+    }
+  }
+  return versions.size > 0 ? [...versions] : undefined;
 }
 
 /**
@@ -84,4 +152,24 @@ export function findSecretReferences(config: Readonly<Record<string, string>>): 
     }
   }
   return [...found];
+}
+
+/** The cluster credentials Confluent issues itself (API-key auth): never a secret manager reference. */
+const KAFKA_CREDENTIAL_KEYS = new Set(['kafka.api.key', 'kafka.api.secret']);
+
+/**
+ * The credential-like fields of a config, split by how they read back: in clear (a reference the scan can match)
+ * or masked (`****`: the scan cannot tell which secret, if any, they name).
+ */
+export function credentialFields(config: Readonly<Record<string, string>>): {
+  readonly clear: string[];
+  readonly masked: string[];
+} {
+  const clear: string[] = [];
+  const masked: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value !== 'string' || !isCredentialKey(key) || KAFKA_CREDENTIAL_KEYS.has(key)) continue;
+    (MASKED.test(value) ? masked : clear).push(key);
+  }
+  return { clear, masked };
 }

@@ -3,7 +3,14 @@ import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from './
 import { type Clock, type ConnectorPlatform, systemClock } from './ports';
 import type { TargetSource } from './reload-plan';
 import { canonicalSecretId, type SecretRef } from './secret-ref';
-import { referencingKeys, type SecretReferenceMatcher, secretReferenceMatcher } from './secret-reference-matcher';
+import {
+  PROVIDER_INTEGRATION_KEY,
+  pinnedVersions,
+  providerIntegrationOf,
+  referencingKeys,
+  type SecretReferenceMatcher,
+  secretReferenceMatcher,
+} from './secret-reference-matcher';
 import { connectorsFromTags } from './secret-tags';
 import type { TargetMapping } from './target-mapping';
 
@@ -16,6 +23,12 @@ export interface TargetResolverOptions {
   readonly configScan: boolean;
   /** Only match a secret to clusters on the secret's own cloud. */
   readonly sameCloudOnly: boolean;
+  /**
+   * The config scan restarts only connectors whose config names a provider integration
+   * (`secret.manager.provider.integration.id`); the others hold the reference as plain text and are reported as
+   * `plain-config`. Tags and the mapping file are explicit and always count. Default true.
+   */
+  readonly requireProviderIntegration?: boolean;
   /** Dates the start of a resolution, against which cached listings are judged (connector-index-cache.ts). */
   readonly clock?: Clock;
 }
@@ -29,6 +42,13 @@ export interface Candidate {
   readonly referencingKeys: string[];
   /** The cloud the connector's cluster runs on, when known. */
   readonly cloud?: string;
+  /**
+   * Found by the config scan alone, in a config without a provider integration: Confluent does not resolve the
+   * reference, so a restart would not pick up a new version. Never set for a connector a tag or the mapping names.
+   */
+  readonly plainConfig?: boolean;
+  /** Key Vault versions the referencing keys pin (every reference names a version); absent otherwise. */
+  readonly pinnedVersions?: readonly string[];
 }
 
 export interface ResolvedTargets {
@@ -81,7 +101,7 @@ export class TargetResolver {
 
     const matcher = secretReferenceMatcher(secret);
     const scannedKeys = new Set(scanned.map(clusterKey));
-    let candidates = this.match(listings, scannedKeys, named, matcher);
+    let candidates = this.match(listings, scannedKeys, named, matcher, secret);
     // A cached listing may predate a pause: clusters holding candidates are read again, so state that decides a
     // restart is never older than this resolution. A listing requested during it (the cold case) is reused as is.
     const listedAtByCluster = new Map(
@@ -101,7 +121,13 @@ export class TargetResolver {
             : listing,
         ),
       );
-      candidates = this.match(refreshed, scannedKeys, named, matcher);
+      candidates = this.match(refreshed, scannedKeys, named, matcher, secret);
+    }
+    const plain = [...candidates.values()].filter((candidate) => candidate.plainConfig).length;
+    if (plain > 0) {
+      notes.push(
+        `${plain} connector(s) hold a reference to the secret in plain config (no ${PROVIDER_INTEGRATION_KEY}): named, not restarted`,
+      );
     }
 
     if (candidates.size === 0) notes.push(`no connector references ${canonicalSecretId(secret)}`);
@@ -114,7 +140,9 @@ export class TargetResolver {
     scannedKeys: ReadonlySet<string>,
     named: ReadonlyMap<string, { connector: ConnectorRef; sources: Set<TargetSource> }>,
     matcher: SecretReferenceMatcher,
+    secret: SecretRef,
   ): Map<string, Candidate> {
+    const requireIntegration = this.options.requireProviderIntegration ?? true;
     const candidates = new Map<string, Candidate>();
     for (const { cluster, connectors } of listings) {
       const cloud = (cluster as ClusterScope).cloud;
@@ -125,12 +153,17 @@ export class TargetResolver {
         if (keys.length === 0 && !namedEntry) continue;
         const sources: TargetSource[] = [...(namedEntry?.sources ?? [])];
         if (keys.length > 0) sources.push('config-scan');
+        const pinned = pinnedVersions(snapshot.config, keys, secret);
         candidates.set(key, {
           connector: snapshot.ref,
           sources,
           snapshot,
           referencingKeys: keys,
           cloud: cloud ?? snapshot.config['cloud.provider']?.toLowerCase(),
+          ...(!namedEntry && requireIntegration && !providerIntegrationOf(snapshot.config)
+            ? { plainConfig: true }
+            : {}),
+          ...(pinned ? { pinnedVersions: pinned } : {}),
         });
       }
     }

@@ -1,10 +1,11 @@
 import { connectorKey } from '../core/connector-ref';
 import type { OutcomeReport } from '../core/outcome-report';
+import { cleanTrace } from '../observability/trace-hygiene';
 
 /**
  * What is worth a person's attention in an outcome report, and how it reads in each alert channel. Failures,
  * exhausted restart budgets and secret expiry always alert; successes only when asked. Only ids, versions, states
- * and Confluent's traces go into a message: never a secret value.
+ * and Confluent's traces (scrubbed and bounded, trace-hygiene.ts) go into a message: never a secret value.
  */
 export type AlertFormat = 'generic' | 'slack' | 'teams';
 
@@ -18,7 +19,7 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
   switch (outcome.kind) {
     case 'secret-expiry': {
       const { warning } = outcome;
-      return { severity: warning.expired ? 'critical' : 'warning', title: warning.message, lines: [] };
+      return { severity: warning.expired ? 'critical' : 'warning', title: cleanTrace(warning.message), lines: [] };
     }
     case 'rotation': {
       const { report } = outcome;
@@ -31,7 +32,7 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
         severity: bad.length > 0 ? 'critical' : 'info',
         title: `Rotation of ${report.secret} (version ${report.version ?? 'current'}): ${good.length} restarted, ${bad.length} failed`,
         lines: [...bad, ...(includeSuccesses ? good : [])].map(
-          (o) => `${connectorKey(o.connector)}: ${o.result}${o.detail ? ` — ${o.detail}` : ''}`,
+          (o) => `${connectorKey(o.connector)}: ${o.result}${o.detail ? ` — ${cleanTrace(o.detail)}` : ''}`,
         ),
       };
     }
@@ -48,7 +49,7 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
         title: `Failed connectors (${report.trigger}): ${good.length} recovered, ${bad.length} still failing, ${exhausted.length} out of restart budget`,
         lines: [...exhausted, ...bad, ...(includeSuccesses ? good : [])].map(
           (o) =>
-            `${connectorKey(o.connector)}: ${o.alert ? 'restart budget exhausted' : o.result}${o.attempt ? ` (automatic restart ${o.attempt})` : ''}${o.detail ? ` — ${o.detail}` : ''}`,
+            `${connectorKey(o.connector)}: ${o.alert ? 'restart budget exhausted' : o.result}${o.attempt ? ` (automatic restart ${o.attempt})` : ''}${o.detail ? ` — ${cleanTrace(o.detail)}` : ''}`,
         ),
       };
     }

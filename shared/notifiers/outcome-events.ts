@@ -3,6 +3,7 @@ import type { OutcomeReport, SecretExpiryWarning } from '../core/outcome-report'
 import type { RecoveryOutcome, RecoveryReport } from '../core/recovery-report';
 import type { OutcomeResult, ReloadOutcome, ReloadReport } from '../core/reload-plan';
 import { redact } from '../observability/redaction';
+import { cleanTrace } from '../observability/trace-hygiene';
 
 export const OUTCOME_EVENT_SOURCE = 'connector-reloader';
 export const RELOAD_SUCCEEDED = 'Connector Reload Succeeded';
@@ -27,7 +28,7 @@ export interface OutcomeEventDetail {
   readonly result: OutcomeResult;
   /** How the connector was found: secret-tag, mapping-file, config-scan. */
   readonly sources: readonly string[];
-  /** Skips only: paused, excluded, already-covered, in-flight, dry-run, not-found, other-cloud. */
+  /** Skips only: paused, excluded, already-covered, in-flight, dry-run, not-found, other-cloud, plain-config, pinned-version. */
   readonly reason?: string;
   readonly method?: string;
   /** The FAILED trace, the timeout or the refused request: what to look at first. */
@@ -164,8 +165,8 @@ function recoveryDetailOf(report: RecoveryReport, outcome: RecoveryOutcome): Rec
     ...(outcome.attempt !== undefined ? { attempt: outcome.attempt } : {}),
     ...(outcome.nextAttemptAt !== undefined ? { nextAttemptAt: new Date(outcome.nextAttemptAt).toISOString() } : {}),
     ...(outcome.method ? { method: outcome.method } : {}),
-    // Traces come from Confluent: redacted like any other text leaving the process.
-    ...(outcome.detail ? { detail: redact(outcome.detail) } : {}),
+    // Traces come from Confluent: scrubbed and bounded like any trace leaving the process.
+    ...(outcome.detail ? { detail: cleanTrace(outcome.detail) } : {}),
     trigger: report.trigger,
     dryRun: report.dryRun,
     finishedAt: report.finishedAt.toISOString(),
@@ -184,8 +185,8 @@ function detailOf(report: ReloadReport, outcome: ReloadOutcome): OutcomeEventDet
     sources: outcome.sources,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.method ? { method: outcome.method } : {}),
-    // A trace comes from Confluent: redact it like any other text leaving the process.
-    ...(outcome.detail ? { detail: redact(outcome.detail) } : {}),
+    // A trace comes from Confluent: scrubbed and bounded like any trace leaving the process.
+    ...(outcome.detail ? { detail: cleanTrace(outcome.detail) } : {}),
     ...(outcome.restartLatencyMs !== undefined ? { restartLatencyMs: outcome.restartLatencyMs } : {}),
     trigger: report.trigger,
     finishedAt: report.finishedAt.toISOString(),

@@ -1,6 +1,6 @@
 import { EXIT, main } from '../../cli/main';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { SEED_SECRETS } from '../../local/seed-estate';
+import { SEED_SECRETS, seedEstate } from '../../local/seed-estate';
 import { capturedOutput } from '../helpers/captured-output';
 
 /** Canary values: if any of these shows up in anything the CLI prints or logs, a secret leaked. */
@@ -58,7 +58,7 @@ describe('connector-reloader CLI against the local cloud', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(rows).toHaveLength(11);
+    expect(rows).toHaveLength(seedEstate().connectors.length);
     expect(rows.find((row) => row.connector === 'env-prod01/lkc-orders1/orders-archive-s3')).toMatchObject({
       state: 'PAUSED',
       secrets: [SEED_SECRETS.ordersDb],
@@ -155,6 +155,67 @@ describe('connector-reloader CLI against the local cloud', () => {
       }),
     );
     assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('doctor reads the provider integrations: who uses each, whether the scan can see them, plain-config holders', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+
+    // Act
+    await main(['doctor', '--json'], output);
+
+    // Assess
+    const findings = chunks.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(findings).toContainEqual({
+      check: 'integration cspi-azr0001',
+      ok: true,
+      detail:
+        'AZURE pim/v2 ACTIVE "prod-key-vault": used by env-prod01/lkc-azan01/analytics-sql-sink, env-prod01/lkc-azan01/analytics-audit-sink, env-prod01/lkc-azan01/analytics-blob-sink',
+    });
+    expect(findings).toContainEqual({
+      check: 'connector env-prod01/lkc-orders1/orders-cdc',
+      ok: true,
+      detail: `uses cspi-aws0001; references read back in clear: ${SEED_SECRETS.ordersDb}`,
+    });
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        check: 'connector env-prod01/lkc-pay01/payments-refunds-http',
+        note: true,
+        detail: expect.stringContaining('(plain-config)'),
+      }),
+    );
+    expect(findings.filter((f) => !f.ok).map((f) => f.check)).toEqual(['cluster env-stage01/lkc-stage01']);
+    assertNoCanary(chunks.out + chunks.err + stderr);
+  });
+
+  it('doctor turns a 403 or 404 from pim into a note, never a problem', async () => {
+    // Prepare
+    const { output, chunks } = capturedOutput();
+    cloud.confluent.control.setProviderIntegrationApi('v1', 'forbidden');
+    cloud.confluent.control.setProviderIntegrationApi('v2', 'not-found');
+
+    // Act
+    try {
+      await main(['doctor', '--json'], output);
+    } finally {
+      cloud.confluent.control.setProviderIntegrationApi('v1', 'available');
+      cloud.confluent.control.setProviderIntegrationApi('v2', 'available');
+    }
+
+    // Assess
+    const findings = chunks.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const notes = findings.filter((f) => f.check === 'provider integrations env-prod01');
+    expect(notes).toEqual([
+      expect.objectContaining({ ok: true, note: true, detail: expect.stringContaining('pim/v1 not read (HTTP 403') }),
+      expect.objectContaining({ ok: true, note: true, detail: expect.stringContaining('pim/v2 not read (HTTP 404') }),
+    ]);
+    expect(findings.filter((f) => !f.ok).map((f) => f.check)).toEqual(['cluster env-stage01/lkc-stage01']);
   });
 
   it('reports wrong Confluent credentials clearly, without the secret', async () => {

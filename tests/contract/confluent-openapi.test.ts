@@ -200,6 +200,42 @@ describe('org/v2 and cmk/v2 emulator responses against the subset document', () 
   });
 });
 
+describe('pim/v1 and pim/v2 emulator responses against the subset document', () => {
+  it('conform for lists, pages, validation errors, auth, permissions, rate limits and server errors', async () => {
+    // Prepare
+    const { control } = emulator;
+
+    // Act
+    for (const version of ['v1', 'v2']) {
+      await call('GET', `/pim/${version}/integrations?environment=env-prod01`);
+      await call('GET', `/pim/${version}/integrations?environment=env-prod01&page_size=1`);
+      await call('GET', `/pim/${version}/integrations?environment=env-stage01`);
+      await call('GET', `/pim/${version}/integrations`);
+      await call('GET', `/pim/${version}/integrations?environment=env-prod01`, '');
+      control.setFaults({ throttleNext: { count: 1, retryAfterSeconds: 1 } });
+      await call('GET', `/pim/${version}/integrations?environment=env-prod01`);
+      control.setFaults({ failNext: 1 });
+      await call('GET', `/pim/${version}/integrations?environment=env-prod01`);
+    }
+    control.setProviderIntegrationApi('v1', 'forbidden');
+    control.setProviderIntegrationApi('v2', 'forbidden');
+    await call('GET', '/pim/v1/integrations?environment=env-prod01');
+    await call('GET', '/pim/v2/integrations?environment=env-prod01');
+
+    // Assess
+    const requests = control.requests();
+    expect(responseProblems(requests)).toEqual([]);
+    const covered = coverage(requests);
+    for (const operationId of ['listPimV1Integrations', 'listPimV2Integrations']) {
+      for (const status of [200, 400, 401, 403, 429, 500]) expect(covered).toContain(`${operationId} ${status}`);
+    }
+    const usages = requests.flatMap(
+      (record) => (record.responseBody as { data?: { usages?: string[] }[] } | undefined)?.data ?? [],
+    );
+    expect(usages.some((integration) => (integration.usages?.length ?? 0) > 0)).toBe(true);
+  });
+});
+
 describe('validateRecordedRequests', () => {
   it('finds nothing wrong with a well-behaved client session', async () => {
     // Prepare

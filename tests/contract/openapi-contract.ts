@@ -7,6 +7,7 @@ import type { RecordedRequest } from '../../local/confluent-emulator';
 /** The Connect v1 OpenAPI extract, vendored with its sources (tests/fixtures/README.md). */
 export const CONNECT_V1_SPEC = path.resolve(__dirname, '../fixtures/confluent-connect-v1-openapi.yaml');
 export const ORG_CMK_V2_SPEC = path.resolve(__dirname, 'org-cmk-v2-subset.yaml');
+export const PIM_V1_V2_SPEC = path.resolve(__dirname, 'pim-v1-v2-subset.yaml');
 
 const CONNECTORS_PATH = '/connect/v1/environments/{environment_id}/clusters/{kafka_cluster_id}/connectors';
 const EXPANSIONS_SPEC_KEY = `${CONNECTORS_PATH}?expand=info,status,id`;
@@ -52,9 +53,11 @@ export async function validateRecordedRequests(requests: readonly RecordedReques
 async function createContracts(): Promise<OpenApiContracts> {
   const connect = await initContract(prepareConnectDocument(readYaml(CONNECT_V1_SPEC)));
   const orgCmk = await initContract(readYaml(ORG_CMK_V2_SPEC));
+  const pim = await initContract(readYaml(PIM_V1_V2_SPEC));
   const contractFor = (record: RecordedRequest): Contract | undefined => {
     if (record.path.startsWith('/connect/v1/')) return connect;
     if (record.path.startsWith('/org/v2/') || record.path.startsWith('/cmk/v2/')) return orgCmk;
+    if (record.path.startsWith('/pim/v1/') || record.path.startsWith('/pim/v2/')) return pim;
     return undefined;
   };
   const match = (record: RecordedRequest) => {

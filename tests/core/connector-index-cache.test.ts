@@ -17,6 +17,7 @@ const AWS2 = { environmentId: 'env-p1', clusterId: 'lkc-aws2', cloud: 'aws' };
 const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
 const BILLING = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'billing-cdc' };
 const DATAGEN = { environmentId: 'env-p1', clusterId: 'lkc-aws2', name: 'datagen' };
+const INTEGRATED = { 'secret.manager.provider.integration.id': 'cspi-aws1' };
 const TTL_MS = 60_000;
 
 function setup(ttlMs = TTL_MS) {
@@ -24,8 +25,8 @@ function setup(ttlMs = TTL_MS) {
   const platform = new FakePlatform()
     .addCluster(AWS1)
     .addCluster(AWS2)
-    .addConnector(ORDERS, { 'database.password': ARN })
-    .addConnector(BILLING, { 'database.password': ARN })
+    .addConnector(ORDERS, { ...INTEGRATED, 'database.password': ARN })
+    .addConnector(BILLING, { ...INTEGRATED, 'database.password': ARN })
     .addConnector(DATAGEN, { quickstart: 'ORDERS' });
   const cache = new ConnectorIndexCache(platform, { ttlMs, clock });
   return { clock, platform, cache };
@@ -243,7 +244,7 @@ describe('ConnectorIndexCache behind the target resolver', () => {
     await useCase.execute(rotated('evt-1'));
     platform.calls.length = 0;
     clock.advance(1_000);
-    platform.addConnector(ORDERS, { 'database.password': ARN }, 'PAUSED');
+    platform.addConnector(ORDERS, { ...INTEGRATED, 'database.password': ARN }, 'PAUSED');
 
     // Act
     const report = await useCase.execute(rotated('evt-2'));

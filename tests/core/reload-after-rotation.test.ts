@@ -20,6 +20,8 @@ const OUTBOX = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-o
 const ARCHIVE = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-archive' };
 const DATAGEN = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'datagen' };
 const AZURE_TWIN = { environmentId: 'env-p1', clusterId: 'lkc-az1', name: 'orders-azure' };
+/** What a connector using Confluent's secret manager integration carries in its config. */
+const INTEGRATED = { 'secret.manager.provider.integration.id': 'cspi-aws1' };
 
 class FakeSecrets implements SecretSource {
   snapshot: SecretSnapshot;
@@ -43,11 +45,11 @@ function setup(overrides: Partial<ReloadSettings> = {}, mappingJson?: string) {
   const platform = new FakePlatform()
     .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-aws1', cloud: 'aws', kind: 'Dedicated' })
     .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-az1', cloud: 'azure', kind: 'Dedicated' })
-    .addConnector(ORDERS, { 'database.password': ARN })
-    .addConnector(OUTBOX, { 'database.password': 'prod/orders-db' })
-    .addConnector(ARCHIVE, { 'aws.secret.access.key': ARN }, 'PAUSED')
+    .addConnector(ORDERS, { ...INTEGRATED, 'database.password': ARN })
+    .addConnector(OUTBOX, { ...INTEGRATED, 'database.password': 'prod/orders-db' })
+    .addConnector(ARCHIVE, { ...INTEGRATED, 'aws.secret.access.key': ARN }, 'PAUSED')
     .addConnector(DATAGEN, { quickstart: 'ORDERS' })
-    .addConnector(AZURE_TWIN, { 'database.password': ARN });
+    .addConnector(AZURE_TWIN, { ...INTEGRATED, 'database.password': ARN });
   const secrets = new FakeSecrets(clock);
   const store = new MemoryStateStore();
   const mapping = mappingJson ? parseTargetMapping(mappingJson, 'test') : emptyTargetMapping;
@@ -179,8 +181,8 @@ describe('ReloadAfterRotation', () => {
     const { useCase, platform } = setup();
     platform.clusters.splice(0, 2, { environmentId: 'env-p1', clusterId: 'lkc-aws1' }, AZURE_TWIN);
     platform
-      .addConnector(ORDERS, { 'database.password': ARN, 'cloud.provider': 'aws' })
-      .addConnector(AZURE_TWIN, { 'database.password': ARN, 'cloud.provider': 'AZURE' });
+      .addConnector(ORDERS, { ...INTEGRATED, 'database.password': ARN, 'cloud.provider': 'aws' })
+      .addConnector(AZURE_TWIN, { ...INTEGRATED, 'database.password': ARN, 'cloud.provider': 'AZURE' });
 
     // Act
     const report = await useCase.execute(rotated());
@@ -447,3 +449,144 @@ function recordingLogger() {
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
 }
+
+describe('ReloadAfterRotation: targets anchored to the secret manager integration', () => {
+  const LEGACY = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-legacy' };
+  const TOPIC_TWIN = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-router' };
+
+  it('names a connector holding the ARN in plain config as plain-config and does not restart it', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+    platform.addConnector(LEGACY, { 'transforms.tag.static.value': ARN, 'database.password': '****************' });
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-legacy']).toMatchObject({
+      result: 'skipped',
+      reason: 'plain-config',
+      sources: ['config-scan'],
+      detail: expect.stringContaining('transforms.tag.static.value'),
+    });
+    expect(report.notes.join('\n')).toContain('1 connector(s) hold a reference to the secret in plain config');
+    expect(platform.restarts).not.toContain('env-p1/lkc-aws1/orders-legacy');
+  });
+
+  it('restarts a plain-config connector that the mapping file names: tags and the mapping stay explicit', async () => {
+    // Prepare
+    const mapping = JSON.stringify({ secrets: { [ARN]: ['env-p1/lkc-aws1/orders-legacy'] } });
+    const { useCase, platform } = setup({}, mapping);
+    platform.addConnector(LEGACY, { 'transforms.tag.static.value': ARN });
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-legacy']).toMatchObject({
+      result: 'restarted',
+      sources: ['mapping-file', 'config-scan'],
+    });
+  });
+
+  it('restarts plain-config connectors too when REQUIRE_PROVIDER_INTEGRATION is off', async () => {
+    // Prepare
+    const { platform, secrets, clock } = setup();
+    platform.addConnector(LEGACY, { 'database.password': ARN });
+    const resolver = new TargetResolver(platform, emptyTargetMapping, {
+      tagKey: 'confluent-connectors',
+      configScan: true,
+      sameCloudOnly: true,
+      requireProviderIntegration: false,
+    });
+    const useCase = new ReloadAfterRotation(
+      {
+        secrets,
+        platform,
+        resolver,
+        leases: new ConnectorLeases(new MemoryStateStore(), clock, { owner: 'x', lockTtlMs: 60_000, retentionMs: 1 }),
+        clock,
+        logger: silentLogger,
+      },
+      SETTINGS,
+    );
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-legacy']).toMatchObject({ result: 'restarted', sources: ['config-scan'] });
+  });
+
+  it('does not take a topic or a connector named like the secret for a reference', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+    platform.addConnector(TOPIC_TWIN, { ...INTEGRATED, topics: 'prod/orders-db', name: 'prod/orders-db' });
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-router']).toBeUndefined();
+    expect(byName(report)['orders-outbox']).toMatchObject({ result: 'restarted' });
+  });
+});
+
+describe('ReloadAfterRotation: Key Vault references pinned to a version', () => {
+  const VAULT = 'https://contoso.vault.azure.net/secrets/analytics-db';
+  const OLD = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+  const NEW = '9a8b7c6d5e4f30211203f4e5d6c7b8a9';
+  const FOLLOWS = { environmentId: 'env-p1', clusterId: 'lkc-az1', name: 'follows-current' };
+  const PINNED_OLD = { environmentId: 'env-p1', clusterId: 'lkc-az1', name: 'pinned-old' };
+  const PINNED_NEW = { environmentId: 'env-p1', clusterId: 'lkc-az1', name: 'pinned-new' };
+
+  function azureSetup() {
+    const clock = new FakeClock();
+    const platform = new FakePlatform()
+      .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-az1', cloud: 'azure', kind: 'Dedicated' })
+      .addConnector(FOLLOWS, { ...INTEGRATED, 'azblob.account.key': VAULT })
+      .addConnector(PINNED_OLD, { ...INTEGRATED, 'azure.sql.dw.password': `${VAULT}/${OLD}` })
+      .addConnector(PINNED_NEW, { ...INTEGRATED, 'azure.sql.dw.password': `${VAULT}/${NEW.toUpperCase()}` });
+    const secret = parseSecretRef(VAULT);
+    const secrets: SecretSource = {
+      describe: async () => ({ secret, currentVersion: NEW, currentSince: clock.now(), pendingVersions: [], tags: {} }),
+    };
+    const resolver = new TargetResolver(platform, emptyTargetMapping, {
+      tagKey: 'confluent-connectors',
+      configScan: true,
+      sameCloudOnly: true,
+    });
+    const useCase = new ReloadAfterRotation(
+      {
+        secrets,
+        platform,
+        resolver,
+        leases: new ConnectorLeases(new MemoryStateStore(), clock, { owner: 'x', lockTtlMs: 60_000, retentionMs: 1 }),
+        clock,
+        logger: silentLogger,
+      },
+      SETTINGS,
+    );
+    const event: SecretRotated = { kind: 'secret-rotated', secret, version: NEW, source: 'test', eventId: 'evt-kv' };
+    return { platform, useCase, event };
+  }
+
+  it('skips a connector pinned to another version, naming the version, and restarts one pinned to the new one', async () => {
+    // Prepare
+    const { platform, useCase, event } = azureSetup();
+
+    // Act
+    const report = await useCase.execute(event);
+
+    // Assess
+    const outcomes = byName(report);
+    expect(outcomes['pinned-old']).toMatchObject({
+      result: 'skipped',
+      reason: 'pinned-version',
+      detail: expect.stringContaining(`pin version ${OLD}`),
+    });
+    expect(outcomes['pinned-new']).toMatchObject({ result: 'restarted' });
+    expect(outcomes['follows-current']).toMatchObject({ result: 'restarted' });
+    expect(platform.restarts.sort()).toEqual(['env-p1/lkc-az1/follows-current', 'env-p1/lkc-az1/pinned-new']);
+  });
+});

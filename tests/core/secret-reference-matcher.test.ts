@@ -1,5 +1,10 @@
 import { parseSecretRef } from '../../shared/core/secret-ref';
-import { referencingKeys, secretReferenceMatcher } from '../../shared/core/secret-reference-matcher';
+import {
+  isCredentialKey,
+  pinnedVersions,
+  referencingKeys,
+  secretReferenceMatcher,
+} from '../../shared/core/secret-reference-matcher';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const PARTIAL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db';
@@ -15,7 +20,7 @@ describe('secretReferenceMatcher (AWS)', () => {
     ['the ARN wrapped in a placeholder', `\${${ARN}}`],
     ['the ARN followed by a JSON key selector', `${ARN}:password`],
   ])('matches %s', (_label, value) => {
-    expect(matcher.matches(value)).toBe(true);
+    expect(matcher.matches(value, 'database.password')).toBe(true);
   });
 
   it.each([
@@ -29,7 +34,18 @@ describe('secretReferenceMatcher (AWS)', () => {
     ['the name as part of a longer value', 'jdbc:postgresql://prod/orders-db:5432'],
     ['a different suffix', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Qq11Qq'],
   ])('does not match %s', (_label, value) => {
-    expect(matcher.matches(value)).toBe(false);
+    expect(matcher.matches(value, 'database.password')).toBe(false);
+  });
+
+  it.each(['topics', 'name', 'topic.prefix', 'key.converter', 'transforms.route.replacement', 'database.dbname'])(
+    'does not count the bare name under the non-credential key %s',
+    (key) => {
+      expect(matcher.matches('prod/orders-db', key)).toBe(false);
+    },
+  );
+
+  it('counts an ARN under any key: it names the secret whatever the field', () => {
+    expect(matcher.matches(ARN, 'transforms.tag.static.value')).toBe(true);
   });
 
   it('matches a partial ARN whose own name ends in six characters after a dash', () => {
@@ -39,7 +55,7 @@ describe('secretReferenceMatcher (AWS)', () => {
     );
 
     // Act / Assess
-    expect(odd.matches('arn:aws:secretsmanager:us-east-1:123456789012:secret:svc-abcdef')).toBe(true);
+    expect(odd.matches('arn:aws:secretsmanager:us-east-1:123456789012:secret:svc-abcdef', 'auth.password')).toBe(true);
   });
 
   it('lists the keys that reference the secret', () => {
@@ -62,7 +78,7 @@ describe('secretReferenceMatcher (Azure)', () => {
     ['a versioned URI', `${VAULT}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`],
     ['a differently-cased URI', 'https://CONTOSO.vault.azure.net/secrets/Orders-DB'],
   ])('matches %s', (_label, value) => {
-    expect(matcher.matches(value)).toBe(true);
+    expect(matcher.matches(value, 'azblob.account.key')).toBe(true);
   });
 
   it.each([
@@ -70,6 +86,56 @@ describe('secretReferenceMatcher (Azure)', () => {
     ['another secret with a shared prefix', 'https://contoso.vault.azure.net/secrets/orders-db-replica'],
     ['the bare name', 'orders-db'],
   ])('does not match %s', (_label, value) => {
-    expect(matcher.matches(value)).toBe(false);
+    expect(matcher.matches(value, 'azblob.account.key')).toBe(false);
+  });
+
+  it('tells the version a reference pins, and none when any reference follows the current version', () => {
+    // Prepare
+    const config = {
+      'azure.sql.dw.password': `${VAULT}/0F1E2D3C4B5A69788796A5B4C3D2E1F0`,
+      'azblob.account.key': VAULT,
+      'other.password': 'https://contoso.vault.azure.net/secrets/other/11112222333344445555666677778888',
+    };
+    const secret = parseSecretRef(VAULT);
+
+    // Act
+    const pinned = pinnedVersions(config, ['azure.sql.dw.password', 'other.password'], secret);
+    const mixed = pinnedVersions(config, ['azure.sql.dw.password', 'azblob.account.key'], secret);
+
+    // Assess
+    expect(pinned).toEqual(['0f1e2d3c4b5a69788796a5b4c3d2e1f0']);
+    expect(mixed).toBeUndefined();
+    expect(pinnedVersions(config, ['azure.sql.dw.password'], parseSecretRef(ARN))).toBeUndefined();
+  });
+});
+
+describe('isCredentialKey', () => {
+  it.each([
+    'database.password',
+    'connection.password',
+    'aws.secret.access.key',
+    'azblob.account.key',
+    'kafka.api.key',
+    'kafka.api.secret',
+    'oauth2.client.secret',
+    'auth.token',
+    'gcp.credentials.json',
+    'sasl.jaas.config',
+    'apiKey',
+    'ssl.keystore.password',
+  ])('counts %s', (key) => {
+    expect(isCredentialKey(key)).toBe(true);
+  });
+
+  it.each([
+    'topics',
+    'name',
+    'topic.prefix',
+    'key.converter',
+    'input.key.format',
+    'database.user',
+    'secret.manager.provider.integration.id',
+  ])('does not count %s', (key) => {
+    expect(isCredentialKey(key)).toBe(false);
   });
 });

@@ -170,6 +170,78 @@ describe('discovery (org/v2, cmk/v2)', () => {
   });
 });
 
+describe('provider integrations (pim/v1, pim/v2)', () => {
+  const ORG_CRN = 'crn://confluent.cloud/organization=00000000-0000-4000-8000-00000000c0de';
+
+  it('lists AWS integrations on pim/v1 with the CRN of every connector whose config names them', async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const listed = await json('/pim/v1/integrations?environment=env-prod01');
+
+    // Assess
+    expect(listed.status).toBe(200);
+    const body = listed.body as { api_version: string; kind: string; data: Record<string, unknown>[] };
+    expect(body).toMatchObject({ api_version: 'pim/v1', kind: 'IntegrationList' });
+    expect(body.data).toEqual([
+      expect.objectContaining({
+        api_version: 'pim/v1',
+        kind: 'Integration',
+        id: 'cspi-aws0001',
+        provider: 'AWS',
+        config: expect.objectContaining({ kind: 'AwsIntegrationConfig' }),
+        environment: expect.objectContaining({ id: 'env-prod01' }),
+      }),
+    ]);
+    expect(body.data[0]?.usages).toEqual([
+      `${ORG_CRN}/environment=env-prod01/cloud-cluster=lkc-orders1/connector=orders-cdc`,
+      `${ORG_CRN}/environment=env-prod01/cloud-cluster=lkc-orders1/connector=orders-outbox`,
+      `${ORG_CRN}/environment=env-prod01/cloud-cluster=lkc-orders1/connector=orders-archive-s3`,
+      `${ORG_CRN}/environment=env-prod01/cloud-cluster=lkc-pay01/connector=payments-http-sink`,
+      `${ORG_CRN}/environment=env-prod01/cloud-cluster=lkc-pay01/connector=payments-ledger-cdc`,
+    ]);
+  });
+
+  it('lists Azure integrations on pim/v2 only, with their status, and none for an environment without any', async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const azure = await json('/pim/v2/integrations?environment=env-prod01');
+    const staging = await json('/pim/v2/integrations?environment=env-stage01');
+
+    // Assess
+    const data = (azure.body as { data: { id: string; provider: string; status: string; usages: string[] }[] }).data;
+    expect(data.map(({ id, provider, status }) => ({ id, provider, status }))).toEqual([
+      { id: 'cspi-azr0001', provider: 'AZURE', status: 'ACTIVE' },
+    ]);
+    expect(data[0]?.usages.map((crn) => crn.split('/connector=')[1])).toEqual([
+      'analytics-sql-sink',
+      'analytics-audit-sink',
+      'analytics-blob-sink',
+    ]);
+    expect((staging.body as { data: unknown[] }).data).toEqual([]);
+  });
+
+  it('requires the environment, and answers 403 or 404 when a version is switched off', async () => {
+    // Prepare
+    const { control } = await start();
+
+    // Act
+    const missing = await json('/pim/v1/integrations');
+    control.setProviderIntegrationApi('v2', 'not-found');
+    const notOffered = await json('/pim/v2/integrations?environment=env-prod01');
+    control.setProviderIntegrationApi('v1', 'forbidden');
+    const forbidden = await json('/pim/v1/integrations?environment=env-prod01');
+
+    // Assess
+    expect(missing).toMatchObject({ status: 400, body: { errors: [{ source: { parameter: 'environment' } }] } });
+    expect(notOffered.status).toBe(404);
+    expect(forbidden).toMatchObject({ status: 403, body: { errors: [{ status: '403', code: 'forbidden' }] } });
+  });
+});
+
 describe('connect/v1 reads', () => {
   it('lists connector names without expand', async () => {
     // Prepare
@@ -721,7 +793,7 @@ describe('request log', () => {
 });
 
 describe('masking', () => {
-  it('masks plain credentials and leaves secret-manager identifiers readable', () => {
+  it('masks plain credentials and leaves identifiers readable only behind a provider integration', () => {
     // Prepare
     const config = {
       name: 'c',
@@ -748,12 +820,15 @@ describe('masking', () => {
       'salesforce.password': MASKED_VALUE,
       'oauth.token': MASKED_VALUE,
       'ssl.key': MASKED_VALUE,
-      'database.password': SEED_SECRETS.ordersDb,
-      'azblob.account.key': SEED_SECRETS.analyticsDb,
+      // Without a provider integration an identifier in a password field is just that password.
+      'database.password': MASKED_VALUE,
+      'azblob.account.key': MASKED_VALUE,
       'auth.password': MASKED_VALUE,
       topics: 'orders',
     });
     expect(withIntegration).toMatchObject({
+      'database.password': SEED_SECRETS.ordersDb,
+      'azblob.account.key': SEED_SECRETS.analyticsDb,
       'auth.password': 'prod/orders-db',
       'secret.manager.provider.integration.id': 'cspi-1',
     });

@@ -61,6 +61,8 @@ export function generateEstate(count: number): GeneratedEstate {
             name,
             'connector.class': 'PostgresSink',
             'cloud.provider': provider,
+            // Resolved through the cloud's provider integration, as Confluent's secret manager integration needs.
+            'secret.manager.provider.integration.id': provider === 'aws' ? 'cspi-relaws' : 'cspi-relaz',
             'connection.password': id,
           },
           secretRefs: [id],
