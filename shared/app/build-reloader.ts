@@ -3,11 +3,13 @@ import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentPlatform, type RequestObservation } from '../confluent';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
+import { OperatorState } from '../core/operator-state';
 import type { OutcomeReport } from '../core/outcome-report';
 import type { Clock, ConnectorPlatform, Logger, Notifier, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
 import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
 import { ReloadAfterRotation } from '../core/reload-after-rotation';
+import { RestartConnector } from '../core/restart-connector';
 import type { TargetMapping } from '../core/target-mapping';
 import { TargetResolver } from '../core/target-resolver';
 import type { SecretValueReader } from '../providers/secret-credentials';
@@ -46,6 +48,10 @@ export interface Reloader {
   forInvocation(invocationId?: string): ReloadAfterRotation;
   /** The failed-connector recovery use case (webhook failures and the sweep), its locks owned by this invocation. */
   recovery(invocationId?: string): RecoverFailedConnectors;
+  /** An operator's restart of one connector (the CLI), under the same locks, its lock owned by this invocation. */
+  manualRestart(invocationId?: string): RestartConnector;
+  /** An operator's view of a connector's lock and restart budget, and the means to clear them (the CLI). */
+  operatorState(invocationId?: string): OperatorState;
   /** The Confluent notification webhook, its token read from WEBHOOK_TOKEN_SECRET (cached). */
   readonly failureWebhook: FailureWebhook;
   /** Sends an outcome to the alert webhook and the cloud's sinks; never throws (failures are logged). */
@@ -128,6 +134,18 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           verify: settings.verify,
         },
       );
+    },
+    manualRestart(invocationId = randomUUID()) {
+      return new RestartConnector(
+        { platform, leases: leasesFor(invocationId), clock, logger: adapters.logger },
+        { dryRun: settings.dryRun, verify: settings.verify },
+      );
+    },
+    operatorState(invocationId = randomUUID()) {
+      return new OperatorState(leasesFor(invocationId), clock, {
+        maxAutoRestarts: settings.recovery.maxAutoRestarts,
+        budgetRearmMs: settings.recovery.budgetRearmMs,
+      });
     },
     forInvocation(invocationId = randomUUID()) {
       const leases = leasesFor(invocationId);
