@@ -49,6 +49,7 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     failStaleConnectors: () => state.failStaleConnectors(),
     failConnector: (key, trace, opts) => state.failConnector(key, trace, opts),
     setAlwaysFails: (key, on) => state.setAlwaysFails(key, on),
+    setSlowStart: (key, on) => state.setSlowStart(key, on),
     connector: (key) => state.view(key),
     connectors: () => state.views(),
     requests: () => recorder.all(),

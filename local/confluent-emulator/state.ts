@@ -42,6 +42,8 @@ interface ConnectorRecord extends ConnectorEntry {
   pauses: number;
   resumes: number;
   alwaysFails: boolean;
+  /** Stays PROVISIONING after a start until turned off (setSlowStart). */
+  slowStart: boolean;
   heldVersions: Map<string, string>;
 }
 
@@ -81,6 +83,7 @@ export class EmulatorState {
         pauses: 0,
         resumes: 0,
         alwaysFails: false,
+        slowStart: false,
         heldVersions: new Map(connector.secretRefs.map((secretId) => [secretId, this.currentVersion(secretId)])),
       });
     }
@@ -172,6 +175,10 @@ export class EmulatorState {
     this.record(key).alwaysFails = on;
   }
 
+  setSlowStart(key: string, on: boolean): void {
+    this.record(key).slowStart = on;
+  }
+
   view(key: string): ConnectorView {
     const record = this.settle(key);
     const status = statusOf(record.phase, record.connector.taskCount);
@@ -220,6 +227,7 @@ export class EmulatorState {
   /** Moves timed phases forward to what the clock says now. */
   private settle(key: string): ConnectorRecord {
     const record = this.record(key);
+    if (record.slowStart && record.phase.kind === 'starting') return record;
     record.phase = this.advance(record.phase);
     return record;
   }

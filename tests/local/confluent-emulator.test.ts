@@ -362,6 +362,23 @@ describe('lifecycle (fake clock)', () => {
     expect(outbox.trace).toEqual(expect.any(String));
   });
 
+  it('keeps a slow-starting connector PROVISIONING after its restart until told to finish', async () => {
+    // Prepare
+    const { control } = await start({ provisioningMs: 10 });
+    control.setSlowStart(ORDERS_CDC, true);
+
+    // Act
+    await call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+    clock += 60_000;
+    const held = await status('orders-cdc');
+    control.setSlowStart(ORDERS_CDC, false);
+    const released = await status('orders-cdc');
+
+    // Assess
+    expect(held.connector.state).toBe('PROVISIONING');
+    expect(released.connector.state).toBe('RUNNING');
+  });
+
   it('fails only the tasks when asked, with each task carrying the message', async () => {
     // Prepare
     const { control } = await start();
