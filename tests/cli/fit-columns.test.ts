@@ -56,9 +56,9 @@ describe('short ids', () => {
     expect(shortSecretId('https://contoso-analytics.vault.azure.net/secrets/analytics-db-password')).toBe(
       'https://contoso-analytics…/analytics-db-password',
     );
-    expect(
-      shortSecretId('https://kv1.vault.azure.net/secrets/db/0f1e2d3c4b5a69788796a5b4c3d2e1f0'),
-    ).toBe('https://kv1…/db/0f1e2d3c…');
+    expect(shortSecretId('https://kv1.vault.azure.net/secrets/db/0f1e2d3c4b5a69788796a5b4c3d2e1f0')).toBe(
+      'https://kv1…/db/0f1e2d3c…',
+    );
     expect(shortSecretId('prod/orders-db')).toBe('prod/orders-db');
   });
 
