@@ -1,17 +1,22 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json';
 import { InvalidSettingError } from '../shared/config/settings';
 import { InvalidConnectorRefError } from '../shared/core/connector-ref';
-import { InvalidSecretRefError } from '../shared/core/secret-ref';
+import { type CloudProvider, InvalidSecretRefError, parseSecretRef } from '../shared/core/secret-ref';
 import { InvalidTargetMappingError } from '../shared/core/target-mapping';
 import { MalformedPayloadError } from '../shared/events/trigger-parser';
+import { budgetReset, budgetShow } from './commands/budget';
 import { doctor } from './commands/doctor';
 import { inspectEvent, UnreadableInputError } from './commands/inspect-event';
-import { NothingToPlanError, plan } from './commands/plan';
-import { ConfirmationRequiredError, reload } from './commands/reload';
-import { status } from './commands/status';
+import { NothingToPlanError, plan, rotationsFrom } from './commands/plan';
+import { reload } from './commands/reload';
+import { restart } from './commands/restart';
+import { secretCoverage, status } from './commands/status';
+import { unlock } from './commands/unlock';
+import { ConfirmationRequiredError } from './confirm';
 import { Output } from './output';
-import { createCliRuntime, MissingCredentialsError } from './runtime';
+import { type CliRuntime, createCliRuntime, MissingCredentialsError } from './runtime';
+import { MEMORY_STATE_NOTE, STATE_STORE_NAMES, StateStoreChoiceError, type StateStoreName } from './state-store';
 
 /** Errors that mean "the input or configuration is wrong": one line, exit 2, no stack trace. */
 const USAGE_ERRORS = [
@@ -24,9 +29,21 @@ const USAGE_ERRORS = [
   MissingCredentialsError,
   NothingToPlanError,
   ConfirmationRequiredError,
+  StateStoreChoiceError,
 ];
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const SECRET_HELP = 'secret ARN, name (AWS, region from AWS_REGION) or Key Vault URI';
+const CONNECTOR_HELP = 'env-id/lkc-id/connector-name';
+
+interface TableOptions {
+  readonly json?: boolean;
+  readonly wide?: boolean;
+}
+interface StateOptions {
+  readonly stateStore?: StateStoreName;
+}
 
 /** Runs the CLI and returns its exit code; never throws. */
 export async function main(argv: readonly string[], out = new Output()): Promise<number> {
@@ -34,58 +51,161 @@ export async function main(argv: readonly string[], out = new Output()): Promise
   const fail = (ok: boolean) => {
     if (!ok) exitCode = EXIT.failed;
   };
+  /**
+   * The runtime of a command that reads or takes locks: on the functions' state store when one is configured (the
+   * secret's cloud picks one when both are), else process memory, said on stderr when first used (never on stdout).
+   */
+  const stateRuntime = (options: StateOptions & { dryRun?: boolean; provider?: CloudProvider }): CliRuntime =>
+    createCliRuntime({
+      ...(options.dryRun ? { dryRun: true } : {}),
+      state: {
+        ...(options.stateStore ? { choice: options.stateStore } : {}),
+        ...(options.provider ? { provider: options.provider } : {}),
+        onMemoryInUse: () => out.error(MEMORY_STATE_NOTE),
+      },
+    });
   const program = new Command()
     .name('connector-reloader')
     .description('Restart Confluent Cloud connectors after their secrets rotate, and verify they come back RUNNING.')
     .version(packageJson.version)
     .exitOverride()
-    .configureOutput({ writeOut: (text) => out.line(text.trimEnd()), writeErr: (text) => out.error(text.trimEnd()) });
+    .configureOutput({ writeOut: (text) => out.line(text.trimEnd()), writeErr: (text) => out.error(text.trimEnd()) })
+    .hook('preAction', (_program, command) => {
+      out.wide = Boolean((command.opts() as TableOptions).wide);
+    });
 
-  program
-    .command('inspect-event')
-    .description(
-      'normalize a trigger payload (EventBridge, Event Grid, CloudEvents, Confluent webhook) or say why it is ignored',
-    )
-    .argument('<file>', "payload file, or '-' for stdin")
-    .option('--json', 'one JSON object per event, one per line')
-    .action((file: string, options: { json?: boolean }) => inspectEvent(out, file, options));
-
-  program
-    .command('plan')
-    .description('dry run: list each affected connector and what would happen to it, with reasons')
-    .option('--secret <ref>', 'secret ARN, name (AWS, region from AWS_REGION) or Key Vault URI')
-    .option('--event <file>', 'a trigger payload file')
-    .option('--json', 'machine-readable output')
-    .action((options: { secret?: string; event?: string; json?: boolean }) =>
-      plan(out, createCliRuntime({ dryRun: true }), options),
+  const tableCommand = (command: Command, json = 'machine-readable output') =>
+    command.option('--json', json).option('--wide', 'tables and ids in full, however wide (default: fit 120 columns)');
+  const stateOption = (command: Command) =>
+    command.addOption(
+      new Option(
+        '--state-store <store>',
+        'where locks and applied versions live (default: from STATE_TABLE / AZURE_STATE_TABLE_*)',
+      ).choices(STATE_STORE_NAMES),
     );
+  const yesOption = (command: Command) => command.option('--yes', 'do not ask for confirmation');
 
-  program
-    .command('reload')
-    .description('manually reload the connectors that depend on a secret: restart and verify')
-    .requiredOption('--secret <ref>', 'secret ARN, name (AWS, region from AWS_REGION) or Key Vault URI')
-    .option('--yes', 'do not ask for confirmation')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { secret: string; yes?: boolean; json?: boolean }) =>
-      fail(await reload(out, createCliRuntime(), options)),
-    );
+  tableCommand(
+    program
+      .command('inspect-event')
+      .description(
+        'normalize a trigger payload (EventBridge, Event Grid, CloudEvents, Confluent webhook) or say why it is ignored',
+      )
+      .argument('<file>', "payload file, or '-' for stdin"),
+    'one JSON object per event, one per line',
+  ).action((file: string, options: TableOptions) => inspectEvent(out, file, options));
 
-  program
-    .command('status')
-    .description('connectors in scope with their state and the secrets they reference')
-    .option('--json', 'one JSON object per connector, one per line')
-    .action((options: { json?: boolean }) => status(out, createCliRuntime(), options));
+  stateOption(
+    tableCommand(
+      program
+        .command('plan')
+        .description('dry run: list each affected connector and what would happen to it, with reasons')
+        .option('--secret <ref>', SECRET_HELP)
+        .option('--event <file>', 'a trigger payload file'),
+    ),
+  ).action((options: { secret?: string; event?: string } & TableOptions & StateOptions) =>
+    plan(
+      out,
+      stateRuntime({ ...options, dryRun: true, ...providerOf(rotationsFrom(options)[0]?.secret.provider) }),
+      options,
+    ),
+  );
 
-  program
-    .command('doctor')
-    .description(
-      "check credentials, scopes, cluster kind and cloud, and a secret's tags; print each problem and its fix",
-    )
-    .option('--secret <ref>', 'also check this secret')
-    .option('--json', 'one JSON object per finding')
-    .action(async (options: { secret?: string; json?: boolean }) =>
-      fail(await doctor(out, createCliRuntime(), options)),
-    );
+  stateOption(
+    yesOption(
+      tableCommand(
+        program
+          .command('reload')
+          .description('manually reload the connectors that depend on a secret: restart and verify')
+          .requiredOption('--secret <ref>', SECRET_HELP),
+      ),
+    ),
+  ).action(async (options: { secret: string; yes?: boolean } & TableOptions & StateOptions) =>
+    fail(await reload(out, stateRuntime({ ...options, ...secretProvider(options.secret) }), options)),
+  );
+
+  stateOption(
+    tableCommand(
+      program
+        .command('status')
+        .description(
+          'connectors in scope with their state and the secrets they reference; with --secret, who is on its current version',
+        )
+        .option(
+          '--secret <ref>',
+          `rotation coverage of this secret (${SECRET_HELP}); exit 0 only when every dependent connector is covered`,
+        ),
+      'one JSON object per connector, one per line (with --secret: one object)',
+    ),
+  ).action(async (options: { secret?: string } & TableOptions & StateOptions) => {
+    if (!options.secret) return status(out, createCliRuntime(), options);
+    const runtime = stateRuntime({ ...options, dryRun: true, ...secretProvider(options.secret) });
+    fail(await secretCoverage(out, runtime, { ...options, secret: options.secret }));
+  });
+
+  tableCommand(
+    program
+      .command('doctor')
+      .description(
+        "check credentials, scopes, cluster kind and cloud, and a secret's tags; print each problem and its fix",
+      )
+      .option('--secret <ref>', 'also check this secret'),
+    'one JSON object per finding',
+  ).action(async (options: { secret?: string } & TableOptions) => fail(await doctor(out, createCliRuntime(), options)));
+
+  stateOption(
+    yesOption(
+      tableCommand(
+        program
+          .command('restart')
+          .description(
+            'restart one connector under its lock (as the functions take it) and verify it comes back RUNNING',
+          )
+          .argument('<connector>', CONNECTOR_HELP),
+      ),
+    ),
+  ).action(async (target: string, options: { yes?: boolean } & TableOptions & StateOptions) =>
+    fail(await restart(out, stateRuntime(options), target, options)),
+  );
+
+  stateOption(
+    yesOption(
+      tableCommand(
+        program
+          .command('unlock')
+          .description("clear a connector's stranded lock (left by an invocation that died), after showing who held it")
+          .argument('<connector>', CONNECTOR_HELP),
+      ),
+    ),
+  ).action(async (target: string, options: { yes?: boolean } & TableOptions & StateOptions) =>
+    fail(await unlock(out, stateRuntime(options), target, options)),
+  );
+
+  const budget = program
+    .command('budget')
+    .description("a connector's automatic failure-restart budget (MAX_AUTO_RESTARTS, backoff, re-arm)");
+  stateOption(
+    tableCommand(
+      budget
+        .command('show')
+        .description('restarts used, the next one allowed, when it re-arms')
+        .argument('<connector>', CONNECTOR_HELP),
+    ),
+  ).action((target: string, options: TableOptions & StateOptions) =>
+    budgetShow(out, stateRuntime(options), target, options),
+  );
+  stateOption(
+    yesOption(
+      tableCommand(
+        budget
+          .command('reset')
+          .description('give the connector its whole budget back, so recovery restarts it at its next failure')
+          .argument('<connector>', CONNECTOR_HELP),
+      ),
+    ),
+  ).action(async (target: string, options: { yes?: boolean } & TableOptions & StateOptions) =>
+    fail(await budgetReset(out, stateRuntime(options), target, options)),
+  );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -99,4 +219,13 @@ export async function main(argv: readonly string[], out = new Output()): Promise
     out.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failed;
   }
+}
+
+function providerOf(provider: CloudProvider | undefined): { provider?: CloudProvider } {
+  return provider ? { provider } : {};
+}
+
+/** The cloud of a `--secret` reference (a bare name is an AWS secret), to pick the state store by. */
+function secretProvider(ref: string): { provider?: CloudProvider } {
+  return providerOf(parseSecretRef(ref, { provider: 'aws' }).provider);
 }

@@ -32,23 +32,27 @@ export function renderEvents(out: Output, events: readonly TriggerEvent[]): void
     events.map((event) => {
       const summary = eventSummary(event);
       const subject =
-        summary.secret ?? (summary.connector ? JSON.stringify(summary.connector) : summary.validationCode);
-      return [
-        event.kind,
-        subject as string | undefined,
-        (summary.version as string | null) ?? '',
-        summary.reason as string,
-      ];
+        typeof summary.secret === 'string'
+          ? out.secretId(summary.secret)
+          : summary.connector
+            ? JSON.stringify(summary.connector)
+            : (summary.validationCode as string | undefined);
+      return [event.kind, subject, out.version(summary.version as string | null | undefined), summary.reason as string];
     }),
   );
 }
 
-export function renderPlan(out: Output, plan: ReloadPlan): void {
-  out.line(
-    `${out.colors.bold('secret')}  ${plan.secret}   ${out.colors.bold('version')}  ${plan.version ?? '(current)'}`,
+/** The line above a plan or report: which secret, which version. */
+function secretHeading(out: Output, secret: string, version: string | null, suffix = ''): void {
+  out.text(
+    `${out.colors.bold('secret')}  ${out.secretId(secret)}   ${out.colors.bold('version')}  ${version === null ? '(current)' : out.version(version)}${suffix}`,
   );
-  for (const note of plan.notes) out.line(out.colors.dim(`note: ${note}`));
-  if (plan.eventSkip) out.line(out.colors.yellow(`event skipped (${plan.eventSkip.reason}): ${plan.eventSkip.detail}`));
+}
+
+export function renderPlan(out: Output, plan: ReloadPlan): void {
+  secretHeading(out, plan.secret, plan.version);
+  for (const note of plan.notes) out.text(out.colors.dim(`note: ${note}`));
+  if (plan.eventSkip) out.text(out.colors.yellow(`event skipped (${plan.eventSkip.reason}): ${plan.eventSkip.detail}`));
   if (plan.targets.length === 0) return;
   out.table(
     ['connector', 'state', 'found by', 'action', 'why'],
@@ -73,12 +77,10 @@ const RESULT_COLOUR: Record<OutcomeResult, 'green' | 'yellow' | 'red'> = {
 };
 
 export function renderReport(out: Output, report: ReloadReport): void {
-  out.line(
-    `${out.colors.bold('secret')}  ${report.secret}   ${out.colors.bold('version')}  ${report.version ?? '(current)'}${report.dryRun ? '   (dry run)' : ''}`,
-  );
-  for (const note of report.notes) out.line(out.colors.dim(`note: ${note}`));
+  secretHeading(out, report.secret, report.version, report.dryRun ? '   (dry run)' : '');
+  for (const note of report.notes) out.text(out.colors.dim(`note: ${note}`));
   if (report.eventSkip)
-    out.line(out.colors.yellow(`event skipped (${report.eventSkip.reason}): ${report.eventSkip.detail}`));
+    out.text(out.colors.yellow(`event skipped (${report.eventSkip.reason}): ${report.eventSkip.detail}`));
   if (report.outcomes.length === 0) return;
   out.table(
     ['connector', 'found by', 'outcome', 'method', 'detail'],
@@ -105,4 +107,26 @@ function outcomeRow(out: Output, outcome: ReloadOutcome): string[] {
 /** The `--json` form of a report: dates as ISO strings, nothing else changed. */
 export function reportJson(report: ReloadReport): Record<string, unknown> {
   return JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
+}
+
+/** Task states as counts in order of first appearance: `2 RUNNING, 1 FAILED`; `-` for none. */
+export function taskSummary(states: readonly string[]): string {
+  if (states.length === 0) return '-';
+  const counts = new Map<string, number>();
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return [...counts].map(([state, count]) => `${count} ${state}`).join(', ');
+}
+
+/** A connector state, coloured: RUNNING green, FAILED red, anything else yellow. */
+export function paintState(out: Output, state: string): string {
+  return state === 'RUNNING'
+    ? out.colors.green(state)
+    : state === 'FAILED'
+      ? out.colors.red(state)
+      : out.colors.yellow(state);
+}
+
+/** An epoch-ms instant for people: ISO 8601 to the second, in UTC. */
+export function instant(ms: number | undefined): string {
+  return ms === undefined ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -6,6 +6,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { failureQueueOutput } from '../functions/azure/failure-queue';
 import { type AzureFunctions, invocationContext, loadAzureFunctions } from './azure-functions-stack';
+import { parseEnvFile } from './env-file';
 import { trustInThisProcess } from './key-vault-emulator';
 
 const ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
@@ -32,7 +33,7 @@ async function invoke(args: string[]): Promise<number> {
     console.error(`${path.relative(process.cwd(), ENV_FILE)} is missing: run \`npm start\` in another terminal first`);
     return 2;
   }
-  Object.assign(process.env, readEnvFile(ENV_FILE));
+  Object.assign(process.env, parseEnvFile(readFileSync(ENV_FILE, 'utf8')));
   // NODE_EXTRA_CA_CERTS works only for processes started with it; this one reads the vault certificate itself.
   const certificate = process.env.NODE_EXTRA_CA_CERTS;
   if (certificate && existsSync(certificate)) trustInThisProcess(readFileSync(certificate, 'utf8'));
@@ -100,15 +101,6 @@ async function postFailure(functions: AzureFunctions, body: string): Promise<num
     console.log(JSON.stringify(await functions.recoverReportedFailures(message, queueContext), null, 2));
   }
   return 0;
-}
-
-/** The `export KEY=value` lines `npm start` writes. */
-function readEnvFile(file: string): Record<string, string> {
-  const entries = readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
-    .flatMap((match) => (match?.[1] && match[2] !== undefined ? [[match[1], match[2]] as const] : []));
-  return Object.fromEntries(entries);
 }
 
 invoke(process.argv.slice(2)).then(

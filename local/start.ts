@@ -8,6 +8,7 @@ import {
   loadAzureFunctions,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
+import { envFileText } from './env-file';
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { seedEstate } from './seed-estate';
@@ -111,12 +112,7 @@ async function start(): Promise<void> {
   azureFunctions = loadAzureFunctions();
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
-  writeFileSync(
-    LOCAL_ENV_FILE,
-    `${Object.entries({ ...cloud.env, ...stack.env, ...azure.env })
-      .map(([key, value]) => `export ${key}=${value}`)
-      .join('\n')}\n`,
-  );
+  writeFileSync(LOCAL_ENV_FILE, envFileText({ ...cloud.env, ...stack.env, ...azure.env }));
   console.log(`Local cloud is up (Ctrl-C to stop):
   Confluent Cloud API   ${cloud.confluent.url}   (${estateSummary()})
   AWS Secrets Manager   ${cloud.secretsManager.url}

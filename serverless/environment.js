@@ -6,7 +6,7 @@ const path = require('node:path');
 // Where `npm start` writes its environment; a test points this elsewhere to run on its own ports.
 const LOCAL_ENV_FILE = process.env.LOCAL_CLOUD_ENV_FILE ?? path.resolve(__dirname, '../.local-cloud/env');
 
-/** `export KEY=value` lines, as local/start.ts writes them. */
+/** `export KEY='value'` lines, as local/env-file.ts writes them (unquoted values are read as they are). */
 function readLocalEnv() {
   if (!existsSync(LOCAL_ENV_FILE)) {
     throw new Error(`${LOCAL_ENV_FILE} is missing: run \`npm start\` first (the local stage talks to the local cloud)`);
@@ -14,7 +14,7 @@ function readLocalEnv() {
   const env = {};
   for (const line of readFileSync(LOCAL_ENV_FILE, 'utf8').split('\n')) {
     const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match) env[match[1]] = match[2];
+    if (match) env[match[1]] = /^'.*'$/.test(match[2]) ? match[2].slice(1, -1).replaceAll("'\\''", "'") : match[2];
   }
   return env;
 }

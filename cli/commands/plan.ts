@@ -34,7 +34,7 @@ export async function plan(
   options: { secret?: string; event?: string; json?: boolean },
 ) {
   for (const rotation of rotationsFrom(options)) {
-    const result = await runtime.reloader.forInvocation('cli-plan').plan(rotation);
+    const result = await runtime.reloader.forInvocation(runtime.invocationId('plan')).plan(rotation);
     if (options.json) out.json(result);
     else renderPlan(out, result);
   }

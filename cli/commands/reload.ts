@@ -1,15 +1,14 @@
-import { createInterface } from 'node:readline/promises';
 import { reportSucceeded } from '../../shared/core/reload-plan';
+import { confirm, ensureConfirmable } from '../confirm';
 import type { Output } from '../output';
 import { renderPlan, renderReport, reportJson } from '../render';
 import type { CliRuntime } from '../runtime';
 import { rotationsFrom } from './plan';
 
-export class ConfirmationRequiredError extends Error {
-  override readonly name = 'ConfirmationRequiredError';
-}
-
-/** The manual trigger: shows the plan, asks (or takes --yes), restarts and verifies. Returns whether all went well. */
+/**
+ * The manual trigger: shows the plan, asks (or takes --yes), restarts and verifies, under the same locks and with
+ * the same version records as the functions when the runtime is on their state store. Returns whether all went well.
+ */
 export async function reload(
   out: Output,
   runtime: CliRuntime,
@@ -17,15 +16,12 @@ export async function reload(
 ) {
   const [rotation] = rotationsFrom({ secret: options.secret });
   if (!rotation) return false;
-  const useCase = runtime.reloader.forInvocation('cli-reload');
+  const useCase = runtime.reloader.forInvocation(runtime.invocationId('reload'));
   if (!options.yes && !runtime.settings.dryRun) {
-    if (!process.stdin.isTTY)
-      throw new ConfirmationRequiredError('not a terminal: pass --yes to restart without asking');
+    const confirmation = { action: 'restart without asking' };
+    ensureConfirmable(out, confirmation);
     renderPlan(out, await useCase.plan(rotation));
-    const prompt = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await prompt.question('Restart the connectors marked "restart"? [y/N] ');
-    prompt.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
+    if (!(await confirm(out, { ...confirmation, question: 'Restart the connectors marked "restart"?' }))) {
       out.line('nothing restarted');
       return true;
     }

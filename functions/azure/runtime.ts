@@ -1,10 +1,10 @@
-import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
 import { buildReloader, type Reloader } from '../../shared/app/build-reloader';
 import { loadSettings, type Settings } from '../../shared/config/settings';
 import type { Logger } from '../../shared/core/ports';
 import { AzureKeyVault, keyVaultClientFactory } from '../../shared/providers/azure-key-vault';
 import { SecretCredentialsProvider } from '../../shared/providers/secret-credentials';
+import { azureStateTableClient } from '../../shared/state/azure-state-table-client';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { type AzureSettings, loadAzureSettings } from './azure-settings';
 import { invocationLogger } from './invocation-logger';
@@ -26,12 +26,14 @@ export function createAzureRuntime(env: NodeJS.ProcessEnv): AzureRuntime {
   const logger = invocationLogger(settings.logLevel);
   const credential = new DefaultAzureCredential();
   const keyVault = new AzureKeyVault({ clientFactory: keyVaultClientFactory(credential) });
-  const table = azure.tableConnectionString
-    ? TableClient.fromConnectionString(azure.tableConnectionString, azure.stateTable, {
-        // Azurite speaks plain HTTP on loopback; a cloud connection string names https and is unaffected.
-        allowInsecureConnection: azure.tableConnectionString.includes('DefaultEndpointsProtocol=http;'),
-      })
-    : new TableClient(azure.tableEndpoint ?? '', azure.stateTable, credential);
+  const table = azureStateTableClient(
+    {
+      tableName: azure.stateTable,
+      ...(azure.tableEndpoint ? { endpoint: azure.tableEndpoint } : {}),
+      ...(azure.tableConnectionString ? { connectionString: azure.tableConnectionString } : {}),
+    },
+    credential,
+  );
   const reloader = buildReloader(settings, {
     secrets: keyVault,
     // The alert webhook URL and the failure webhook token live in Key Vault too.

@@ -73,6 +73,7 @@ export async function startConfluentEmulator(options: ConfluentEmulatorOptions =
     failConnector: (key, trace, opts) => state.failConnector(key, trace, opts),
     setStartOutcome: (key, outcome) => state.setStartOutcome(key, outcome),
     setAlwaysFails: (key, on) => state.setAlwaysFails(key, on),
+    setSlowStart: (key, on) => state.setSlowStart(key, on),
     connector: (key) => state.view(key),
     connectors: () => state.views(),
     requests: () => recorder.all(),

@@ -80,6 +80,8 @@ interface ConnectorRecord extends ConnectorEntry {
   pauses: number;
   resumes: number;
   startOutcome: StartOutcome;
+  /** Stays PROVISIONING after a start until turned off (setSlowStart). */
+  slowStart: boolean;
   heldVersions: Map<string, string>;
 }
 
@@ -130,6 +132,7 @@ export class EmulatorState {
         pauses: 0,
         resumes: 0,
         startOutcome: { kind: 'running' },
+        slowStart: false,
         heldVersions: new Map(connector.secretRefs.map((secretId) => [secretId, this.currentVersion(secretId)])),
       });
     }
@@ -231,6 +234,10 @@ export class EmulatorState {
     this.setStartOutcome(key, on ? { kind: 'failed', msg: ALWAYS_FAILS_TRACE } : { kind: 'running' });
   }
 
+  setSlowStart(key: string, on: boolean): void {
+    this.record(key).slowStart = on;
+  }
+
   view(key: string): ConnectorView {
     const record = this.settle(key);
     const status = this.statusOf(record);
@@ -302,6 +309,7 @@ export class EmulatorState {
   /** Moves timed phases forward to what the clock says now. */
   private settle(key: string): ConnectorRecord {
     const record = this.record(key);
+    if (record.slowStart && record.phase.kind === 'starting') return record;
     record.phase = this.advance(record, record.phase);
     return record;
   }

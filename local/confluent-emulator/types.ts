@@ -141,6 +141,11 @@ export interface EmulatorControl {
   setStartOutcome(key: string, outcome: StartOutcome): void;
   /** Makes the connector fail again right after every restart (a connector that never recovers), or stop doing so. */
   setAlwaysFails(key: string, on: boolean): void;
+  /**
+   * Keeps the connector PROVISIONING after its restarts until turned off (a slow start: Confluent's can take
+   * minutes), so a test can act while another operation is still verifying it.
+   */
+  setSlowStart(key: string, on: boolean): void;
   /** key = `env-id/lkc-id/name`; throws UnknownConnectorError for unknown keys. */
   connector(key: string): ConnectorView;
   connectors(): ConnectorView[];

@@ -3,12 +3,14 @@ import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '../confluent';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
+import { OperatorState } from '../core/operator-state';
 import type { OutcomeReport } from '../core/outcome-report';
 import type { Clock, ConnectorPlatform, Logger, OutcomeSink, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
 import type { ProviderIntegrationSource } from '../core/provider-integration';
 import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
 import { ReloadAfterRotation } from '../core/reload-after-rotation';
+import { RestartConnector } from '../core/restart-connector';
 import type { TargetMapping } from '../core/target-mapping';
 import { TargetResolver } from '../core/target-resolver';
 import type { SecretValueReader } from '../providers/secret-credentials';
@@ -52,6 +54,10 @@ export interface Reloader {
   forInvocation(invocationId?: string): ReloadAfterRotation;
   /** The failed-connector recovery use case (webhook failures and the sweep), its locks owned by this invocation. */
   recovery(invocationId?: string): RecoverFailedConnectors;
+  /** An operator's restart of one connector (the CLI), under the same locks, its lock owned by this invocation. */
+  manualRestart(invocationId?: string): RestartConnector;
+  /** An operator's view of a connector's lock and restart budget, and the means to clear them (the CLI). */
+  operatorState(invocationId?: string): OperatorState;
   /** The Confluent notification webhook, its token read from WEBHOOK_TOKEN_SECRET (cached). */
   readonly failureWebhook: FailureWebhook;
   /** The outcome channel, composed once: the alert webhook and the cloud's sinks; never throws (failures are logged). */
@@ -127,6 +133,18 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           verify: settings.verify,
         },
       );
+    },
+    manualRestart(invocationId = randomUUID()) {
+      return new RestartConnector(
+        { platform, leases: leasesFor(invocationId), clock, logger: adapters.logger },
+        { dryRun: settings.dryRun, verify: settings.verify },
+      );
+    },
+    operatorState(invocationId = randomUUID()) {
+      return new OperatorState(leasesFor(invocationId), clock, {
+        maxAutoRestarts: settings.recovery.maxAutoRestarts,
+        budgetRearmMs: settings.recovery.budgetRearmMs,
+      });
     },
     forInvocation(invocationId = randomUUID()) {
       const leases = leasesFor(invocationId);

@@ -83,6 +83,21 @@ export class ConnectorLeases {
     return this.compareAndSet(connectorKey, update, true);
   }
 
+  /**
+   * Clears the lock `owner` holds, whoever we are: an operator freeing a connector whose invocation died. Only while
+   * that owner still holds it, so a lock taken over or released meanwhile is left alone. Returns whether it cleared.
+   */
+  async breakLock(connectorKey: string, owner: string): Promise<boolean> {
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const current = await this.store.read(connectorKey);
+      if (!current || current.record.lock?.owner !== owner) return false;
+      const { lock: _cleared, ...rest } = current.record;
+      const next: ConnectorRecord = { ...rest, expiresAt: this.clock.now().getTime() + this.options.retentionMs };
+      if (await this.store.write(next, current.etag)) return true;
+    }
+    throw new StateConflictError(`could not clear the lock on ${connectorKey}: too many concurrent writers`);
+  }
+
   /** Applies `update` and drops our lock (only ours: an expired lock may have been taken over meanwhile). */
   async release(connectorKey: string, update: (record: ConnectorRecord) => ConnectorRecord = (r) => r): Promise<void> {
     await this.compareAndSet(connectorKey, update, false);

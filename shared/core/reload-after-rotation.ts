@@ -73,12 +73,23 @@ export class ReloadAfterRotation {
 
   /** Decides what to do for every affected connector, calling no mutating API and taking no lock. */
   async plan(event: SecretRotated): Promise<ReloadPlan> {
+    return (await this.planFor(event)).plan;
+  }
+
+  /**
+   * The plan plus the secret as the provider resolved it: versions are recorded under that secret's identity, so
+   * a reload asked for by bare name (the CLI) and one from a cloud event (full ARN) read and write the same key.
+   */
+  private async planFor(event: SecretRotated): Promise<{ plan: ReloadPlan; resolvedSecret: SecretRef }> {
     const snapshot = await this.deps.secrets.describe(event.secret);
     const assessment = assessVersion(event, snapshot);
     const secret = canonicalSecretId(snapshot.secret);
     if (assessment.notCurrent) {
       const eventSkip = skip('version-not-current', assessment.notCurrent);
-      return { secret, version: event.version, notes: assessment.notes, eventSkip, targets: [] };
+      return {
+        plan: { secret, version: event.version, notes: assessment.notes, eventSkip, targets: [] },
+        resolvedSecret: snapshot.secret,
+      };
     }
     const resolved = await this.deps.resolver.resolve(snapshot.secret, snapshot.tags);
     const targets = await Promise.all(
@@ -89,19 +100,20 @@ export class ReloadAfterRotation {
         decision: await this.decide(candidate, snapshot.secret, assessment),
       })),
     );
-    return {
+    const plan: ReloadPlan = {
       secret,
       version: assessment.version,
       ...(assessment.becameCurrentAt ? { versionBecameCurrentAt: assessment.becameCurrentAt } : {}),
       notes: [...assessment.notes, ...resolved.notes],
       targets,
     };
+    return { plan, resolvedSecret: snapshot.secret };
   }
 
   async execute(event: SecretRotated): Promise<ReloadReport> {
     const startedAt = this.deps.clock.now();
-    const plan = await this.plan(event);
-    const secretKey = secretIdentityKey(event.secret);
+    const { plan, resolvedSecret } = await this.planFor(event);
+    const secretKey = secretIdentityKey(resolvedSecret);
     // Only the restart requests are bounded: verification is polling, paced by the shared HTTP gate, and must not
     // hold back the next restart (that would add a whole verification to the event-to-restart latency).
     const limit = pLimit(this.settings.restartConcurrency);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
+import { envFileText } from '../../local/env-file';
 import { startLocalCloud } from '../../local/local-cloud';
 import { zipEntry } from '../helpers/zip-entry';
 
@@ -312,12 +313,7 @@ describe('serverless invoke local --stage local', () => {
     const stack = await startAwsLambdaStack();
     const dir = mkdtempSync(path.join(tmpdir(), 'local-cloud-'));
     const envFile = path.join(dir, 'env');
-    writeFileSync(
-      envFile,
-      Object.entries({ ...cloud.env, ...stack.env })
-        .map(([key, value]) => `export ${key}=${value}`)
-        .join('\n'),
-    );
+    writeFileSync(envFile, envFileText({ ...cloud.env, ...stack.env }));
     try {
       // Act
       const { stdout } = await promisify(execFile)(

@@ -1,4 +1,5 @@
 import { EXIT, main } from '../../cli/main';
+import { MEMORY_STATE_NOTE } from '../../cli/state-store';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
 import { SEED_SECRETS, seedEstate } from '../../local/seed-estate';
 import { capturedOutput } from '../helpers/captured-output';
@@ -121,6 +122,42 @@ describe('connector-reloader CLI against the local cloud', () => {
     assertNoCanary(chunks.out + chunks.err + stderr);
   });
 
+  it('fits every human table in 120 columns, eliding long ids; --wide prints them whole', async () => {
+    // Prepare: every command that prints a table, on the seeded estate (ARNs, Key Vault URIs, long details).
+    const commands = [
+      ['status'],
+      ['status', '--secret', 'prod/orders-db'],
+      ['plan', '--secret', 'prod/orders-db'],
+      ['reload', '--secret', SEED_SECRETS.paymentsApiKey, '--yes'],
+      ['doctor', '--secret', 'prod/orders-db'],
+      ['inspect-event', 'events/aws/secret-label-updated.json'],
+      ['restart', 'env-prod01/lkc-orders1/orders-datagen', '--yes'],
+    ];
+    const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
+
+    // Act
+    const printed: { args: string[]; fitted: string; wide: string }[] = [];
+    for (const args of commands) {
+      const fitted = capturedOutput();
+      const wide = capturedOutput();
+      await main(args, fitted.output);
+      await main([...args, '--wide'], wide.output);
+      printed.push({ args, fitted: fitted.chunks.out, wide: wide.chunks.out });
+    }
+
+    // Assess
+    const tooWide = printed.filter(({ fitted }) => widest(fitted) > 120).map(({ args, fitted }) => [args, fitted]);
+    expect(tooWide).toEqual([]);
+    expect(printed.every(({ fitted }) => fitted.includes('┌'))).toBe(true);
+    const [status] = printed;
+    expect(status?.fitted).toContain('arn:…:prod/orders-db-Ab12Cd');
+    expect(status?.fitted).toContain('env-prod01/lkc-azan01/analytics-blob-sink');
+    expect(status?.fitted).not.toContain(SEED_SECRETS.ordersDb);
+    expect(status?.wide).toContain(SEED_SECRETS.ordersDb);
+    expect(status?.wide).toContain(SEED_SECRETS.analyticsDb);
+    expect(widest(status?.wide ?? '')).toBeGreaterThan(120);
+  });
+
   it('reload refuses to act without --yes when not on a terminal', async () => {
     // Prepare
     const { output, chunks } = capturedOutput();
@@ -131,6 +168,59 @@ describe('connector-reloader CLI against the local cloud', () => {
     // Assess
     expect(code).toBe(EXIT.usage);
     expect(chunks.err.trim()).toBe('error: not a terminal: pass --yes to restart without asking');
+  });
+
+  it('says once on stderr, never in --json stdout, that without a state store the state is process memory', async () => {
+    // Prepare
+    const reloaded = capturedOutput();
+    const listed = capturedOutput();
+
+    // Act
+    const code = await main(['reload', '--secret', SEED_SECRETS.crmToken, '--yes', '--json'], reloaded.output);
+    await main(['status', '--json'], listed.output);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(reloaded.chunks.err).toBe(`${MEMORY_STATE_NOTE}\n`);
+    expect(JSON.parse(reloaded.chunks.out)).toMatchObject({ secret: SEED_SECRETS.crmToken });
+    expect(listed.chunks.err).toBe('');
+  });
+
+  it('refuses unlock and budget on process memory, naming the variables that point at the deployed state', async () => {
+    // Prepare
+    const unlocked = capturedOutput();
+    const budget = capturedOutput();
+
+    // Act
+    const unlockCode = await main(['unlock', 'env-prod01/lkc-orders1/orders-cdc', '--yes'], unlocked.output);
+    const budgetCode = await main(['budget', 'show', 'env-prod01/lkc-orders1/orders-cdc'], budget.output);
+
+    // Assess
+    expect([unlockCode, budgetCode]).toEqual([EXIT.usage, EXIT.usage]);
+    expect(unlocked.chunks.err).toMatch(/^error: unlock works on the deployed functions' state: set STATE_TABLE/);
+    expect(budget.chunks.err).toMatch(/^error: budget show works on the deployed functions' state/);
+  });
+
+  it('asks on a terminal before restarting, and restarts nothing on "n"', async () => {
+    // Prepare
+    const answeredNo = capturedOutput({ answers: ['n'] });
+    const answeredYes = capturedOutput({ answers: ['y'] });
+    const key = 'env-prod01/lkc-orders1/orders-datagen';
+    const before = cloud.confluent.control.connector(key).restarts;
+
+    // Act
+    const noCode = await main(['restart', key], answeredNo.output);
+    const afterNo = cloud.confluent.control.connector(key).restarts;
+    const yesCode = await main(['restart', key, '--json'], answeredYes.output);
+
+    // Assess
+    expect(noCode).toBe(EXIT.ok);
+    expect(answeredNo.chunks.err).toContain(`Restart ${key} (RUNNING, tasks 1 RUNNING) and verify it? [y/N]`);
+    expect(answeredNo.chunks.out.trim()).toBe('nothing restarted');
+    expect(afterNo).toBe(before);
+    expect(yesCode).toBe(EXIT.ok);
+    expect(JSON.parse(answeredYes.chunks.out)).toMatchObject({ result: 'restarted' });
+    expect(cloud.confluent.control.connector(key).restarts).toBe(before + 1);
   });
 
   it('doctor reports the Standard cluster with its fix, and exits 1', async () => {

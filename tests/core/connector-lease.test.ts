@@ -73,4 +73,41 @@ describe('ConnectorLeases', () => {
     expect(afterRelease?.lastRestartAt).toBe(7);
     expect(afterRelease?.expiresAt).toBe(clock.now().getTime() + 86_400_000);
   });
+
+  it('breaks the lock of the owner it names, keeping the rest of the record', async () => {
+    // Prepare: an invocation took the lock, recorded a restart, and died.
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    const crashed = leases(store, clock, 'crashed');
+    await crashed.acquire(KEY, 'reload', () => undefined);
+    await crashed.update(KEY, (record) => ({ ...record, lastRestartAt: 7 }));
+
+    // Act
+    const cleared = await leases(store, clock, 'operator').breakLock(KEY, 'crashed');
+
+    // Assess
+    expect(cleared).toBe(true);
+    const record = await crashed.read(KEY);
+    expect(record?.lock).toBeUndefined();
+    expect(record?.lastRestartAt).toBe(7);
+    expect((await leases(store, clock, 'next').acquire(KEY, 'reload', () => undefined)).acquired).toBe(true);
+  });
+
+  it('leaves a lock alone that another owner took over, or that is gone, since the operator looked', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    await leases(store, clock, 'crashed').acquire(KEY, 'reload', () => undefined);
+    clock.advance(60_001);
+    await leases(store, clock, 'successor').acquire(KEY, 'reload', () => undefined);
+
+    // Act
+    const takenOver = await leases(store, clock, 'operator').breakLock(KEY, 'crashed');
+    const absent = await leases(store, clock, 'operator').breakLock('env-p1/lkc-x1/other', 'crashed');
+
+    // Assess
+    expect(takenOver).toBe(false);
+    expect(absent).toBe(false);
+    expect((await store.read(KEY))?.record.lock?.owner).toBe('successor');
+  });
 });

@@ -279,6 +279,28 @@ describe('ReloadAfterRotation', () => {
 });
 
 describe('ReloadAfterRotation edge cases', () => {
+  it('records the version under the resolved secret, so a reload by bare name covers the ARN event', async () => {
+    // Prepare: the CLI names the secret; the provider resolves it to its full ARN; the cloud event carries that ARN.
+    const { useCase, build, platform, store, clock } = setup();
+    const byBareName: SecretRotated = { ...rotated(null), secret: parseSecretRef('prod/orders-db') };
+    await useCase.execute(byBareName);
+    clock.advance(1_000);
+    const restartsBefore = platform.restarts.length;
+
+    // Act
+    const fromEvent = await build('invocation-2').execute(rotated('v2'));
+
+    // Assess
+    expect(platform.restarts).toHaveLength(restartsBefore);
+    expect(byName(fromEvent)['orders-cdc']).toMatchObject({
+      reason: 'already-covered',
+      detail: 'version v2 was already applied to this connector',
+    });
+    expect(store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-aws1/orders-cdc')?.appliedVersions).toEqual({
+      'aws:us-east-1:123456789012:prod/orders-db': 'v2',
+    });
+  });
+
   it('does not count a restart earlier in the same whole second as covering the version', async () => {
     // Prepare: the version became current at 12:00:05 (whole seconds); a restart happened at 12:00:05.400.
     const { useCase, store, secrets, platform } = setup();

@@ -512,6 +512,23 @@ describe('lifecycle (fake clock)', () => {
     expect(control.connector('env-prod01/lkc-pay01/payments-http-sink').errorSince).toBe(1_000_000 + 1_500);
   });
 
+  it('keeps a slow-starting connector PROVISIONING after its restart until told to finish', async () => {
+    // Prepare
+    const { control } = await start({ provisioningMs: 10 });
+    control.setSlowStart(ORDERS_CDC, true);
+
+    // Act
+    await call(`${CONNECTORS}/orders-cdc/restart`, { method: 'POST' });
+    clock += 60_000;
+    const held = await status('orders-cdc');
+    control.setSlowStart(ORDERS_CDC, false);
+    const released = await status('orders-cdc');
+
+    // Assess
+    expect(held.connector.state).toBe('PROVISIONING');
+    expect(released.connector.state).toBe('RUNNING');
+  });
+
   it('fails only the tasks when asked, with each task carrying the message; some tasks only: DEGRADED', async () => {
     // Prepare
     const { control } = await start();

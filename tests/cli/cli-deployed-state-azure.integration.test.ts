@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
+import { InvocationContext } from '@azure/functions';
+import { DefaultAzureCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { HandledSummary } from '../../functions/azure/handled-summary';
+import {
+  LOCAL_STATE_TABLE,
+  loadAzureFunctions,
+  SEEDED_KEY_VAULT_SECRET,
+  SEEDED_KEY_VAULT_SECRET_URI,
+  startAzureFunctionsStack,
+} from '../../local/azure-functions-stack';
+import type { EventGridDelivery } from '../../local/key-vault-emulator';
+import { startLocalCloud } from '../../local/local-cloud';
+import type { RecoverySummary } from '../../shared/app/recovery-summary';
+import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
+import { describeCliOnDeployedState } from './support/deployed-state-scenarios';
+
+// The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
+jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+  virtual: true,
+});
+
+/**
+ * The CLI and the Azure Functions on one Table Storage state table (Azurite): the real onSecretEvent and
+ * sweepFailedConnectors functions, the Confluent emulator, the local Key Vault with its Event Grid topic.
+ */
+const API_SECRET_CANARY = 'CANARY-azure-cli-api-secret-8d1f4b';
+const ROTATED_CANARY = 'CANARY-azure-cli-rotated-2e6c9a';
+const logs: string[] = [];
+let close = async () => {};
+
+function context(functionName: string): InvocationContext {
+  return new InvocationContext({
+    invocationId: randomUUID(),
+    functionName,
+    logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`),
+  });
+}
+
+afterAll(async () => {
+  await close();
+});
+
+describeCliOnDeployedState('Azure: Table Storage on Azurite', async () => {
+  const confluentKey = { apiKey: 'cli-azure-key', apiSecret: API_SECRET_CANARY };
+  const cloud = await startLocalCloud({ provisioningMs: 200, confluentKey });
+  // Event Grid's deliveries are kept, not handed to the function: each scenario delivers them itself.
+  const deliveries: EventGridDelivery[] = [];
+  const azure = await startAzureFunctionsStack({
+    confluent: cloud.confluent,
+    confluentKey,
+    analyticsSecretValue: ROTATED_CANARY,
+    onSecretNewVersion: async (delivery) => {
+      deliveries.push(delivery);
+    },
+  });
+  close = async () => {
+    await azure.close();
+    await cloud.close();
+  };
+  Object.assign(process.env, cloud.env, azure.env, { CONFLUENT_MAX_RETRIES: '1', LOG_LEVEL: 'warn' });
+  const functions = loadAzureFunctions();
+  const vault = new SecretClient(
+    `https://${SEEDED_KEY_VAULT_SECRET.vault}.vault.azure.net`,
+    new DefaultAzureCredential(),
+  );
+  const table = TableClient.fromConnectionString(azure.tables.connectionString, LOCAL_STATE_TABLE, {
+    allowInsecureConnection: true,
+  });
+  let rotations = 0;
+  return {
+    confluent: cloud.confluent.control,
+    store: new AzureTableStateStore(table),
+    cliSecret: SEEDED_KEY_VAULT_SECRET_URI,
+    secretKey: `azure:${SEEDED_KEY_VAULT_SECRET.vault}.vault.azure.net:${SEEDED_KEY_VAULT_SECRET.name}`,
+    dependents: ['env-prod01/lkc-azan01/analytics-sql-sink', 'env-prod01/lkc-azan01/analytics-blob-sink'],
+    async rotate() {
+      rotations += 1;
+      const written = await vault.setSecret(SEEDED_KEY_VAULT_SECRET.name, `${ROTATED_CANARY}-v${rotations + 1}`);
+      await azure.keyVault.control.settled();
+      return { version: written.properties.version ?? '', event: deliveries.at(-1)?.[0] };
+    },
+    async deliverRotation(rotation) {
+      const summaries = (await functions.onSecretEvent(
+        structuredClone(rotation.event),
+        context('onSecretEvent'),
+      )) as HandledSummary[];
+      return summaries.flatMap((summary) => summary.outcomes ?? []);
+    },
+    async sweep() {
+      const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: {} };
+      const summary = (await functions.sweepFailedConnectors(
+        timer,
+        context('sweepFailedConnectors'),
+      )) as RecoverySummary;
+      return summary.outcomes.map((outcome) => ({ ...outcome }));
+    },
+    everythingPrinted: () => logs.join('\n'),
+    canaries: [API_SECRET_CANARY, ROTATED_CANARY],
+  };
+});
