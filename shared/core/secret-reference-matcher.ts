@@ -7,7 +7,9 @@ import { canonicalSecretId, parseSecretRef, type SecretRef, sameSecret } from '.
  * every plausible spelling and is the one place to change when it is confirmed:
  * - AWS: the ARN with or without its random 6-character suffix, anywhere in the value (it may be wrapped, e.g.
  *   `${arn…}` or followed by a JSON key selector); or the value being exactly the secret's name;
- * - Azure: the Key Vault secret URI with or without a version, anywhere in the value.
+ * - Azure: the Key Vault secret URI with or without a version, anywhere in the value;
+ * - Google Cloud: `projects/<id or number>/secrets/<name>` with or without `/versions/<n|latest>`, anywhere in the
+ *   value (also inside `//secretmanager.googleapis.com/…`); a project id matches the number a notification names.
  * Masked values (`****`) never match.
  */
 export interface SecretReferenceMatcher {
@@ -17,10 +19,21 @@ export interface SecretReferenceMatcher {
 /** AWS secret ARNs inside a longer string: the resource part ends at the first character a name cannot hold. */
 const EMBEDDED_AWS_ARN = /arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+/g;
 const EMBEDDED_KEY_VAULT_URI = /https:\/\/[a-z0-9-]+\.vault\.[a-z0-9.-]+\/secrets\/[A-Za-z0-9-]+(?:\/[A-Za-z0-9]+)?/gi;
+/** Secret Manager names inside a longer string, not preceded by a character a path segment could hold. */
+const EMBEDDED_GCP_NAME =
+  /(?<![A-Za-z0-9_.-])projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]+(?:\/versions\/(?:\d+|latest))?/g;
 /** Confluent masks sensitive values with asterisks; Terraform's provider treats any value starting `**` as masked. */
 const MASKED = /^\*{2,}/;
 
 export function secretReferenceMatcher(secret: SecretRef): SecretReferenceMatcher {
+  if (secret.provider === 'gcp') {
+    return {
+      matches(value) {
+        if (MASKED.test(value) || !value.includes('/secrets/')) return false;
+        return embedded(value, EMBEDDED_GCP_NAME).some((ref) => sameSecret(ref, secret));
+      },
+    };
+  }
   if (secret.provider === 'azure') {
     return {
       matches(value) {
@@ -72,14 +85,29 @@ export function referencingKeys(config: Readonly<Record<string, string>>, matche
 }
 
 /**
- * Every secret a config visibly references by ARN or Key Vault URI, as canonical ids (for `status`). Bare names are
- * not detectable without knowing the secret, so they only show up when matching a known secret.
+ * The Secret Manager versions `value` pins `secret` to, when every reference to it there names a version number;
+ * undefined when one follows the current version (none, or `latest`). For the `pinned-version` rule: a connector
+ * pinned to version 3 gains nothing from a restart for version 4.
+ */
+export function pinnedGcpVersions(value: string, secret: SecretRef): string[] | undefined {
+  if (secret.provider !== 'gcp') return undefined;
+  const versions = new Set<string>();
+  for (const ref of embedded(value, EMBEDDED_GCP_NAME).filter((found) => sameSecret(found, secret))) {
+    if (ref.provider !== 'gcp' || !ref.version || ref.version === 'latest') return undefined;
+    versions.add(ref.version);
+  }
+  return versions.size > 0 ? [...versions] : undefined;
+}
+
+/**
+ * Every secret a config visibly references by ARN, Key Vault URI or Secret Manager name, as canonical ids (for
+ * `status`). Bare names are not detectable without knowing the secret, so they only show up when matching one.
  */
 export function findSecretReferences(config: Readonly<Record<string, string>>): string[] {
   const found = new Set<string>();
   for (const value of Object.values(config)) {
     if (typeof value !== 'string' || MASKED.test(value)) continue;
-    for (const pattern of [EMBEDDED_AWS_ARN, EMBEDDED_KEY_VAULT_URI]) {
+    for (const pattern of [EMBEDDED_AWS_ARN, EMBEDDED_KEY_VAULT_URI, EMBEDDED_GCP_NAME]) {
       for (const ref of embedded(value, pattern)) found.add(canonicalSecretId(ref));
     }
   }
