@@ -92,7 +92,7 @@ describe('secretReferenceMatcher (Google Cloud)', () => {
     ['a numbered version', 'projects/acme-prod/secrets/orders-db/versions/3'],
     ['the latest alias', 'projects/123456789012/secrets/orders-db/versions/latest'],
     ['the full resource name', '//secretmanager.googleapis.com/projects/acme-prod/secrets/orders-db'],
-    ['a wrapped reference', '${projects/acme-prod/secrets/orders-db/versions/latest}'],
+    ['a wrapped reference', `\${${'projects/acme-prod/secrets/orders-db/versions/latest'}}`],
   ])('matches %s', (_label, value) => {
     expect(keysOf(value)).toEqual(['database.password']);
   });
