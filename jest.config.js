@@ -12,7 +12,9 @@ module.exports = {
     '/node_modules/(.+/)?gaxios/build/cjs/.+\\.js$': '<rootDir>/tests/helpers/esm-to-cjs.js',
   },
   moduleNameMapper: { '^node-fetch$': '<rootDir>/tests/helpers/node-fetch-shim.js' },
-  transformIgnorePatterns: ['/node_modules/(?!(@apidevtools/json-schema-ref-parser|@middy/core)/|(.+/)?gaxios/build/cjs/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@apidevtools/json-schema-ref-parser|@middy/core)/|(.+/)?gaxios/build/cjs/)',
+  ],
   globalSetup: '<rootDir>/tests/helpers/require-node-22.js',
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/helpers/plain-summary-reporter.js'],
