@@ -144,6 +144,7 @@ export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions):
       GCP_SECRET_MANAGER_ENDPOINT: secretManager.url,
       GCP_CLOUD_TASKS_ENDPOINT: tasks.url,
       STORAGE_EMULATOR_HOST: storage.url,
+      GCP_ON_SECRET_VERSION_EVENT_URL: urls.onSecretVersionEvent,
       // Local only: the functions' CONFLUENT_CREDENTIALS_SECRET and WEBHOOK_TOKEN_SECRET (the shared env names AWS's).
       LOCAL_GCP_CREDENTIALS_SECRET: LOCAL_GCP_CREDENTIALS,
       LOCAL_GCP_WEBHOOK_TOKEN_SECRET: LOCAL_GCP_WEBHOOK_TOKEN,

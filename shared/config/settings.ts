@@ -331,7 +331,11 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
     '(none)',
     'Azure: Table service URL (`https://<account>.table.core.windows.net`), reached with the managed identity. Required on Azure.',
   ],
-  ['GCP_STATE_BUCKET', '(none)', 'GCP: Cloud Storage bucket of per-connector records and dead letters. Required on GCP.'],
+  [
+    'GCP_STATE_BUCKET',
+    '(none)',
+    'GCP: Cloud Storage bucket of per-connector records and dead letters. Required on GCP.',
+  ],
   [
     'GCP_TASK_QUEUE',
     '(none)',
@@ -339,13 +343,17 @@ export const SETTINGS_DOC: readonly (readonly [string, string, string])[] = [
   ],
   ['GCP_RELOAD_URL', '(none)', 'GCP: URL of `reloadRotatedSecret`, the target of handed-off rotations. Required.'],
   ['GCP_RECOVER_URL', '(none)', 'GCP: URL of `recoverReportedFailures`, the target of reported failures. Required.'],
-  ['GCP_TASKS_SERVICE_ACCOUNT', '(none)', 'GCP: service account Cloud Tasks signs its OIDC token as (private targets).'],
+  [
+    'GCP_TASKS_SERVICE_ACCOUNT',
+    '(none)',
+    'GCP: service account Cloud Tasks signs its OIDC token as (private targets).',
+  ],
   [
     'GCP_EVENT_FUNCTION_TIMEOUT_SECONDS',
     '540',
-    'GCP: `onSecretVersionEvent`\'s timeout; a reload whose worst case does not fit is handed to Cloud Tasks.',
+    "GCP: `onSecretVersionEvent`'s timeout; a reload whose worst case does not fit is handed to Cloud Tasks.",
   ],
-  ['GCP_TASK_MAX_ATTEMPTS', '5', 'GCP: the queue\'s max attempts; the last one dead-letters to the bucket.'],
+  ['GCP_TASK_MAX_ATTEMPTS', '5', "GCP: the queue's max attempts; the last one dead-letters to the bucket."],
   ['GCP_SECRET_MANAGER_ENDPOINT', '(none)', 'GCP, local only: plain-HTTP Secret Manager endpoint (the emulator).'],
   ['GCP_CLOUD_TASKS_ENDPOINT', '(none)', 'GCP, local only: plain-HTTP Cloud Tasks endpoint (the emulator).'],
   [

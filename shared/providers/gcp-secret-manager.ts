@@ -64,7 +64,10 @@ export class GcpSecretManager implements SecretSource, SecretValueReader {
     const pending: string[] = [];
     let current: { version: string; createdAt?: Date } | undefined;
     await this.call('ListSecretVersions', ref, async () => {
-      for await (const version of this.client.listSecretVersionsAsync({ parent: id, pageSize: 25 })) {
+      for await (const version of this.client.listSecretVersionsAsync(
+        { parent: id, pageSize: 25 },
+        { autoPaginate: false },
+      )) {
         const number = version.name?.split('/').at(-1);
         if (!number) continue;
         if (ENABLED.has(version.state)) {
