@@ -9,14 +9,7 @@ import { recoverReportedFailures } from './recover-reported-failures';
 import { reloadRotatedSecret } from './reload-rotated-secret';
 import { sweepFailedConnectors } from './sweep-failed-connectors';
 
-/** The entry points, as infra/gcp names them. */
-export const GCP_FUNCTIONS = {
-  onSecretVersionEvent: 'cloudEvent',
-  reloadRotatedSecret: 'http',
-  connectorFailureWebhook: 'http',
-  recoverReportedFailures: 'http',
-  sweepFailedConnectors: 'http',
-} as const;
+export { GCP_FUNCTIONS } from './gcp-function-names';
 
 functions.cloudEvent('onSecretVersionEvent', onSecretVersionEvent);
 functions.http('reloadRotatedSecret', reloadRotatedSecret);
