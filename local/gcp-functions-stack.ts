@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type CloudTasksEmulator, startCloudTasksEmulator } from './cloud-tasks-emulator';
 import type { ConfluentEmulator } from './confluent-emulator';
-import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT } from './gcp-estate';
+import { GCP_SEED_SECRET, LOCAL_GCP_PROJECT } from './gcp-estate';
 import {
   type GcpSecretManagerEmulator,
   LocalPubSub,
