@@ -41,7 +41,12 @@ export interface StateStoreRequest {
   readonly onMemoryInUse?: () => void;
 }
 
-const STORE_OF_PROVIDER: Record<CloudProvider, StateStoreName> = { aws: 'dynamodb', azure: 'azure-table' };
+// The CLI does not reach the GCP functions' Cloud Storage state yet: a GCP secret's commands keep process memory.
+const STORE_OF_PROVIDER: Record<CloudProvider, StateStoreName> = {
+  aws: 'dynamodb',
+  azure: 'azure-table',
+  gcp: 'memory',
+};
 
 export function openStateStore(env: Env, credential: TokenCredential, request: StateStoreRequest = {}): CliStateStore {
   const dynamoTable = env.STATE_TABLE?.trim() || undefined;

@@ -8,6 +8,7 @@ import { createCliRuntime } from '../cli/runtime';
 import type { HandledSummary } from '../functions/azure/handled-summary';
 import type { RecoverySummary } from '../shared/app/recovery-summary';
 import type { ReloadReport } from '../shared/core/reload-plan';
+import { secretManagerClient } from '../shared/providers/gcp-secret-manager';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,
@@ -16,6 +17,8 @@ import {
   SEEDED_KEY_VAULT_SECRET,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
+import { GCP_SEED_SECRET, LOCAL_GCP_PROJECT, withGcpEstate } from './gcp-estate';
+import { serveGcpFunctions, startGcpFunctionsStack } from './gcp-functions-stack';
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
@@ -34,6 +37,7 @@ async function demo(): Promise<number> {
   const stack = await startAwsLambdaStack();
   const cloud = await startLocalCloud({
     provisioningMs: 1_500,
+    estate: withGcpEstate(seedEstate()),
     onRotation: async (event) => {
       if (!handler) throw new Error('rotation before the handler was loaded');
       const published = stack.eventBridge.control.events().length;
@@ -59,12 +63,19 @@ async function demo(): Promise<number> {
         );
     },
   });
+  // Google Cloud side: Secret Manager → Pub/Sub → Eventarc → onSecretVersionEvent on the real Functions Framework.
+  const gcp = await startGcpFunctionsStack({ confluent: cloud.confluent, confluentKey: LOCAL_CONFLUENT_KEY });
+  const gcpLogs: string[] = [];
   try {
     // The handler and the SDKs read their configuration from the process environment, as they do when deployed.
-    Object.assign(process.env, cloud.env, stack.env, azure.env, LOCAL_IN_PROCESS_ENV);
+    Object.assign(process.env, cloud.env, stack.env, azure.env, gcp.env, LOCAL_IN_PROCESS_ENV);
     const env = process.env;
     handler = loadRotationHandler();
     azureFunctions = loadAzureFunctions();
+    // At info, the functions log each handled event: the demo's table of the GCP story is drawn from those lines.
+    process.env.LOG_LEVEL = 'info';
+    serveGcpFunctions();
+    process.env.LOG_LEVEL = LOCAL_IN_PROCESS_ENV.LOG_LEVEL;
     const sdk = new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: cloud.secretsManager.url,
@@ -136,28 +147,74 @@ async function demo(): Promise<number> {
 
     const swept = await sweepFailedConnectors(out);
 
+    out.line(
+      out.colors.bold(
+        `\nAdding a version to ${GCP_SEED_SECRET} in Google Cloud Secret Manager: referenced by project id and by number (Pub/Sub → Eventarc → Cloud Run function)`,
+      ),
+    );
+    const gcpClient = secretManagerClient(gcp.secretManager.url);
+    // The functions log to stdout as Cloud Logging would read it; the demo keeps the handled lines for its table.
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      const text = String(chunk);
+      if (text.startsWith('{"severity"')) {
+        gcpLogs.push(text);
+        return true;
+      }
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      await gcpClient.addSecretVersion({
+        parent: `projects/${LOCAL_GCP_PROJECT.id}/secrets/${GCP_SEED_SECRET}`,
+        payload: { data: Buffer.from(`{"password":"rotated-${Date.now()}"}`) },
+      });
+      await gcp.pubsub.settled();
+    } finally {
+      process.stdout.write = write;
+      await gcpClient.close();
+    }
+    const gcpResults = gcpLogs
+      .map((line) => JSON.parse(line) as { message: string } & HandledSummary)
+      .filter((entry) => entry.message === 'secret event handled');
+    for (const result of gcpResults) {
+      out.line(`${result.secret} version ${result.version}`);
+      for (const outcome of result.outcomes ?? [])
+        out.line(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+    }
+    azureResults.push(...gcpResults);
+
     out.line(out.colors.bold('\nThe estate afterwards:'));
     await status(out, createCliRuntime({}, env), {});
-    const errors = [...cloud.secretsManager.control.deliveryErrors(), ...azure.keyVault.control.deliveryErrors()];
+    const errors = [
+      ...cloud.secretsManager.control.deliveryErrors(),
+      ...azure.keyVault.control.deliveryErrors(),
+      ...gcp.pubsub.deliveryErrors(),
+    ];
     for (const error of errors) out.error(`delivery failed: ${error}`);
-    const outcomes = [...reports.flatMap((r) => r.outcomes), ...azureResults.flatMap((r) => r.outcomes ?? [])];
+    const outcomes = [
+      ...reports.flatMap((r) => r.outcomes),
+      ...azureResults.flatMap((r) => r.outcomes ?? []),
+      ...gcpResults.flatMap((r) => r.outcomes ?? []),
+    ];
     const verified = outcomes.filter((o) => o.result === 'restarted').length;
     const skippedCount = outcomes.filter((o) => o.result === 'skipped').length;
     out.line(`\n${verified} connector(s) restarted and verified RUNNING, ${skippedCount} skipped with a reason.`);
     const azureVerified = azureResults.flatMap((r) => r.outcomes ?? []).filter((o) => o.result === 'restarted').length;
-    // The story needs each of these: a plain-config holder found and left alone, restarts verified on both clouds.
+    const gcpVerified = gcpResults.flatMap((r) => r.outcomes ?? []).filter((o) => o.result === 'restarted').length;
+    // The story needs each of these: a plain-config holder found and left alone, restarts verified on every cloud.
     const plainConfigShown = outcomes.some((o) => o.reason === 'plain-config');
     return errors.length === 0 &&
       swept &&
       verified > 0 &&
       azureVerified > 0 &&
+      gcpVerified > 0 &&
       skippedCount > 0 &&
       plainConfigShown &&
       outcomes.every((o) => o.result === 'restarted' || o.result === 'skipped')
       ? 0
       : 1;
   } finally {
-    await Promise.all([cloud.close(), stack.close(), azure.close()]);
+    await Promise.all([cloud.close(), stack.close(), azure.close(), gcp.close()]);
   }
 }
 

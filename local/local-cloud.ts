@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseSecretRef, type SecretRef } from '../shared/core/secret-ref';
 import { type ConfluentEmulator, startConfluentEmulator } from './confluent-emulator';
+import type { Estate } from './estate';
 import {
   type SecretLabelUpdatedEvent,
   type SecretsManagerEmulator,
@@ -22,6 +23,8 @@ export interface LocalCloudOptions {
   readonly onRotation?: (event: SecretLabelUpdatedEvent) => Promise<void>;
   /** The Confluent Cloud API key the emulator accepts and the credentials secret holds (tests use canaries). */
   readonly confluentKey?: { readonly apiKey: string; readonly apiSecret: string };
+  /** The estate the Confluent emulator serves (default: the seeded one; npm start and the demo add GCP's). */
+  readonly estate?: Estate;
   /** Values for the seeded secrets, by canonical id (tests use canaries). */
   readonly secretValues?: Readonly<Record<string, string>>;
 }
@@ -58,6 +61,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const confluent = await startConfluentEmulator({
     ...confluentKey,
     port: options.confluentPort ?? 0,
+    ...(options.estate ? { estate: options.estate } : {}),
     ...(options.provisioningMs !== undefined ? { provisioningMs: options.provisioningMs } : {}),
   });
   const secretsManager = await startSecretsManagerEmulator({

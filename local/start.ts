@@ -9,6 +9,8 @@ import {
   startAzureFunctionsStack,
 } from './azure-functions-stack';
 import { envFileText } from './env-file';
+import { withGcpEstate } from './gcp-estate';
+import { serveGcpFunctions, startGcpFunctionsStack } from './gcp-functions-stack';
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { seedEstate } from './seed-estate';
@@ -23,6 +25,8 @@ export const LOCAL_PORTS = {
   keyVault: 4530,
   keyVaultGateway: 4531,
   azuriteTable: 10002,
+  /** Secret Manager, then Cloud Storage, Cloud Tasks and one port per Cloud Run function. */
+  gcpBase: 4540,
 } as const;
 export const LOCAL_ENV_FILE = path.resolve(__dirname, '../.local-cloud/env');
 /** The local Key Vault's certificate (public part only), for NODE_EXTRA_CA_CERTS in other processes. */
@@ -38,6 +42,7 @@ async function start(): Promise<void> {
   const cloud = await startLocalCloud({
     confluentPort: LOCAL_PORTS.confluent,
     secretsManagerPort: LOCAL_PORTS.secretsManager,
+    estate: withGcpEstate(seedEstate()),
     onRotation: async (event) => {
       console.log(`EventBridge: ${event['detail-type']} ${event.resources[0]} → onSecretRotated (Lambda handler)`);
       try {
@@ -105,14 +110,25 @@ async function start(): Promise<void> {
       }
     },
   });
+  // Google Cloud side: Secret Manager → Pub/Sub → Eventarc → the Cloud Run functions on the Functions Framework.
+  const gcp = await startGcpFunctionsStack({
+    confluent: cloud.confluent,
+    confluentKey: LOCAL_CONFLUENT_KEY,
+    basePort: LOCAL_PORTS.gcpBase,
+    onNotification: (message) =>
+      console.log(
+        `Pub/Sub: ${message.attributes.eventType} ${message.attributes.versionId ?? message.attributes.secretId} → Eventarc → onSecretVersionEvent`,
+      ),
+  });
   // The real Lambda handler, in process, configured from the environment like a cold start.
-  Object.assign(process.env, cloud.env, stack.env, azure.env, LOCAL_IN_PROCESS_ENV);
+  Object.assign(process.env, cloud.env, stack.env, azure.env, gcp.env, LOCAL_IN_PROCESS_ENV);
   handler = loadRotationHandler();
   recovery = loadRecoveryHandlers();
   azureFunctions = loadAzureFunctions();
+  serveGcpFunctions();
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
-  writeFileSync(LOCAL_ENV_FILE, envFileText({ ...cloud.env, ...stack.env, ...azure.env }));
+  writeFileSync(LOCAL_ENV_FILE, envFileText({ ...cloud.env, ...stack.env, ...azure.env, ...gcp.env }));
   console.log(`Local cloud is up (Ctrl-C to stop):
   Confluent Cloud API   ${cloud.confluent.url}   (${estateSummary()})
   AWS Secrets Manager   ${cloud.secretsManager.url}
@@ -121,6 +137,8 @@ async function start(): Promise<void> {
   SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures; webhook token: ${LOCAL_WEBHOOK_TOKEN})
   Azure Key Vault       https://contoso-analytics.vault.azure.net (local, via HTTPS_PROXY ${azure.env.HTTPS_PROXY})
   Azurite (tables)      ${azure.tables.endpoint}
+  GCP Secret Manager    ${gcp.secretManager.url}   (project acme-prod = 314159265358; Cloud Storage ${gcp.storage.url})
+  Cloud Run functions   ${gcp.urls.onSecretVersionEvent} (onSecretVersionEvent) … ${gcp.urls.sweepFailedConnectors}
 
 In another terminal:
   source ${path.relative(process.cwd(), LOCAL_ENV_FILE)}
@@ -132,9 +150,10 @@ In another terminal:
   npx serverless invoke local -f sweepFailedConnectors -p events/aws/sweep-schedule.json --stage local
   npm run invoke:azure -- events/azure/secret-new-version-created.eventgrid.json
   npx connector-reloader plan --secret https://contoso-analytics.vault.azure.net/secrets/analytics-db-password
+  npm run invoke:gcp -- events/gcp/secret-version-add.eventarc.json
 `);
   const stop = async () => {
-    await Promise.all([cloud.close(), stack.close(), azure.close()]);
+    await Promise.all([cloud.close(), stack.close(), azure.close(), gcp.close()]);
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -8,7 +8,9 @@ import { canonicalSecretId, parseSecretRef, type SecretRef, sameSecret } from '.
  * - AWS: the ARN with or without its random 6-character suffix, anywhere in the value (it may be wrapped, e.g.
  *   `${arn…}` or followed by a JSON key selector), under any key; or the value being exactly the secret's name, but
  *   only under a credential-like key (a topic or a connector named like the secret is not a reference);
- * - Azure: the Key Vault secret URI with or without a version, anywhere in the value.
+ * - Azure: the Key Vault secret URI with or without a version, anywhere in the value;
+ * - Google Cloud: `projects/<id or number>/secrets/<name>` with or without `/versions/<n|latest>`, anywhere in the
+ *   value (also inside `//secretmanager.googleapis.com/…`); a project id matches the number a notification names.
  * Masked values (`****`) never match.
  */
 export interface SecretReferenceMatcher {
@@ -63,10 +65,21 @@ export function isCredentialKey(key: string): boolean {
 /** AWS secret ARNs inside a longer string: the resource part ends at the first character a name cannot hold. */
 const EMBEDDED_AWS_ARN = /arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+/g;
 const EMBEDDED_KEY_VAULT_URI = /https:\/\/[a-z0-9-]+\.vault\.[a-z0-9.-]+\/secrets\/[A-Za-z0-9-]+(?:\/[A-Za-z0-9]+)?/gi;
+/** Secret Manager names inside a longer string, not preceded by a character a path segment could hold. */
+const EMBEDDED_GCP_NAME =
+  /(?<![A-Za-z0-9_.-])projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]+(?:\/versions\/(?:\d+|latest))?/g;
 /** Confluent masks sensitive values with asterisks; Terraform's provider treats any value starting `**` as masked. */
 const MASKED = /^\*{2,}/;
 
 export function secretReferenceMatcher(secret: SecretRef): SecretReferenceMatcher {
+  if (secret.provider === 'gcp') {
+    return {
+      matches(value) {
+        if (MASKED.test(value) || !value.includes('/secrets/')) return false;
+        return embedded(value, EMBEDDED_GCP_NAME).some((ref) => sameSecret(ref, secret));
+      },
+    };
+  }
   if (secret.provider === 'azure') {
     return {
       matches(value) {
@@ -118,36 +131,39 @@ export function referencingKeys(config: Readonly<Record<string, string>>, matche
 }
 
 /**
- * The Key Vault versions the given keys pin the secret to, when every reference among them names a version
- * (`…/secrets/<name>/<version>`); undefined when any reference is versionless (it follows the current version) or
- * the secret is not a Key Vault secret. Versions come back lower-case, de-duplicated.
+ * The versions the given keys pin the secret to, when every reference among them names a version: a Key Vault
+ * `…/secrets/<name>/<version>` (lower-cased) or a Secret Manager `…/versions/<n>` (`latest` follows the current
+ * version). Undefined when any reference is versionless, or the secret is on AWS (whether an AWS identifier can pin
+ * a version is not documented). De-duplicated. For the `pinned-version` rule: a connector pinned to version 3 gains
+ * nothing from a restart for version 4.
  */
 export function pinnedVersions(
   config: Readonly<Record<string, string>>,
   keys: readonly string[],
   secret: SecretRef,
 ): string[] | undefined {
-  if (secret.provider !== 'azure' || keys.length === 0) return undefined;
+  const pattern =
+    secret.provider === 'azure' ? EMBEDDED_KEY_VAULT_URI : secret.provider === 'gcp' ? EMBEDDED_GCP_NAME : undefined;
+  if (!pattern || keys.length === 0) return undefined;
   const versions = new Set<string>();
   for (const key of keys) {
-    const refs = embedded(config[key] ?? '', EMBEDDED_KEY_VAULT_URI).filter((ref) => sameSecret(ref, secret));
-    for (const ref of refs) {
-      if (ref.provider !== 'azure' || !ref.version) return undefined;
-      versions.add(ref.version.toLowerCase());
+    for (const ref of embedded(config[key] ?? '', pattern).filter((found) => sameSecret(found, secret))) {
+      if (ref.provider === 'aws' || !ref.version || ref.version === 'latest') return undefined;
+      versions.add(ref.provider === 'azure' ? ref.version.toLowerCase() : ref.version);
     }
   }
   return versions.size > 0 ? [...versions] : undefined;
 }
 
 /**
- * Every secret a config visibly references by ARN or Key Vault URI, as canonical ids (for `status`). Bare names are
- * not detectable without knowing the secret, so they only show up when matching a known secret.
+ * Every secret a config visibly references by ARN, Key Vault URI or Secret Manager name, as canonical ids (for
+ * `status`). Bare names are not detectable without knowing the secret, so they only show up when matching one.
  */
 export function findSecretReferences(config: Readonly<Record<string, string>>): string[] {
   const found = new Set<string>();
   for (const value of Object.values(config)) {
     if (typeof value !== 'string' || MASKED.test(value)) continue;
-    for (const pattern of [EMBEDDED_AWS_ARN, EMBEDDED_KEY_VAULT_URI]) {
+    for (const pattern of [EMBEDDED_AWS_ARN, EMBEDDED_KEY_VAULT_URI, EMBEDDED_GCP_NAME]) {
       for (const ref of embedded(value, pattern)) found.add(canonicalSecretId(ref));
     }
   }

@@ -1,6 +1,7 @@
 import { confluentNotificationParser } from './confluent-notification';
 import { eventBridgeSecretsManagerParser } from './eventbridge-secrets-manager';
 import { eventGridKeyVaultParser } from './eventgrid-key-vault';
+import { pubSubSecretManagerParser } from './pubsub-secret-manager';
 import type { TriggerParser } from './trigger-parser';
 
 /**
@@ -10,5 +11,6 @@ import type { TriggerParser } from './trigger-parser';
 export const DEFAULT_PARSERS: readonly TriggerParser[] = [
   eventBridgeSecretsManagerParser,
   eventGridKeyVaultParser,
+  pubSubSecretManagerParser,
   confluentNotificationParser,
 ];

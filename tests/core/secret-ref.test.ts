@@ -86,3 +86,47 @@ describe('parseSecretRef', () => {
     expect(sameSecret(ref, parseSecretRef('prod/orders'))).toBe(false);
   });
 });
+
+describe('parseSecretRef: Google Cloud Secret Manager names', () => {
+  it('parses a name with a project id or number, with or without a version, into one canonical form', () => {
+    // Act
+    const byId = parseSecretRef('projects/acme-prod/secrets/orders-db');
+    const byNumber = parseSecretRef('projects/123456789012/secrets/orders-db/versions/7');
+    const latest = parseSecretRef('projects/acme-prod/secrets/orders-db/versions/latest');
+
+    // Assess
+    expect(byId).toEqual({ provider: 'gcp', project: 'acme-prod', name: 'orders-db' });
+    expect(byNumber).toEqual({ provider: 'gcp', project: '123456789012', name: 'orders-db', version: '7' });
+    expect(latest).toMatchObject({ version: 'latest' });
+    expect(canonicalSecretId(byNumber)).toBe('projects/123456789012/secrets/orders-db');
+    expect(canonicalSecretId(latest)).toBe('projects/acme-prod/secrets/orders-db');
+    expect(secretIdentityKey(byNumber)).toBe('gcp:123456789012:orders-db');
+  });
+
+  it('never takes a GCP-shaped string as an AWS secret name, valid or not', () => {
+    // Act
+    const shaped = ['projects/p/secrets/db', 'projects/acme-prod/secrets/db/versions/0', 'projects/acme-prod/secrets/'];
+
+    // Assess: `p` is too short for a project id, version 0 does not exist, an empty name is no name.
+    for (const text of shaped) expect(() => parseSecretRef(text)).toThrow(InvalidSecretRefError);
+    expect(() => parseSecretRef('projects/p/secrets/db')).toThrow(/not a Secret Manager secret name/);
+    expect(parseSecretRef('projects/alpha')).toMatchObject({ provider: 'aws', name: 'projects/alpha' });
+  });
+
+  it('asks for the full name when a bare name is given for Google Cloud', () => {
+    // Act + Assess
+    expect(() => parseSecretRef('orders-db', { provider: 'gcp' })).toThrow(/needs its full name/);
+  });
+
+  it('takes a project id and a project number as the same project, the name deciding, but never two numbers', () => {
+    // Prepare
+    const notified = parseSecretRef('projects/123456789012/secrets/orders-db');
+
+    // Act + Assess
+    expect(sameSecret(notified, parseSecretRef('projects/acme-prod/secrets/orders-db/versions/3'))).toBe(true);
+    expect(sameSecret(notified, parseSecretRef('projects/123456789012/secrets/orders-db/versions/latest'))).toBe(true);
+    expect(sameSecret(notified, parseSecretRef('projects/999999999999/secrets/orders-db'))).toBe(false);
+    expect(sameSecret(notified, parseSecretRef('projects/acme-prod/secrets/Orders-db'))).toBe(false);
+    expect(sameSecret(notified, parseSecretRef('orders-db'))).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import { parseSecretRef } from '../../shared/core/secret-ref';
 import {
+  findSecretReferences,
   isCredentialKey,
   pinnedVersions,
   referencingKeys,
@@ -137,5 +138,53 @@ describe('isCredentialKey', () => {
     'secret.manager.provider.integration.id',
   ])('does not count %s', (key) => {
     expect(isCredentialKey(key)).toBe(false);
+  });
+});
+
+describe('secretReferenceMatcher (Google Cloud)', () => {
+  // What a Secret Manager notification names: the project by number.
+  const notified = parseSecretRef('projects/123456789012/secrets/orders-db');
+  const matcher = secretReferenceMatcher(notified);
+  // Through referencingKeys, as the resolver calls it: one key per spelling.
+  const keysOf = (value: string) => referencingKeys({ 'database.password': value }, matcher);
+
+  it.each([
+    ['the name with the project number', 'projects/123456789012/secrets/orders-db'],
+    ['the name with the project id', 'projects/acme-prod/secrets/orders-db'],
+    ['a numbered version', 'projects/acme-prod/secrets/orders-db/versions/3'],
+    ['the latest alias', 'projects/123456789012/secrets/orders-db/versions/latest'],
+    ['the full resource name', '//secretmanager.googleapis.com/projects/acme-prod/secrets/orders-db'],
+    ['a wrapped reference', `\${${'projects/acme-prod/secrets/orders-db/versions/latest'}}`],
+  ])('matches %s', (_label, value) => {
+    expect(keysOf(value)).toEqual(['database.password']);
+  });
+
+  it.each([
+    ['a masked value', '********'],
+    ['another secret sharing a prefix', 'projects/acme-prod/secrets/orders-db-archive'],
+    ['the same name in another numbered project', 'projects/999999999999/secrets/orders-db'],
+    ['the bare name', 'orders-db'],
+    ['an AWS ARN of the same name', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-db'],
+    ['a path that merely ends like one', 'gs://bucket/myprojects/acme-prod/secrets/orders-db'],
+  ])('does not match %s', (_label, value) => {
+    expect(keysOf(value)).toEqual([]);
+  });
+
+  it('lists Secret Manager references among the ones a config visibly holds', () => {
+    // Act
+    const found = findSecretReferences({ a: 'projects/acme-prod/secrets/orders-db/versions/2', b: 'plain' });
+
+    // Assess
+    expect(found).toEqual(['projects/acme-prod/secrets/orders-db']);
+  });
+
+  it('tells a reference pinned to numbered versions from one that follows the current version', () => {
+    // Act + Assess
+    const pinnedIn = (value: string) =>
+      pinnedVersions({ 'connection.password': value }, ['connection.password'], notified);
+    expect(pinnedIn('projects/acme-prod/secrets/orders-db/versions/3')).toEqual(['3']);
+    expect(pinnedIn('projects/acme-prod/secrets/orders-db/versions/latest')).toBeUndefined();
+    expect(pinnedIn('projects/acme-prod/secrets/orders-db')).toBeUndefined();
+    expect(pinnedIn('projects/acme-prod/secrets/other/versions/3')).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { MalformedPayloadError } from '../../shared/events/trigger-parser';
 import {
   AWS_EVENTS,
   AZURE_EVENTS,
+  GCP_EVENTS,
   jsonFiles,
   matchesPattern,
   REFERENCE_SAMPLES,
@@ -77,13 +78,25 @@ const AZURE_SAMPLES: Readonly<Record<string, Expected>> = {
   'key-new-version-created.eventgrid.json': { kind: 'ignored', reason: /^key events do not change the secrets / },
 };
 
+const INVENTORY_DB = 'projects/314159265358/secrets/inventory-db-password';
+const GCP_SAMPLES: Readonly<Record<string, Expected>> = {
+  'secret-version-add.eventarc.json': { kind: 'secret-rotated', secret: INVENTORY_DB, version: '4' },
+  'secret-version-add.push.json': { kind: 'secret-rotated', secret: INVENTORY_DB, version: '4' },
+  'secret-version-enable.push.json': { kind: 'secret-rotated', secret: INVENTORY_DB, version: '3' },
+  'secret-version-disable.eventarc.json': { kind: 'ignored', reason: /^a disabled version is not served/ },
+  'secret-rotate.eventarc.json': { kind: 'ignored', reason: /^a reminder that rotation is due, with no new version/ },
+  'topic-configured.push.json': { kind: 'ignored', reason: /^a test message sent when the topic was configured/ },
+};
+
 function parseFile(directory: string, file: string): TriggerEvent[] {
   return parseTriggerText(readFileSync(path.join(directory, file), 'utf8'), DEFAULT_PARSERS);
 }
 
-/** Samples for the failed-connector functions (API Gateway, SQS, schedule): not rotation triggers, checked below. */
-const AWS_RECOVERY_SAMPLES = [
+/** Samples for the failed-connector functions (webhook, queue or task, schedule): not rotation triggers. */
+const RECOVERY_SAMPLES = [
   'connector-failure-webhook.json',
+  'connector-failure-task.json',
+  'sweep-scheduler.json',
   'connector-failure-queue-message.json',
   'sweep-schedule.json',
 ];
@@ -91,10 +104,11 @@ const AWS_RECOVERY_SAMPLES = [
 describe.each([
   ['events/aws', AWS_EVENTS, AWS_SAMPLES],
   ['events/azure', AZURE_EVENTS, AZURE_SAMPLES],
+  ['events/gcp', GCP_EVENTS, GCP_SAMPLES],
 ])('%s', (_name, directory, expectations) => {
   it('has an expectation for every sample file', () => {
     // Act
-    const files = jsonFiles(directory).filter((file) => !AWS_RECOVERY_SAMPLES.includes(file));
+    const files = jsonFiles(directory).filter((file) => !RECOVERY_SAMPLES.includes(file));
 
     // Assess
     expect(files).toEqual(Object.keys(expectations).sort());

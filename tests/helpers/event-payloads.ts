@@ -7,6 +7,7 @@ type Json = Record<string, unknown>;
 export const REFERENCE_SAMPLES = path.resolve(__dirname, '../fixtures/event-samples');
 export const AWS_EVENTS = path.resolve(__dirname, '../../events/aws');
 export const AZURE_EVENTS = path.resolve(__dirname, '../../events/azure');
+export const GCP_EVENTS = path.resolve(__dirname, '../../events/gcp');
 
 export function readJson<T = Json>(directory: string, file: string): T {
   return JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as T;

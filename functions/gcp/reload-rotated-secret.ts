@@ -1,0 +1,29 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { handleSecretEvents } from '../../shared/app/handle-trigger';
+import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
+import { parseTrigger } from '../../shared/events/parse-trigger';
+import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import { summarize } from '../azure/handled-summary';
+import { runtime } from './runtime';
+import { PermanentTaskError, runTaskTarget } from './task-target';
+
+/**
+ * The Cloud Tasks target of a handed-off rotation: the CloudEvent as Eventarc delivered it → the shared rotation
+ * path, within Cloud Tasks' 30-minute dispatch deadline (the function's timeout is the same). A restart refused or
+ * a backend unreachable answers 500 and the queue retries; the last attempt dead-letters with its cause.
+ */
+export async function reloadRotatedSecret(req: Request, res: Response): Promise<void> {
+  await runTaskTarget('reloadRotatedSecret', req, res, async (payload) => {
+    let events: ReturnType<typeof parseTrigger>;
+    try {
+      events = parseTrigger(payload, DEFAULT_PARSERS);
+    } catch (error) {
+      if (error instanceof MalformedPayloadError) throw new PermanentTaskError(error.message);
+      throw error;
+    }
+    const invocation = req.header('x-cloudtasks-taskname') ?? undefined;
+    const handled = (await handleSecretEvents(events, runtime.reloader, runtime.logger, invocation)).map(summarize);
+    for (const summary of handled) runtime.logger.info('secret event handled', { task: invocation, ...summary });
+    return { results: handled };
+  });
+}
