@@ -10,8 +10,9 @@ import type { ReloadReport } from '../shared/core/reload-plan';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,
-  invocationContext,
+  deliverToEventGridTrigger,
   loadAzureFunctions,
+  rotationQueueTrigger,
   SEEDED_KEY_VAULT_SECRET,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
@@ -19,6 +20,7 @@ import { type LambdaHandler, lambdaContext, loadRotationHandler } from './lambda
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
 import { SEED_SECRETS, seedEstate } from './seed-estate';
+import type { LocalQueueTrigger } from './storage-queue-host';
 
 /**
  * `npm run demo`: the whole story in one command. Secrets rotate in the local Secrets Manager; each rotation's native
@@ -41,21 +43,17 @@ async function demo(): Promise<number> {
       if (report) reports.push(report);
     },
   });
-  // Azure side: the local Key Vault's Event Grid deliveries go to the real onSecretEvent function (Azurite state).
+  // Azure side: the local Key Vault's Event Grid deliveries go to the real onSecretEvent function, which queues them
+  // for reloadRotatedSecret (the host's queue trigger, in process; Azurite state).
   let azureFunctions: AzureFunctions | undefined;
+  let rotationQueue: LocalQueueTrigger | undefined;
   const azureResults: HandledSummary[] = [];
   const azure = await startAzureFunctionsStack({
     confluent: cloud.confluent,
     confluentKey: LOCAL_CONFLUENT_KEY,
     onSecretNewVersion: async (delivery) => {
-      if (!azureFunctions) throw new Error('rotation before the Azure functions were loaded');
-      for (const event of delivery)
-        azureResults.push(
-          ...(await azureFunctions.onSecretEvent(
-            event,
-            invocationContext('onSecretEvent', () => {}),
-          )),
-        );
+      if (!azureFunctions || !rotationQueue) throw new Error('rotation before the Azure functions were loaded');
+      for (const event of delivery) await deliverToEventGridTrigger(azureFunctions, event, rotationQueue);
     },
   });
   try {
@@ -64,6 +62,12 @@ async function demo(): Promise<number> {
     const env = process.env;
     handler = loadRotationHandler();
     azureFunctions = loadAzureFunctions();
+    rotationQueue = rotationQueueTrigger(azureFunctions, {
+      onRun: ({ result }) => {
+        const handled = (result as { handled?: HandledSummary } | undefined)?.handled;
+        if (handled) azureResults.push(handled);
+      },
+    });
     const sdk = new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: cloud.secretsManager.url,
@@ -116,6 +120,7 @@ async function demo(): Promise<number> {
     );
     await vault.setSecret(SEEDED_KEY_VAULT_SECRET.name, `{"password":"rotated-${Date.now()}"}`);
     await azure.keyVault.control.settled();
+    await rotationQueue.settled();
     for (const result of azureResults) {
       out.line(`${result.secret} version ${result.version}`);
       for (const outcome of result.outcomes ?? [])
@@ -124,7 +129,11 @@ async function demo(): Promise<number> {
 
     out.line(out.colors.bold('\nThe estate afterwards:'));
     await status(out, createCliRuntime({}, env), {});
-    const errors = [...cloud.secretsManager.control.deliveryErrors(), ...azure.keyVault.control.deliveryErrors()];
+    const errors = [
+      ...cloud.secretsManager.control.deliveryErrors(),
+      ...azure.keyVault.control.deliveryErrors(),
+      ...rotationQueue.poisoned().map((entry) => `secret-rotations-poison: ${JSON.stringify(entry.record)}`),
+    ];
     for (const error of errors) out.error(`delivery failed: ${error}`);
     const outcomes = [...reports.flatMap((r) => r.outcomes), ...azureResults.flatMap((r) => r.outcomes ?? [])];
     const verified = outcomes.filter((o) => o.result === 'restarted').length;
@@ -139,6 +148,7 @@ async function demo(): Promise<number> {
       ? 0
       : 1;
   } finally {
+    rotationQueue?.close();
     await Promise.all([cloud.close(), stack.close(), azure.close()]);
   }
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { InvocationContext } from '@azure/functions';
+import { rotationQueueOutput } from '../../../functions/azure/rotation-queue';
 import { type AwsLambdaStack, LOCAL_TABLES, startAwsLambdaStack } from '../../../local/aws-lambda-stack';
 import type { AzureFunctions } from '../../../local/azure-functions-stack';
 import { type AzuriteTable, startAzuriteTable } from '../../../local/azurite-table';
@@ -68,7 +69,9 @@ export interface ReliabilityStack {
   /** A fresh cold start of the Function App (every function it registers). */
   loadAzureFunctions(env?: Readonly<Record<string, string>>): AzureFunctions;
   /** An InvocationContext like the host's, its log lines kept in `invocationLogs`. */
-  context(functionName: string): InvocationContext;
+  context(functionName: string, triggerMetadata?: Record<string, unknown>): InvocationContext;
+  /** Event Grid → onSecretEvent of `functions`: the messages it queued for reloadRotatedSecret. */
+  queueEvent(functions: AzureFunctions, event: unknown): Promise<unknown[]>;
   /** Every record in both DynamoDB tables and every entity of every Azurite table, as JSON text. */
   stateRecords(): Promise<string>;
   close(): Promise<void>;
@@ -202,14 +205,26 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
         ).loadAzureFunctions(),
       );
     },
-    context(functionName) {
+    context(functionName, triggerMetadata = {}) {
       const { InvocationContext } = require('@azure/functions') as typeof import('@azure/functions');
       sequence += 1;
       return new InvocationContext({
         invocationId: `${functionName}-${sequence}`,
         functionName,
+        triggerMetadata,
         logHandler: (level, ...args) => invocationLogs.push(`${level} ${args.map(String).join(' ')}`),
       });
+    },
+    async queueEvent(functions, event) {
+      const { InvocationContext } = require('@azure/functions') as typeof import('@azure/functions');
+      sequence += 1;
+      const trigger = new InvocationContext({
+        invocationId: `onSecretEvent-${sequence}`,
+        functionName: 'onSecretEvent',
+        logHandler: (level, ...args) => invocationLogs.push(`${level} ${args.map(String).join(' ')}`),
+      });
+      await functions.onSecretEvent(structuredClone(event), trigger);
+      return (trigger.extraOutputs.get(rotationQueueOutput) as unknown[] | undefined) ?? [];
     },
     async stateRecords() {
       const dynamo = new DynamoDBClient({
