@@ -7,6 +7,8 @@ import type { AzureFunctions } from '../../../local/azure-functions-stack';
 import { type AzuriteTable, startAzuriteTable } from '../../../local/azurite-table';
 import { type ConfluentEmulator, startConfluentEmulator } from '../../../local/confluent-emulator';
 import {
+  type EventGridDeliveryOptions,
+  type EventGridSubscriber,
   type KeyVaultEmulator,
   type SecretNewVersionCreatedEvent,
   startKeyVaultEmulator,
@@ -46,6 +48,10 @@ export interface ReliabilityStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The Confluent API key the emulator accepts; the credentials secrets hold the canary key unless told. */
   readonly confluentKey?: { readonly apiKey: string; readonly apiSecret: string };
+  /** Every native label event after Confluent has learnt of it, as the default bus would receive it. */
+  readonly onAwsLabelUpdated?: (event: SecretLabelUpdatedEvent) => void;
+  /** The Key Vault's Event Grid subscription: its endpoint (none unless given) and delivery contract. */
+  readonly eventGrid?: { readonly subscriber?: EventGridSubscriber; readonly delivery?: EventGridDeliveryOptions };
 }
 
 export interface ReliabilityStack {
@@ -92,6 +98,7 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
       const [arn] = event.resources;
       if (event.detail.labelUpdated === 'AWSCURRENT' && arn)
         confluent.control.rotateSecret(arn, event.detail.versionId);
+      options.onAwsLabelUpdated?.(event);
     },
   });
   for (const secret of generated.aws) {
@@ -105,11 +112,13 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     allowInsecureConnection: true,
   }).createTable();
   const keyVault = await startKeyVaultEmulator({
+    ...(options.eventGrid?.delivery ? { eventGrid: options.eventGrid.delivery } : {}),
     onSecretNewVersion: (delivery) => {
       for (const event of delivery) {
         const uri = `https://${event.data.VaultName}.vault.azure.net/secrets/${event.data.ObjectName}`;
         confluent.control.rotateSecret(uri, event.data.Version);
       }
+      return options.eventGrid?.subscriber?.(delivery);
     },
   });
   trustInThisProcess(keyVault.certificate);
