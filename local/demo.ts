@@ -111,7 +111,7 @@ async function demo(): Promise<number> {
 
     out.line(
       out.colors.bold(
-        '\nRotating analytics-db-password in Azure Key Vault: referenced by Key Vault URI (Event Grid → Azure Function)',
+        '\nRotating analytics-db-password in Azure Key Vault: referenced by Key Vault URI (Event Grid → onSecretEvent → secret-rotations queue → reloadRotatedSecret)',
       ),
     );
     const vault = new SecretClient(
