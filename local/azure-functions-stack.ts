@@ -4,16 +4,20 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import type { HandledSummary } from '../functions/azure/handled-summary';
+import { rotationPoisonOutput, rotationQueueOutput } from '../functions/azure/rotation-queue';
 import { type AzuriteTable, startAzuriteTable } from './azurite-table';
 import type { ConfluentEmulator } from './confluent-emulator';
 import { installFunctionsHost, registeredFunction } from './functions-host';
 import {
-  type EventGridDelivery,
+  type EventGridDeliveryOptions,
+  type EventGridSubscriber,
   type KeyVaultEmulator,
   startKeyVaultEmulator,
   trustInThisProcess,
 } from './key-vault-emulator';
 import { SEED_SECRETS } from './seed-estate';
+import type { QueueHandler } from './storage-queue-host';
+import { LocalQueueTrigger, type LocalQueueTriggerOptions } from './storage-queue-host';
 
 /** The seeded estate's Key Vault secret, with the version its connector configs pin. */
 export const SEEDED_KEY_VAULT_SECRET = { vault: 'contoso-analytics', name: 'analytics-db-password' } as const;
@@ -34,7 +38,9 @@ export interface AzureFunctionsStackOptions {
   /** Value of the seeded analytics secret (tests use canaries). */
   readonly analyticsSecretValue?: string;
   /** The Event Grid subscription: every SecretNewVersionCreated delivery (an array with one event). */
-  readonly onSecretNewVersion?: (delivery: EventGridDelivery) => Promise<void>;
+  readonly onSecretNewVersion?: EventGridSubscriber;
+  /** Event Grid's delivery contract (30 s deadline, its retry schedule), scaled for tests. */
+  readonly eventGrid?: EventGridDeliveryOptions;
   /** The failure webhook token to seed (tests use canaries); a random one otherwise. */
   readonly webhookToken?: string;
   /** Where to write the vault's certificate for NODE_EXTRA_CA_CERTS in other processes (npm start). */
@@ -62,6 +68,7 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
   const keyVault = await startKeyVaultEmulator({
     port: options.keyVaultPort ?? 0,
     gatewayPort: options.gatewayPort ?? 0,
+    ...(options.eventGrid ? { eventGrid: options.eventGrid } : {}),
     onSecretNewVersion: async (delivery) => {
       for (const event of delivery) {
         options.confluent.control.rotateSecret(
@@ -69,7 +76,7 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
           event.data.Version,
         );
       }
-      await options.onSecretNewVersion?.(delivery);
+      return options.onSecretNewVersion?.(delivery);
     },
   });
   trustInThisProcess(keyVault.certificate);
@@ -118,12 +125,13 @@ export type HttpHandler = (request: unknown, context: InvocationContext) => Prom
  * runtime reads process.env while loading, with CONFLUENT_CREDENTIALS_SECRET naming the Key Vault secret.
  * Returns the handlers exactly as `app.*` registered them. Product code never imports local/; this is the other way.
  */
-export type QueueHandler = (entry: unknown, context: InvocationContext) => Promise<unknown>;
+export type { QueueHandler } from './storage-queue-host';
 export type TimerHandler = (timer: unknown, context: InvocationContext) => Promise<unknown>;
 
 export interface AzureFunctions {
   readonly onSecretEvent: EventGridHandler;
   readonly secretEventsWebhook: HttpHandler;
+  readonly reloadRotatedSecret: QueueHandler;
   readonly connectorFailureWebhook: HttpHandler;
   readonly recoverReportedFailures: QueueHandler;
   readonly sweepFailedConnectors: TimerHandler;
@@ -155,10 +163,42 @@ export function loadAzureFunctions(): AzureFunctions {
   return {
     onSecretEvent: handler('onSecretEvent') as EventGridHandler,
     secretEventsWebhook: handler('secretEventsWebhook') as HttpHandler,
+    reloadRotatedSecret: handler('reloadRotatedSecret') as QueueHandler,
     connectorFailureWebhook: handler('connectorFailureWebhook') as HttpHandler,
     recoverReportedFailures: handler('recoverReportedFailures') as QueueHandler,
     sweepFailedConnectors: handler('sweepFailedConnectors') as TimerHandler,
   };
+}
+
+/** The host's rotation queue in this process: what the Event Grid function queues goes to `reloadRotatedSecret`. */
+export function rotationQueueTrigger(
+  functions: AzureFunctions,
+  options: Omit<LocalQueueTriggerOptions, 'handler' | 'functionName' | 'poisonOutput'> = {},
+): LocalQueueTrigger {
+  return new LocalQueueTrigger({
+    ...options,
+    handler: functions.reloadRotatedSecret,
+    functionName: 'reloadRotatedSecret',
+    poisonOutput: rotationPoisonOutput,
+  });
+}
+
+/**
+ * One Event Grid delivery as the host runs it: the trigger answers (timed: Event Grid waits 30 s at most), then the
+ * messages it queued go to the rotation queue; what it dead-lettered is returned beside its answer.
+ */
+export async function deliverToEventGridTrigger(
+  functions: AzureFunctions,
+  event: unknown,
+  queue: LocalQueueTrigger,
+  context: InvocationContext = invocationContext('onSecretEvent', () => {}),
+): Promise<{ readonly answer: HandledSummary[]; readonly answeredInMs: number; readonly deadLetter?: unknown }> {
+  const started = performance.now();
+  const answer = await functions.onSecretEvent(event, context);
+  const answeredInMs = performance.now() - started;
+  queue.enqueue(context.extraOutputs.get(rotationQueueOutput));
+  const deadLetter = context.extraOutputs.get(rotationPoisonOutput);
+  return { answer, answeredInMs, ...(deadLetter === undefined ? {} : { deadLetter }) };
 }
 
 /** An InvocationContext like the host's, its log lines handed to `log` (the console unless told otherwise). */

@@ -12,8 +12,9 @@ import { secretManagerClient } from '../shared/providers/gcp-secret-manager';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,
-  invocationContext,
+  deliverToEventGridTrigger,
   loadAzureFunctions,
+  rotationQueueTrigger,
   SEEDED_KEY_VAULT_SECRET,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
@@ -23,6 +24,7 @@ import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHa
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { reportFromOutcomeEvents } from './outcome-report';
 import { PINNED_ANALYTICS_VERSION, SEED_SECRETS, seedEstate } from './seed-estate';
+import type { LocalQueueTrigger } from './storage-queue-host';
 
 /**
  * `npm run demo`: the whole story in one command. Secrets rotate in the local Secrets Manager; each rotation's native
@@ -46,21 +48,17 @@ async function demo(): Promise<number> {
       if (report) reports.push(report);
     },
   });
-  // Azure side: the local Key Vault's Event Grid deliveries go to the real onSecretEvent function (Azurite state).
+  // Azure side: the local Key Vault's Event Grid deliveries go to the real onSecretEvent function, which queues them
+  // for reloadRotatedSecret (the host's queue trigger, in process; Azurite state).
   let azureFunctions: AzureFunctions | undefined;
+  let rotationQueue: LocalQueueTrigger | undefined;
   const azureResults: HandledSummary[] = [];
   const azure = await startAzureFunctionsStack({
     confluent: cloud.confluent,
     confluentKey: LOCAL_CONFLUENT_KEY,
     onSecretNewVersion: async (delivery) => {
-      if (!azureFunctions) throw new Error('rotation before the Azure functions were loaded');
-      for (const event of delivery)
-        azureResults.push(
-          ...(await azureFunctions.onSecretEvent(
-            event,
-            invocationContext('onSecretEvent', () => {}),
-          )),
-        );
+      if (!azureFunctions || !rotationQueue) throw new Error('rotation before the Azure functions were loaded');
+      for (const event of delivery) await deliverToEventGridTrigger(azureFunctions, event, rotationQueue);
     },
   });
   // Google Cloud side: Secret Manager → Pub/Sub → Eventarc → onSecretVersionEvent on the real Functions Framework.
@@ -76,6 +74,12 @@ async function demo(): Promise<number> {
     process.env.LOG_LEVEL = 'info';
     serveGcpFunctions();
     process.env.LOG_LEVEL = LOCAL_IN_PROCESS_ENV.LOG_LEVEL;
+    rotationQueue = rotationQueueTrigger(azureFunctions, {
+      onRun: ({ result }) => {
+        const handled = (result as { handled?: HandledSummary } | undefined)?.handled;
+        if (handled) azureResults.push(handled);
+      },
+    });
     const sdk = new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: cloud.secretsManager.url,
@@ -123,7 +127,7 @@ async function demo(): Promise<number> {
 
     out.line(
       out.colors.bold(
-        '\nRotating analytics-db-password in Azure Key Vault: referenced by Key Vault URI (Event Grid → Azure Function)',
+        '\nRotating analytics-db-password in Azure Key Vault: referenced by Key Vault URI (Event Grid → onSecretEvent → secret-rotations queue → reloadRotatedSecret)',
       ),
     );
     const vault = new SecretClient(
@@ -132,6 +136,7 @@ async function demo(): Promise<number> {
     );
     await vault.setSecret(SEEDED_KEY_VAULT_SECRET.name, `{"password":"rotated-${Date.now()}"}`);
     await azure.keyVault.control.settled();
+    await rotationQueue.settled();
     for (const result of azureResults) {
       out.line(`${result.secret} version ${result.version}`);
       for (const outcome of result.outcomes ?? [])
@@ -189,6 +194,7 @@ async function demo(): Promise<number> {
       ...cloud.secretsManager.control.deliveryErrors(),
       ...azure.keyVault.control.deliveryErrors(),
       ...gcp.pubsub.deliveryErrors(),
+      ...rotationQueue.poisoned().map((entry) => `secret-rotations-poison: ${JSON.stringify(entry.record)}`),
     ];
     for (const error of errors) out.error(`delivery failed: ${error}`);
     const outcomes = [
@@ -214,6 +220,7 @@ async function demo(): Promise<number> {
       ? 0
       : 1;
   } finally {
+    rotationQueue?.close();
     await Promise.all([cloud.close(), stack.close(), azure.close(), gcp.close()]);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { matchesPattern } from './eventbridge-pattern';
 import { closeServer, listenOnLoopback, readBody } from './loopback';
 
 /** One event as PutEvents received it, with its Detail parsed. */
@@ -10,6 +11,41 @@ export interface ReceivedEvent {
   readonly detail: Record<string, unknown>;
   readonly eventBusName: string;
   readonly time?: string;
+}
+
+/** An event on the bus in EventBridge's envelope, as a rule matches it and a target receives it. */
+export interface BusEvent {
+  readonly version?: string;
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account?: string;
+  readonly time?: string;
+  readonly region?: string;
+  readonly resources?: readonly string[];
+  readonly detail: unknown;
+}
+
+/**
+ * A rule on the default bus: its pattern, its target, and how the bus delivers to it. EventBridge delivers at least
+ * once and retries for up to 24 h, so a target may see an event twice, and late: `delaysMs` gives one entry per copy
+ * delivered (default `[0]`), e.g. `[0, 2_000]` delivers twice, the second copy two seconds later.
+ */
+export interface BusRule {
+  readonly name: string;
+  readonly pattern: Record<string, unknown>;
+  readonly target: (event: BusEvent) => Promise<unknown> | unknown;
+  readonly delaysMs?: readonly number[];
+}
+
+/** One copy of one event handed to a rule's target. */
+export interface RuleDelivery {
+  readonly rule: string;
+  readonly eventId: string;
+  readonly copy: number;
+  readonly delayMs: number;
+  readonly outcome: 'delivered' | 'failed';
+  readonly error?: string;
 }
 
 export interface EventBridgeEmulatorOptions {
@@ -28,6 +64,16 @@ export interface EventBridgeEmulator {
     /** The next N entries are answered as failed (`InternalFailure`), as PutEvents does under partial failure. */
     failNextEntries(count: number): void;
     reset(): void;
+    /** Adds a rule: every event published or put from now on is matched against its pattern. */
+    putRule(rule: BusRule): void;
+    /** An AWS service putting its own event on the default bus (Secrets Manager's `Secret Label Updated`). */
+    publish(event: BusEvent): void;
+    /** Every copy handed to a target, with how it ended. */
+    ruleDeliveries(): RuleDelivery[];
+    /** Events seen on the bus, by whether any rule matched them. */
+    matched(): { readonly matched: number; readonly unmatched: number };
+    /** Resolves once every delivery started so far (late copies included) has ended. */
+    settled(): Promise<void>;
   };
   close(): Promise<void>;
 }
@@ -42,6 +88,41 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
   let received: ReceivedEvent[] = [];
   let raw: string[] = [];
   let failEntries = 0;
+  const rules: BusRule[] = [];
+  const deliveries: RuleDelivery[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const timers = new Set<NodeJS.Timeout>();
+  const seen = { matched: 0, unmatched: 0 };
+
+  function route(event: BusEvent): void {
+    const matching = rules.filter((rule) => matchesPattern(rule.pattern, event));
+    if (matching.length === 0) seen.unmatched += 1;
+    else seen.matched += 1;
+    for (const rule of matching) {
+      (rule.delaysMs ?? [0]).forEach((delayMs, copy) => {
+        const delivery = (async () => {
+          if (delayMs > 0) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(() => {
+                timers.delete(timer);
+                resolve();
+              }, delayMs);
+              timers.add(timer);
+            });
+          }
+          try {
+            await rule.target(structuredClone(event));
+            deliveries.push({ rule: rule.name, eventId: event.id, copy, delayMs, outcome: 'delivered' });
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            deliveries.push({ rule: rule.name, eventId: event.id, copy, delayMs, outcome: 'failed', error: message });
+          }
+        })();
+        inFlight.add(delivery);
+        void delivery.finally(() => inFlight.delete(delivery));
+      });
+    }
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
@@ -80,6 +161,7 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
       };
       received.push(event);
       options.onEvent?.(event);
+      route({ id: event.id, source: event.source, 'detail-type': event.detailType, detail: event.detail });
       return { EventId: event.id };
     });
     reply(res, 200, { FailedEntryCount: failed, Entries: results });
@@ -99,8 +181,22 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
         raw = [];
         failEntries = 0;
       },
+      putRule(rule) {
+        rules.push(rule);
+      },
+      publish(event) {
+        route(structuredClone(event));
+      },
+      ruleDeliveries: () => deliveries.map((delivery) => ({ ...delivery })),
+      matched: () => ({ ...seen }),
+      async settled() {
+        while (inFlight.size > 0) await Promise.all(inFlight);
+      },
     },
-    close: () => closeServer(server),
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+      return closeServer(server);
+    },
   };
 }
 

@@ -5,7 +5,14 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { failureQueueOutput } from '../functions/azure/failure-queue';
-import { type AzureFunctions, invocationContext, loadAzureFunctions } from './azure-functions-stack';
+import { rotationQueueOutput } from '../functions/azure/rotation-queue';
+import {
+  type AzureFunctions,
+  deliverToEventGridTrigger,
+  invocationContext,
+  loadAzureFunctions,
+  rotationQueueTrigger,
+} from './azure-functions-stack';
 import { parseEnvFile } from './env-file';
 import { trustInThisProcess } from './key-vault-emulator';
 
@@ -16,7 +23,8 @@ const USAGE =
 /**
  * `npm run invoke:azure -- <event file> [--webhook]`: runs the registered Azure function on a sample payload against
  * the running `npm start`, as the host would: the Event Grid trigger once per event of the array (the default), or
- * the webhook with the file as the POST body. `--failure-webhook` posts a Confluent notification to the failure
+ * the webhook with the file as the POST body; what either queued then goes to `reloadRotatedSecret` (one try: a
+ * failure is printed, where the host would retry it). `--failure-webhook` posts a Confluent notification to the failure
  * webhook (with the token from the local vault) and hands what it queued to the queue function; `--sweep` runs the
  * timer once. Prints each result; exits 1 when an invocation fails.
  */
@@ -56,17 +64,38 @@ async function invoke(args: string[]): Promise<number> {
       body: { string: text },
       headers: { 'content-type': 'application/json' },
     });
-    const response = await functions.secretEventsWebhook(request, invocationContext('secretEventsWebhook'));
+    const context = invocationContext('secretEventsWebhook');
+    const response = await functions.secretEventsWebhook(request, context);
     console.log(JSON.stringify(response, null, 2));
-    return 0;
+    return reloadQueued(functions, (queue) => queue.enqueue(context.extraOutputs.get(rotationQueueOutput)));
   }
   const payload: unknown = JSON.parse(text);
-  // The host splits Event Grid's array and invokes the trigger once per event.
-  for (const event of Array.isArray(payload) ? payload : [payload]) {
-    const result = await functions.onSecretEvent(event, invocationContext('onSecretEvent'));
-    console.log(JSON.stringify(result, null, 2));
-  }
-  return 0;
+  return reloadQueued(functions, async (queue) => {
+    // The host splits Event Grid's array and invokes the trigger once per event.
+    for (const event of Array.isArray(payload) ? payload : [payload]) {
+      const { answer, answeredInMs, deadLetter } = await deliverToEventGridTrigger(functions, event, queue);
+      console.log(JSON.stringify({ answer, answeredInMs: Math.round(answeredInMs), deadLetter }, null, 2));
+    }
+  });
+}
+
+/** Runs `queueUp`, then the rotation queue's function on each message it queued, once each; exits 1 on a failure. */
+async function reloadQueued(
+  functions: AzureFunctions,
+  queueUp: (queue: ReturnType<typeof rotationQueueTrigger>) => void | Promise<void>,
+): Promise<number> {
+  let failed = false;
+  const queue = rotationQueueTrigger(functions, {
+    maxDequeueCount: 1,
+    logHandler: (level, ...rest) => console.log(`[reloadRotatedSecret] ${level}:`, ...rest),
+    onRun: ({ result, error }) => {
+      failed ||= error !== undefined;
+      console.log(JSON.stringify(error ? { error } : result, null, 2));
+    },
+  });
+  await queueUp(queue);
+  await queue.settled();
+  return failed ? 1 : 0;
 }
 
 /** The failure webhook, then the queue function on each message it queued (the host's Storage Queue in between). */

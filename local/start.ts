@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
+import type { HandledSummary } from '../functions/azure/handled-summary';
 import { LOCAL_IN_PROCESS_ENV, LOCAL_QUEUES, LOCAL_WEBHOOK_TOKEN, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,
-  invocationContext,
+  deliverToEventGridTrigger,
   loadAzureFunctions,
+  rotationQueueTrigger,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
 import { envFileText } from './env-file';
@@ -14,6 +16,7 @@ import { serveGcpFunctions, startGcpFunctionsStack } from './gcp-functions-stack
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { seedEstate } from './seed-estate';
+import type { LocalQueueTrigger } from './storage-queue-host';
 
 /** Fixed ports, so `serverless invoke local --stage local` and the CLI find the local cloud without discovery. */
 export const LOCAL_PORTS = {
@@ -84,8 +87,10 @@ async function start(): Promise<void> {
       console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  // Azure side: Azurite (Table state) and the local Key Vault, whose Event Grid deliveries go to onSecretEvent.
+  // Azure side: Azurite (Table state) and the local Key Vault, whose Event Grid deliveries go to onSecretEvent; what
+  // it queues goes to reloadRotatedSecret as the host's queue trigger would hand it over (retries, poison queue).
   let azureFunctions: AzureFunctions | undefined;
+  let rotations: LocalQueueTrigger | undefined;
   const azure = await startAzureFunctionsStack({
     keyVaultPort: LOCAL_PORTS.keyVault,
     gatewayPort: LOCAL_PORTS.keyVaultGateway,
@@ -94,19 +99,15 @@ async function start(): Promise<void> {
     confluentKey: LOCAL_CONFLUENT_KEY,
     certificateFile: LOCAL_KEY_VAULT_CERTIFICATE,
     onSecretNewVersion: async (delivery) => {
+      if (!azureFunctions || !rotations) return;
       for (const event of delivery) {
         console.log(`Event Grid: ${event.eventType} ${event.data.Id} → onSecretEvent (Azure Function)`);
-        try {
-          for (const summary of (await azureFunctions?.onSecretEvent(
-            event,
-            invocationContext('onSecretEvent', () => {}),
-          )) ?? [])
-            for (const outcome of summary.outcomes ?? [])
-              console.log(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
-        } catch (error) {
-          // On Azure: Event Grid retries, then the dead-letter container.
-          console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
+        // A throw fails the delivery: Event Grid retries it (10 s, 30 s, 1 min, …), then the dead-letter container.
+        const { answer, answeredInMs } = await deliverToEventGridTrigger(azureFunctions, event, rotations);
+        for (const summary of answer)
+          console.log(
+            `  ${summary.kind} in ${answeredInMs.toFixed(0)} ms${summary.reason ? ` (${summary.reason})` : ''}`,
+          );
       }
     },
   });
@@ -126,6 +127,19 @@ async function start(): Promise<void> {
   recovery = loadRecoveryHandlers();
   azureFunctions = loadAzureFunctions();
   serveGcpFunctions();
+  rotations = rotationQueueTrigger(azureFunctions, {
+    onRun: ({ result, error, dequeueCount }) => {
+      if (error) {
+        console.log(`Storage Queue: reloadRotatedSecret try ${dequeueCount} failed (retried, then poisoned): ${error}`);
+        return;
+      }
+      const handled = (result as { handled?: HandledSummary; deadLettered?: string }) ?? {};
+      if (handled.deadLettered)
+        console.log(`Storage Queue: dead-lettered to secret-rotations-poison: ${handled.deadLettered}`);
+      for (const outcome of handled.handled?.outcomes ?? [])
+        console.log(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+    },
+  });
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
   writeFileSync(LOCAL_ENV_FILE, envFileText({ ...cloud.env, ...stack.env, ...azure.env, ...gcp.env }));
@@ -153,6 +167,7 @@ In another terminal:
   npm run invoke:gcp -- events/gcp/secret-version-add.eventarc.json
 `);
   const stop = async () => {
+    rotations?.close();
     await Promise.all([cloud.close(), stack.close(), azure.close(), gcp.close()]);
     process.exit(0);
   };

@@ -116,6 +116,45 @@ function secretResource(entry) {
   return { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${pattern}` };
 }
 
+/**
+ * The native `Secret Label Updated` rule's pattern, narrowed to the `secrets` param so that rotations of other secrets
+ * in the account (RDS managed rotation, other teams' secrets) never reach the function: names and name prefixes
+ * match `detail.name` (the friendly name), ARNs and ARN prefixes match `resources` (the full ARN), both together
+ * under `$or`. EventBridge matches `prefix` literally and `wildcard` with `*` only, so an IAM `?` becomes `*` (a
+ * little wider than IAM; what slips through is then denied by IAM and ignored as RotationNotPermitted).
+ */
+module.exports.secretLabelUpdatedPattern = async ({ resolveVariable }) => {
+  const entries = [
+    ...new Set(
+      (await param(resolveVariable, 'secrets'))
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    ),
+  ];
+  if (entries.length === 0) throw new Error('param secrets: name at least one secret ARN, name or prefix');
+  for (const entry of entries) secretResource(entry); // the same refusals as IAM: never every secret
+  const names = entries.filter((entry) => !entry.startsWith('arn:')).map(contentFilter);
+  const arns = entries.filter((entry) => entry.startsWith('arn:')).map(contentFilter);
+  const pattern = {
+    source: ['aws.secretsmanager'],
+    'detail-type': ['Secret Label Updated'],
+    detail: { labelUpdated: ['AWSCURRENT'] },
+  };
+  if (arns.length === 0) return { ...pattern, detail: { ...pattern.detail, name: names } };
+  if (names.length === 0) return { ...pattern, resources: arns };
+  return { ...pattern, $or: [{ detail: { name: names } }, { resources: arns }] };
+};
+
+/** One `secrets` entry as an EventBridge content filter: exact value, `prefix`, or `wildcard`. */
+function contentFilter(entry) {
+  if (entry.endsWith('/')) return { prefix: entry };
+  const body = entry.endsWith('*') ? entry.slice(0, -1) : entry;
+  if (!/[*?]/.test(body)) return entry.endsWith('*') ? { prefix: body } : entry;
+  // Consecutive wildcards are refused by EventBridge.
+  return { wildcard: entry.replace(/\?/g, '*').replace(/\*+/g, '*') };
+}
+
 /** CloudTrail rules stay disabled unless `--param cloudTrailRules=true` (they need a trail). */
 module.exports.cloudTrailRules = async ({ resolveVariable }) =>
   (await param(resolveVariable, 'cloudTrailRules')).toLowerCase() === 'true';

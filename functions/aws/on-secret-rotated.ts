@@ -14,7 +14,8 @@ import { type EventSummary, type RotationKey, rotationKey, summarize } from './r
  * EventBridge → Lambda: a Secrets Manager event (native `Secret Label Updated`, or CloudTrail when enabled) →
  * parse → the shared rotation path → a summary per event. A throw (restart refused, store or API unreachable,
  * malformed payload) makes Lambda retry and finally sends the event to the on-failure destination; ignored events
- * return normally with the reason logged.
+ * return normally with the reason logged, a secret the function may not read (AccessDenied) among them, counted as
+ * RotationNotPermitted: the rule narrows to the configured secrets, this covers what still gets through.
  */
 
 // Built once per cold start and reused: settings are validated here, no network is touched until an event comes.
@@ -29,6 +30,8 @@ const reloadOnce = runtime.once(
   'secret-version',
   async (_key: RotationKey, event: SecretRotated, invocationId: string): Promise<EventSummary> => {
     const [handled] = await handleSecretEvents([event], reloader, runtime.log, invocationId);
+    if (handled?.kind === 'ignored' && handled.code === 'not-permitted')
+      runtime.record([{ name: RELOAD_METRICS.notPermitted, unit: 'Count', value: 1 }]);
     return handled ? summarize(handled, invocationId) : { kind: 'ignored', reason: 'nothing to handle' };
   },
 );

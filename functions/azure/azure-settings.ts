@@ -3,6 +3,7 @@ import { SETTINGS } from '../../shared/config/setting-table';
 import { InvalidSettingError, type Settings } from '../../shared/config/settings';
 import { type AzureSecretRef, parseSecretRef } from '../../shared/core/secret-ref';
 import { registerSensitiveValue } from '../../shared/observability/redaction';
+import { type HostLimits, hostLimits, limitSource } from './host-limits';
 
 /** What the Function App needs beyond the shared settings: where its state lives and where its API key is. */
 export interface AzureSettings {
@@ -50,6 +51,7 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
   ] as const) {
     if (value !== undefined && !isKeyVaultSecret(value)) problems.push(`${variable}: expected a Key Vault secret URI`);
   }
+  problems.push(...rotationFitProblems(settings, hostLimits(env), env));
   if (problems.length > 0 || !credentialsSecret) {
     throw new InvalidSettingError(`invalid configuration: ${problems.join('; ')}`);
   }
@@ -60,6 +62,61 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
     ...(tableConnectionString ? { tableConnectionString } : {}),
     credentialsSecret,
   };
+}
+
+/** Listings, Key Vault, the state table and one Confluent request's own retries, beside restart and verification. */
+const ROTATION_OVERHEAD_SECONDS = 60;
+
+/**
+ * The longest one queued rotation may take: restart (with pause-resume, waiting for PAUSED), verification, and the
+ * restart request's retries (each up to the request timeout), plus a fixed allowance for everything else.
+ */
+export function rotationWorkSeconds(settings: Settings): number {
+  const pause = settings.restartMethod === 'restart' ? 0 : settings.pauseTimeoutMs / 1000;
+  const restartRequest = (settings.http.maxRetries + 1) * (settings.http.timeoutMs / 1000);
+  return settings.verify.timeoutMs / 1000 + pause + restartRequest + ROTATION_OVERHEAD_SECONDS;
+}
+
+/**
+ * Settings the host cannot honour, refused at start-up instead of found out by a killed invocation: the rotation
+ * must fit the function timeout, and a failed rotation's retries (the queue's delay between tries) must outlast the
+ * longest lock another invocation can hold on its connectors (LOCK_TTL_SECONDS), or they run out while it waits.
+ */
+export function rotationFitProblems(settings: Settings, limits: HostLimits, env: Env = process.env): string[] {
+  const problems: string[] = [];
+  const timeoutSource = limitSource('functionTimeout', env);
+  if (!Number.isFinite(limits.functionTimeoutSeconds) || limits.functionTimeoutSeconds <= 0) {
+    problems.push(`${timeoutSource}: expected a duration hh:mm:ss`);
+  } else {
+    const work = rotationWorkSeconds(settings);
+    if (work > limits.functionTimeoutSeconds) {
+      const pause =
+        settings.restartMethod === 'restart' ? '' : ` + PAUSE_TIMEOUT_SECONDS (${settings.pauseTimeoutMs / 1000})`;
+      problems.push(
+        `VERIFY_TIMEOUT_SECONDS (${settings.verify.timeoutMs / 1000})${pause} + the restart request's retries ` +
+          `(CONFLUENT_MAX_RETRIES + 1) × CONFLUENT_REQUEST_TIMEOUT_SECONDS + ${ROTATION_OVERHEAD_SECONDS} s = ${work} s ` +
+          `does not fit the function timeout (${timeoutSource}: ${limits.functionTimeoutSeconds} s); lower them or raise ` +
+          'AzureFunctionsJobHost__functionTimeout',
+      );
+    }
+  }
+  const dequeueSource = limitSource('maxDequeueCount', env);
+  const delaySource = limitSource('visibilityTimeout', env);
+  if (!Number.isInteger(limits.maxDequeueCount) || limits.maxDequeueCount < 1) {
+    problems.push(`${dequeueSource}: expected a whole number above 0`);
+  } else if (!Number.isFinite(limits.queueRetryDelaySeconds)) {
+    problems.push(`${delaySource}: expected a duration hh:mm:ss`);
+  } else {
+    const window = (limits.maxDequeueCount - 1) * limits.queueRetryDelaySeconds;
+    const lockTtl = settings.lockTtlMs / 1000;
+    if (window < lockTtl) {
+      problems.push(
+        `LOCK_TTL_SECONDS (${lockTtl}) outlasts the queue's retries: (${dequeueSource} ${limits.maxDequeueCount} - 1) × ` +
+          `${delaySource} ${limits.queueRetryDelaySeconds} s = ${window} s; raise the retry delay or the dequeue count`,
+      );
+    }
+  }
+  return problems;
 }
 
 /** Every 5 minutes, in the host's NCRONTAB format (with seconds). */

@@ -1,4 +1,5 @@
 import { output } from '@azure/functions';
+import { hostLimits } from './host-limits';
 
 // The message codec is shared with the AWS side (SQS); re-exported so this module stays the Azure entry point.
 export {
@@ -17,8 +18,8 @@ export const FAILURE_QUEUE = 'connector-failures';
 /** The dead-letter path: what the recovery function gave up on, with the cause (and the host's own poison moves). */
 export const FAILURE_POISON_QUEUE = `${FAILURE_QUEUE}-poison`;
 export const QUEUE_CONNECTION = 'AzureWebJobsStorage';
-/** Attempts before a message is dead-lettered: host.json `extensions.queues.maxDequeueCount` (a test keeps them equal). */
-export const MAX_DEQUEUE_COUNT = 5;
+/** Attempts before a message is dead-lettered: host.json `extensions.queues.maxDequeueCount` (poison-queue.ts). */
+export const MAX_DEQUEUE_COUNT = hostLimits({}).maxDequeueCount;
 
 export const failureQueueOutput = output.storageQueue({ queueName: FAILURE_QUEUE, connection: QUEUE_CONNECTION });
 export const poisonQueueOutput = output.storageQueue({ queueName: FAILURE_POISON_QUEUE, connection: QUEUE_CONNECTION });

@@ -4,7 +4,11 @@ import { canonicalSecretId } from '../../shared/core/secret-ref';
 
 /** What an invocation reports per event: ids, versions, results and reasons, never a value. */
 export interface HandledSummary {
-  readonly kind: HandledEvent['kind'];
+  /**
+   * `queued`: handed to the rotation queue (rotation-queue.ts), whose function reports the rest; `dead-lettered`: a
+   * payload no retry can fix, put on the rotation poison queue with its cause (the reason).
+   */
+  readonly kind: HandledEvent['kind'] | 'queued' | 'dead-lettered';
   readonly secret?: string;
   readonly version?: string | null;
   readonly reason?: string;

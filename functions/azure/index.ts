@@ -4,6 +4,7 @@
  */
 import './on-secret-event';
 import './secret-events-webhook';
+import './reload-rotated-secret';
 import './connector-failure-webhook';
 import './recover-reported-failures';
 import './sweep-failed-connectors';

@@ -1,25 +1,42 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
-import { handleSecretEvents } from '../../shared/app/handle-trigger';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger } from '../../shared/events/parse-trigger';
-import { type HandledSummary, summarize } from './handled-summary';
+import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import type { HandledSummary } from './handled-summary';
 import { withInvocation } from './invocation-logger';
+import { causeOf, type DeadLetter } from './poison-queue';
+import { queueSecretEvents, rotationPoisonOutput, rotationQueueOutput } from './rotation-queue';
 import { runtime } from './runtime';
 
 /**
- * Event Grid → Functions: a Key Vault event (SecretNewVersionCreated reloads; near-expiry/expired warn) → parse →
- * the shared rotation path. The Event Grid trigger answers the subscription handshake itself. A throw (a restart
- * refused, Key Vault, Table or Confluent unreachable) fails the invocation, so Event Grid retries the event and
- * finally dead-letters it; the idempotency records make a retry restart only what is left.
+ * Event Grid → Functions: a Key Vault event is parsed and queued (rotation-queue.ts), and the delivery answered in
+ * milliseconds, well inside Event Grid's 30 s; `reloadRotatedSecret` restarts and verifies from the queue. The
+ * trigger answers the subscription handshake itself. A payload no retry can fix goes straight to the rotation poison
+ * queue with its cause; a throw (the host could not write the queue) makes Event Grid deliver the event again.
  */
 export async function onSecretEvent(event: EventGridEvent, context: InvocationContext): Promise<HandledSummary[]> {
   return withInvocation(context, async () => {
-    const events = parseTrigger(event, DEFAULT_PARSERS);
-    const handled = await handleSecretEvents(events, runtime.reloader, runtime.logger, context.invocationId);
-    const summaries = handled.map(summarize);
-    for (const summary of summaries) runtime.logger.info('secret event handled', { eventId: event.id, ...summary });
-    return summaries;
+    let events: ReturnType<typeof parseTrigger>;
+    try {
+      events = parseTrigger(event, DEFAULT_PARSERS);
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      const cause = causeOf(error);
+      const deadLetter: DeadLetter = {
+        message: event,
+        cause,
+        dequeueCount: 0,
+        deadLetteredAt: new Date().toISOString(),
+      };
+      context.extraOutputs.set(rotationPoisonOutput, deadLetter);
+      runtime.logger.error('Event Grid event dead-lettered', { eventId: event.id, cause });
+      return [{ kind: 'dead-lettered', reason: cause }];
+    }
+    return queueSecretEvents(events, context, runtime.logger);
   });
 }
 
-app.eventGrid('onSecretEvent', { handler: onSecretEvent });
+app.eventGrid('onSecretEvent', {
+  extraOutputs: [rotationQueueOutput, rotationPoisonOutput],
+  handler: onSecretEvent,
+});

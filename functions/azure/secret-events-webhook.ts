@@ -1,12 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { handleSecretEvents, ReloadIncompleteError } from '../../shared/app/handle-trigger';
 import { isSecretEvent } from '../../shared/core/events';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTriggerText } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
 import { redact } from '../../shared/observability/redaction';
-import { summarize } from './handled-summary';
 import { withInvocation } from './invocation-logger';
+import { queueSecretEvents, rotationQueueOutput } from './rotation-queue';
 import { runtime } from './runtime';
 
 /** The only sender this endpoint grants in the CloudEvents abuse-protection handshake. */
@@ -16,8 +15,9 @@ export const EVENT_GRID_ORIGIN = 'eventgrid.azure.net';
  * The webhook alternative to the Event Grid trigger, for subscriptions that deliver CloudEvents 1.0 or that point
  * at a plain HTTPS endpoint. It answers both validation handshakes (cloud-events.md §2.2): the Event Grid schema's
  * SubscriptionValidationEvent with 200 `{validationResponse}`, and the CloudEvents OPTIONS request with
- * `WebHook-Allowed-Origin`. Malformed payloads get 400 (Event Grid dead-letters them, no retry); an incomplete reload
- * gets 500 (Event Grid retries).
+ * `WebHook-Allowed-Origin`. Malformed payloads get 400 (Event Grid dead-letters them, no retry). Secret events are
+ * queued for `reloadRotatedSecret`, as the Event Grid trigger does, and answered with 200 at once; a 500 (the host
+ * could not write the queue) makes Event Grid retry.
  */
 export async function secretEventsWebhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   if (request.method === 'OPTIONS') return grantDelivery(request);
@@ -42,16 +42,7 @@ export async function secretEventsWebhook(request: HttpRequest, context: Invocat
       runtime.logger.info('Event Grid subscription validated', { eventId: validation.eventId });
       return { status: 200, jsonBody: { validationResponse: validation.validationCode } };
     }
-    try {
-      const handled = await handleSecretEvents(events, runtime.reloader, runtime.logger, context.invocationId);
-      const results = handled.map(summarize);
-      for (const result of results) runtime.logger.info('secret event handled', { ...result });
-      return { status: 200, jsonBody: { results } };
-    } catch (error) {
-      if (!(error instanceof ReloadIncompleteError)) throw error;
-      runtime.logger.error('reload incomplete', { error: error.message });
-      return { status: 500, jsonBody: { error: redact(error.message) } };
-    }
+    return { status: 200, jsonBody: { results: queueSecretEvents(events, context, runtime.logger) } };
   });
 }
 
@@ -71,5 +62,6 @@ app.http('secretEventsWebhook', {
   methods: ['POST', 'OPTIONS'],
   authLevel: 'function',
   route: 'secret-events',
+  extraOutputs: [rotationQueueOutput],
   handler: secretEventsWebhook,
 });

@@ -1,6 +1,8 @@
 // connector-reloader on Azure: a Linux Function App (Flex Consumption, Node 22) with a system-assigned identity that
 // reads one Key Vault, an Event Grid system topic on that vault delivering SecretNewVersionCreated (and the
 // near-expiry/expired warnings) to the app with retries and a dead-letter container, Table state and App Insights.
+// Event Grid's deadline is 30 s, so onSecretEvent only queues each event (secret-rotations) and answers; the queue
+// function restarts and verifies, retried by the queue and dead-lettered with its cause to secret-rotations-poison.
 // Failed connectors: the Confluent notification webhook hands failures to a Storage Queue (poison queue beside it)
 // and a timer sweeps every SWEEP_SCHEDULE.
 // Checked offline by tests/infra/azure-bicep.test.ts (the text), compiled by `az bicep build` / `azd up`.
@@ -58,6 +60,9 @@ var failurePoisonQueueName = '${failureQueueName}-poison'
 // that a pause wait plus verification fits in it (docs/configuration.md). host.json stays the one place to change it.
 var functionTimeoutParts = split(loadJsonContent('../../host.json').functionTimeout, ':')
 var functionTimeoutSeconds = int(functionTimeoutParts[0]) * 3600 + int(functionTimeoutParts[1]) * 60 + int(functionTimeoutParts[2])
+// functions/azure/rotation-queue.ts: Event Grid → onSecretEvent → this queue → reloadRotatedSecret (same poison rule).
+var rotationQueueName = 'secret-rotations'
+var rotationPoisonQueueName = '${rotationQueueName}-poison'
 // Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -119,6 +124,16 @@ resource failureQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@20
 resource failurePoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
   parent: queueService
   name: failurePoisonQueueName
+}
+
+resource rotationQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: rotationQueueName
+}
+
+resource rotationPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: rotationPoisonQueueName
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -215,7 +230,8 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// The failure queue and its poison queue (trigger, output bindings) through AzureWebJobsStorage with the identity.
+// The rotation and failure queues and their poison queues (triggers, output bindings) through AzureWebJobsStorage
+// with the identity.
 resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, functionApp.id, storageQueueDataContributorRoleId)
   scope: storage

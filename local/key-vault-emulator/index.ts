@@ -1,11 +1,27 @@
 import tls from 'node:tls';
-import { type EventGridDelivery, type EventGridTopic, SecretEventTopic } from './event-grid';
+import {
+  type DeadLetteredEvent,
+  type DeliveryAttempt,
+  type EventGridDeliveryOptions,
+  type EventGridSubscriber,
+  type EventGridTopic,
+  SecretEventTopic,
+} from './event-grid';
 import { type RecordedRequest, startVaultServer } from './server';
 import { generateVaultCertificate } from './tls-certificate';
 import { startVaultGateway } from './vault-gateway';
 import { type NewVersion, VaultStore } from './vault-store';
 
-export type { EventGridDelivery, SecretNewVersionCreatedEvent } from './event-grid';
+export {
+  type DeadLetteredEvent,
+  type DeliveryAttempt,
+  EVENT_GRID_DEADLINE_MS,
+  EVENT_GRID_RETRY_SCHEDULE_MS,
+  type EventGridDelivery,
+  type EventGridDeliveryOptions,
+  type EventGridSubscriber,
+  type SecretNewVersionCreatedEvent,
+} from './event-grid';
 export type { RecordedRequest } from './server';
 export type { NewVersion } from './vault-store';
 
@@ -17,7 +33,9 @@ export interface KeyVaultEmulatorOptions {
   readonly tenantId?: string;
   readonly topic?: EventGridTopic;
   /** The Event Grid subscription: receives every SecretNewVersionCreated delivery (an array with one event). */
-  readonly onSecretNewVersion?: (delivery: EventGridDelivery) => void | Promise<void>;
+  readonly onSecretNewVersion?: EventGridSubscriber;
+  /** The subscription's delivery contract: 30 s deadline and Event Grid's retry schedule unless told otherwise. */
+  readonly eventGrid?: EventGridDeliveryOptions;
   readonly now?: () => number;
 }
 
@@ -28,8 +46,13 @@ export interface KeyVaultControl {
   setSecret(vault: string, name: string, version: NewVersion): string;
   setEnabled(vault: string, name: string, version: string, enabled: boolean): void;
   events(): ReturnType<SecretEventTopic['events']>;
+  /** Resolves once every delivery is done (retries included) and every handler it started has returned. */
   settled(): Promise<void>;
   deliveryErrors(): string[];
+  /** Every delivery attempt: when (Event Grid time), how fast it was answered, and how it ended. */
+  deliveryAttempts(): DeliveryAttempt[];
+  /** What the subscription's dead-letter container received. */
+  deadLettered(): DeadLetteredEvent[];
   requests(): RecordedRequest[];
   /** The next `count` requests get 429 Throttled with `Retry-After: retryAfterSeconds` (default 1). */
   setThrottle(count: number, retryAfterSeconds?: number): void;
@@ -58,6 +81,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions = {
     options.topic ?? { subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg-local' },
     now,
     options.onSecretNewVersion,
+    options.eventGrid,
   );
   const certificate = await generateVaultCertificate();
   const log: RecordedRequest[] = [];
@@ -87,6 +111,8 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions = {
     events: () => topic.events(),
     settled: () => topic.settled(),
     deliveryErrors: () => topic.deliveryErrors(),
+    deliveryAttempts: () => topic.deliveryAttempts(),
+    deadLettered: () => topic.deadLettered(),
     requests: () => log.map((entry) => ({ ...entry })),
     setThrottle(count, retryAfterSeconds = 1) {
       faults.throttleNext = count;
@@ -104,6 +130,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions = {
     vaultPort: vault.port,
     control,
     close: async () => {
+      topic.close();
       await Promise.all([vault.close(), gateway.close()]);
     },
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { authorize, type IdentityPolicy } from './access-policy';
 import { LabelEventBus } from './label-events';
 import { runOperation } from './operations';
 import { AWSCURRENT, AWSPENDING, SecretStore } from './secret-store';
@@ -11,6 +12,7 @@ import type {
   SecretsManagerFaults,
 } from './types';
 
+export type { IdentityPolicy } from './access-policy';
 export { SecretsManagerApiError } from './api-error';
 export { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from './secret-store';
 export type {
@@ -40,6 +42,7 @@ export async function startSecretsManagerEmulator(
   const bus = new LabelEventBus(accountId, now, options.onLabelUpdated);
   const faults: SecretsManagerFaults = { latencyMs: 0, throttleNext: 0, failNext: 0, ...options.faults };
   let log: RecordedOperation[] = [];
+  let policy: IdentityPolicy | undefined = options.identityPolicy;
 
   const server = await startHttpServer(options.port ?? 0, {
     defaultRegion,
@@ -48,7 +51,10 @@ export async function startSecretsManagerEmulator(
     get log() {
       return log;
     },
-    execute: (operation, region, input) => runOperation(store, operation, region, input),
+    execute: (operation, region, input, accessKeyId) => {
+      authorize(policy, { accessKeyId, operation, region, input }, store, accountId);
+      return runOperation(store, operation, region, input);
+    },
     afterResponse: () => bus.publish(store.drainMoves()),
   });
 
@@ -80,6 +86,9 @@ export async function startSecretsManagerEmulator(
     },
     setFaults(partial) {
       Object.assign(faults, partial);
+    },
+    setIdentityPolicy(next) {
+      policy = next;
     },
     requestCount: (operation) =>
       operation === undefined ? log.length : log.filter((record) => record.operation === operation).length,

@@ -9,14 +9,20 @@ const JSON_1_1 = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'secretsmanager.';
 /** The region sits in the SigV4 credential scope: `Credential=<key>/<date>/<region>/secretsmanager/aws4_request`. */
 const SIGNED_REGION = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/secretsmanager\//;
+const SIGNED_KEY = /Credential=([^/,\s]+)\//;
 
 export interface HttpDependencies {
   readonly defaultRegion: string;
   readonly now: () => number;
   readonly faults: SecretsManagerFaults;
   readonly log: RecordedOperation[];
-  /** Runs one operation against the store. */
-  readonly execute: (operation: string, region: string, input: Record<string, unknown>) => Record<string, unknown>;
+  /** Runs one operation against the store, for the caller that signed with `accessKeyId`. */
+  readonly execute: (
+    operation: string,
+    region: string,
+    input: Record<string, unknown>,
+    accessKeyId: string | undefined,
+  ) => Record<string, unknown>;
   /** Called after the response is written, so subscribers see the event only once the API call has returned. */
   readonly afterResponse: () => void;
 }
@@ -90,7 +96,7 @@ function answer(
     throw new SecretsManagerApiError('UnknownOperationException', 'Expected POST / with X-Amz-Target.');
   }
   if (input instanceof SecretsManagerApiError) throw input;
-  return deps.execute(operation, region, input);
+  return deps.execute(operation, region, input, SIGNED_KEY.exec(header(req, 'authorization') ?? '')?.[1]);
 }
 
 function parseInput(raw: string): Record<string, unknown> | SecretsManagerApiError {

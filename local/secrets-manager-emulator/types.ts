@@ -22,6 +22,8 @@ export interface SecretLabelUpdatedEvent {
   };
 }
 
+import type { IdentityPolicy } from './access-policy';
+
 export interface SecretsManagerFaults {
   /** Added to every request before it is answered. */
   latencyMs: number;
@@ -44,6 +46,8 @@ export interface SecretsManagerEmulatorOptions {
    */
   onLabelUpdated?: (event: SecretLabelUpdatedEvent) => void | Promise<void>;
   faults?: Partial<SecretsManagerFaults>;
+  /** What the callers may do, as IAM would decide it (everything when omitted). */
+  identityPolicy?: IdentityPolicy;
   /** Epoch ms clock for CreatedDate, LastChangedDate and event times. Default Date.now. */
   now?: () => number;
 }
@@ -84,6 +88,8 @@ export interface SecretsManagerControl {
   /** The next `count` requests get 400 ThrottlingException. */
   setThrottle(count: number): void;
   setFaults(faults: Partial<SecretsManagerFaults>): void;
+  /** Restricts callers to `policy` (AccessDeniedException for the rest, as AWS answers it); undefined lifts it. */
+  setIdentityPolicy(policy: IdentityPolicy | undefined): void;
   /** Requests received, faulted ones included; optionally only one operation. */
   requestCount(operation?: string): number;
   /** Copies of the recorded operations, oldest first. */

@@ -2,14 +2,21 @@ import type { TriggerEvent } from '../core/events';
 import { reportOutcome } from '../core/outcome-report';
 import type { Logger } from '../core/ports';
 import type { ReloadReport } from '../core/reload-plan';
-import { canonicalSecretId } from '../core/secret-ref';
+import { canonicalSecretId, type SecretRef } from '../core/secret-ref';
+import { SecretAccessDeniedError } from '../providers/secret-provider-errors';
 import type { Reloader } from './build-reloader';
 
 /** What became of one domain event: every event ends in one of these, or in a thrown error that is retried. */
 export type HandledEvent =
   | { readonly kind: 'reloaded'; readonly event: TriggerEvent; readonly report: ReloadReport }
   | { readonly kind: 'warned'; readonly event: TriggerEvent; readonly message: string }
-  | { readonly kind: 'ignored'; readonly event: TriggerEvent; readonly reason: string };
+  | {
+      readonly kind: 'ignored';
+      readonly event: TriggerEvent;
+      readonly reason: string;
+      /** `not-permitted`: the secret is one this identity may not read (another team's, a managed rotation). */
+      readonly code?: 'not-permitted';
+    };
 
 /**
  * Some restart requests were refused or errored: the event must be delivered again (the idempotency records make
@@ -32,6 +39,11 @@ function needsRedelivery(outcome: ReloadReport['outcomes'][number]): boolean {
   return outcome.result === 'restart-error' && outcome.retryable !== false;
 }
 
+/** Access denied on the rotated secret itself (not on the reloader's own credentials, which is a misconfiguration). */
+function isDeniedOn(error: unknown, secret: SecretRef): error is SecretAccessDeniedError {
+  return error instanceof SecretAccessDeniedError && error.secretId === canonicalSecretId(secret);
+}
+
 /**
  * The rotation path shared by every runtime: a parsed trigger → the reload use case → a result per event.
  * Handlers (Lambda, Functions, CLI, demo) call this and only map its result.
@@ -46,7 +58,20 @@ export async function handleSecretEvents(
   for (const event of events) {
     switch (event.kind) {
       case 'secret-rotated': {
-        const report = await reloader.forInvocation(invocationId).execute(event);
+        let report: ReloadReport;
+        try {
+          report = await reloader.forInvocation(invocationId).execute(event);
+        } catch (error) {
+          // A rotation of a secret outside the reloader's grants is not ours: no retry could succeed, nothing to alert.
+          if (!isDeniedOn(error, event.secret)) throw error;
+          const reason = `not permitted to read ${canonicalSecretId(event.secret)}, so not one of the configured secrets (${error.code})`;
+          logger.info('rotation ignored: secret not permitted', {
+            secret: canonicalSecretId(event.secret),
+            code: error.code,
+          });
+          handled.push({ kind: 'ignored', event, reason, code: 'not-permitted' });
+          break;
+        }
         // A refusal a retry cannot change (a missing permission) is reported and alerted, not redelivered.
         if (report.outcomes.some(needsRedelivery)) throw new ReloadIncompleteError(report);
         handled.push({ kind: 'reloaded', event, report });

@@ -13,6 +13,34 @@ export interface Alert {
   readonly severity: 'critical' | 'warning' | 'info';
   readonly title: string;
   readonly lines: readonly string[];
+  /** What a person should do now, most likely first (failures only). */
+  readonly next?: readonly string[];
+}
+
+/**
+ * What to do after a rotation restart did not end RUNNING, by how it ended: the connector still holds the old
+ * credential or cannot use the new one, and nothing retries a verified failure by itself.
+ */
+function nextSteps(secret: string, results: ReadonlySet<string>): string[] {
+  const reload = `npx connector-reloader reload --secret ${secret}`;
+  const steps: string[] = [];
+  if (results.has('failed')) {
+    steps.push(
+      "FAILED: read the connector's error in Confluent Cloud (trace above); if the new credential is wrong, fix the secret (a new version reloads again), else fix the cause and run `" +
+        `${reload}\`.`,
+    );
+  }
+  if (results.has('timed-out')) {
+    steps.push(
+      `timed-out: check \`npx connector-reloader status\`; a connector still provisioning may yet come up, else run \`${reload}\`.`,
+    );
+  }
+  if (results.has('restart-error')) {
+    steps.push(
+      `restart-error: Confluent refused the restart; the event is retried, and if it ends on the dead-letter queue, run \`${reload}\` once Confluent accepts restarts.`,
+    );
+  }
+  return steps;
 }
 
 export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Alert | undefined {
@@ -28,12 +56,14 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
       );
       const good = report.outcomes.filter((o) => o.result === 'restarted');
       if (bad.length === 0 && !(includeSuccesses && good.length > 0)) return undefined;
+      const next = nextSteps(report.secret, new Set(bad.map((o) => o.result)));
       return {
         severity: bad.length > 0 ? 'critical' : 'info',
         title: `Rotation of ${report.secret} (version ${report.version ?? 'current'}): ${good.length} restarted, ${bad.length} failed`,
         lines: [...bad, ...(includeSuccesses ? good : [])].map(
           (o) => `${connectorKey(o.connector)}: ${o.result}${o.detail ? ` — ${cleanTrace(o.detail)}` : ''}`,
         ),
+        ...(next.length > 0 ? { next } : {}),
       };
     }
     case 'recovery': {
@@ -64,7 +94,12 @@ export function alertBody(alert: Alert, format: AlertFormat): unknown {
     alert.lines.length > MAX_LINES
       ? [...alert.lines.slice(0, MAX_LINES), `… and ${alert.lines.length - MAX_LINES} more`]
       : alert.lines;
-  const text = [alert.title, ...lines.map((line) => `• ${line}`)].join('\n');
+  const next = alert.next ?? [];
+  const text = [
+    alert.title,
+    ...lines.map((line) => `• ${line}`),
+    ...(next.length > 0 ? ['Next:', ...next.map((step) => `→ ${step}`)] : []),
+  ].join('\n');
   switch (format) {
     case 'slack':
       return {
@@ -92,6 +127,12 @@ export function alertBody(alert: Alert, format: AlertFormat): unknown {
         ],
       };
     case 'generic':
-      return { source: 'connector-reloader', severity: alert.severity, title: alert.title, lines };
+      return {
+        source: 'connector-reloader',
+        severity: alert.severity,
+        title: alert.title,
+        lines,
+        ...(next.length > 0 ? { next } : {}),
+      };
   }
 }

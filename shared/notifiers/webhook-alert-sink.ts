@@ -17,11 +17,42 @@ export interface WebhookAlertSinkOptions {
   readonly includeSuccesses: boolean;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** First retry's delay; each later one doubles (default 1 s). */
+  readonly retryBaseMs?: number;
+  /** Waits between attempts (tests record the delays instead of waiting). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
 }
 
 const ATTEMPTS = 3;
+/** A Retry-After longer than this is not waited for inside an invocation: the alert is reported as not delivered. */
+const MAX_RETRY_DELAY_MS = 30_000;
 
-/** Sends alerts to a generic, Slack or Teams incoming webhook. Errors never quote the URL. */
+/**
+ * The wait before retry `attempt` (1-based): exponential from `baseMs`, half of it jittered so that several
+ * instances alerting at once spread out, and never shorter than the receiver's Retry-After (429, 503).
+ */
+export function alertRetryDelayMs(attempt: number, baseMs: number, random: () => number, retryAfterMs = 0): number {
+  const exponential = baseMs * 2 ** (attempt - 1);
+  const jittered = exponential / 2 + random() * (exponential / 2);
+  return Math.min(MAX_RETRY_DELAY_MS, Math.max(jittered, retryAfterMs));
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds; 0 when absent or unreadable. */
+function retryAfterMs(header: string | null, now: number): number {
+  if (!header) return 0;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? 0 : Math.max(0, date - now);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends alerts to a generic, Slack or Teams incoming webhook, with up to ATTEMPTS tries on 429, 5xx and network
+ * errors, backing off between them (alertRetryDelayMs). Errors never quote the URL.
+ */
 export class WebhookAlertSink implements OutcomeSink {
   readonly name: string;
   private url: Promise<string> | undefined;
@@ -42,6 +73,7 @@ export class WebhookAlertSink implements OutcomeSink {
     const url = await this.webhookUrl();
     let lastProblem = '';
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      let waitAtLeastMs = 0;
       try {
         const response = await (this.options.fetch ?? fetch)(url, {
           method: 'POST',
@@ -52,8 +84,19 @@ export class WebhookAlertSink implements OutcomeSink {
         if (response.ok) return true;
         lastProblem = `HTTP ${response.status}`;
         if (response.status < 500 && response.status !== 429) break;
+        waitAtLeastMs = retryAfterMs(response.headers.get('retry-after'), Date.now());
+        if (waitAtLeastMs > MAX_RETRY_DELAY_MS) break;
       } catch (error) {
         lastProblem = (error as Error).name;
+      }
+      if (attempt < ATTEMPTS) {
+        const delay = alertRetryDelayMs(
+          attempt,
+          this.options.retryBaseMs ?? 1_000,
+          this.options.random ?? Math.random,
+          waitAtLeastMs,
+        );
+        await (this.options.sleep ?? sleep)(delay);
       }
     }
     throw new AlertDeliveryError(`alert webhook did not accept the alert: ${lastProblem}`);

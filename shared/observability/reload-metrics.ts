@@ -9,6 +9,8 @@ export const RELOAD_METRICS = {
   latency: 'EventToRestartLatency',
   /** Events that needed no reload (other labels, AWSPENDING-only writes, unrelated calls). */
   ignored: 'EventsIgnored',
+  /** Rotations of secrets the function may not read (AccessDenied): ignored, never retried or dead-lettered. */
+  notPermitted: 'RotationNotPermitted',
   /** Deliveries of a (secret, version) already handled or being handled: answered by idempotency. */
   duplicates: 'DuplicateDeliveries',
   /** Secret expiry warnings (Key Vault SecretNearExpiry / SecretExpired). */

@@ -145,6 +145,44 @@ describe('onSecretRotated, end to end', () => {
     expect(emf.some((line) => line.OutcomeNotificationsFailed === 1 && line.ReloadsSucceeded === 3)).toBe(true);
   });
 
+  it('ignores a rotation of a secret it may not read (AccessDenied as AWS sends it) as RotationNotPermitted, no throw', async () => {
+    // Prepare: another team's secret in the account, and the function's role allowed only the configured ones.
+    const control = harness.cloud.secretsManager.control;
+    control.seed('team-billing/stripe-key', '{"k":"v1"}');
+    const requests = harness.cloud.confluent.control.requestCount();
+    control.setIdentityPolicy({
+      principalArn: 'arn:aws:sts::123456789012:assumed-role/connector-reloader-ci-lambdaRole/onSecretRotated',
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      resources: ['arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/*'],
+    });
+
+    // Act: the rotation's label event reaches the handler (as an unnarrowed rule would deliver it), then again.
+    let result: { results: { kind: string; reason?: string }[] };
+    try {
+      const versionId = control.rotate('team-billing/stripe-key', '{"k":"v2"}');
+      await control.settled();
+      const event = control.events().find((e) => e.detail.versionId === versionId);
+      result = (await harness.deliver(event)) as typeof result;
+    } finally {
+      control.setIdentityPolicy(undefined);
+    }
+
+    // Assess
+    expect(control.deliveryErrors()).toEqual([]);
+    const [denied] = control.operations().filter((o) => o.errorType === 'AccessDeniedException');
+    expect(denied).toMatchObject({ operation: 'DescribeSecret', status: 400 });
+    expect(result.results).toEqual([
+      {
+        kind: 'ignored',
+        reason: expect.stringMatching(/^not permitted to read .*team-billing\/stripe-key.*AccessDeniedException/),
+      },
+    ]);
+    expect(harness.cloud.confluent.control.requestCount()).toBe(requests);
+    const emf = output.lines().filter((line) => '_aws' in line);
+    expect(emf.some((line) => line.RotationNotPermitted === 1)).toBe(true);
+    expect(emf.some((line) => typeof line.ReloadsFailed === 'number' && line.ReloadsFailed > 0)).toBe(false);
+  });
+
   it('throws on a payload that is not an event, so Lambda retries it and it ends on the failure destination', async () => {
     // Act / Assess
     await expect(harness.handler([], lambdaContext())).rejects.toThrow('payload is an empty array');

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { envFileText } from '../../local/env-file';
@@ -15,13 +16,19 @@ import { zipEntry } from '../helpers/zip-entry';
  * destination, IAM scoping, runtime and architecture, the bundled handler, alarms and the dashboard.
  */
 const ROOT = path.resolve(__dirname, '../..');
+const TEAM_ARN_PREFIX = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/';
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
-  const params = ['--param', 'secrets=prod/,stage/orders-db', '--param', 'alertWebhookSecret=ops/alert-url'];
+  const params = [
+    '--param',
+    `secrets=prod/,stage/orders-db,${TEAM_ARN_PREFIX}*`,
+    '--param',
+    'alertWebhookSecret=ops/alert-url',
+  ];
   execFileSync('npx', ['serverless', 'package', '--stage', 'ci', ...params], {
     cwd: ROOT,
     env,
@@ -87,6 +94,16 @@ describe('the packaged CloudFormation template', () => {
       },
     });
     expect(native?.EventBusName).toBeUndefined();
+    // Narrowed to the `secrets` param: names on detail.name, ARNs on resources, either one matching.
+    expect(native?.EventPattern).toEqual({
+      source: ['aws.secretsmanager'],
+      'detail-type': ['Secret Label Updated'],
+      detail: { labelUpdated: ['AWSCURRENT'] },
+      $or: [
+        { detail: { name: [{ prefix: 'prod/' }, 'stage/orders-db'] } },
+        { resources: [{ prefix: TEAM_ARN_PREFIX }] },
+      ],
+    });
     const cloudTrail = rules.filter((rule) => rule !== native);
     expect(
       cloudTrail.map((rule) => (rule.EventPattern as { detail: { eventName: string[] } }).detail.eventName),
@@ -303,6 +320,29 @@ describe('failed-connector recovery in the template', () => {
 
     // Assess
     expect(failure).toMatch(/sweepSchedule: "every 5 minutes" is not rate\(…\) or cron\(…\)/);
+  });
+});
+
+describe('serverless.yml header', () => {
+  it('documents only params that exist, and every param is one the configuration reads', () => {
+    // Prepare
+    const text = readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8');
+    const environment = readFileSync(path.join(ROOT, 'serverless/environment.js'), 'utf8');
+    const resourcesText = readFileSync(path.join(ROOT, 'serverless/resources.yml'), 'utf8');
+    const header = text.slice(0, text.indexOf('\nservice:'));
+
+    // Act
+    const declared = Object.keys((parse(text) as { params: { default: Record<string, unknown> } }).params.default);
+    const documented = [...header.matchAll(/--param "?([A-Za-z]+)=/g)].map((match) => match[1]);
+    const read = new Set([
+      ...[...environment.matchAll(/resolveVariable, '([A-Za-z]+)'\)/g)].map((match) => match[1]),
+      ...[...`${text}${resourcesText}`.matchAll(/\$\{param:([A-Za-z]+)\}/g)].map((match) => match[1]),
+    ]);
+
+    // Assess
+    expect(documented.length).toBeGreaterThan(0);
+    expect(documented.filter((name) => !declared.includes(name ?? ''))).toEqual([]);
+    expect(declared.filter((name) => !read.has(name))).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { failureQueueOutput, poisonQueueOutput } from '../../functions/azure/failure-queue';
+import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
 import {
   type AzureFunctions,
   type AzureFunctionsStack,
@@ -335,16 +336,20 @@ describe('dead-lettering', () => {
   });
 });
 
-describe('secret expiry through the Event Grid trigger', () => {
+describe('secret expiry through the Event Grid trigger and the rotation queue', () => {
   it('sends the near-expiry warning to the alert webhook', async () => {
     // Prepare
     const [event] = JSON.parse(readFileSync(path.join(AZURE_SAMPLES, 'secret-near-expiry.eventgrid.json'), 'utf8'));
+    const trigger = context('onSecretEvent');
 
     // Act
-    const summaries = await functions.onSecretEvent(event, context('onSecretEvent'));
+    const answer = await functions.onSecretEvent(event, trigger);
+    const [message] = trigger.extraOutputs.get(rotationQueueOutput) as unknown[];
+    const reloaded = await functions.reloadRotatedSecret(message, context('reloadRotatedSecret', { dequeueCount: 1 }));
 
     // Assess
-    expect(summaries).toEqual([expect.objectContaining({ kind: 'warned' })]);
+    expect(answer).toEqual([expect.objectContaining({ kind: 'queued' })]);
+    expect(reloaded).toEqual({ handled: expect.objectContaining({ kind: 'warned' }) });
     expect(alertReceiver.alerts).toHaveLength(1);
     expect(alertReceiver.alerts[0]?.body).toMatchObject({
       severity: 'warning',

@@ -12,16 +12,21 @@ export interface ReceivedAlert {
 export async function startAlertReceiver() {
   const alerts: ReceivedAlert[] = [];
   let status = 200;
+  let headers: Record<string, string> = {};
+  /** Statuses for the next requests, in order, before `status` applies again. */
+  let sequence: number[] = [];
   const server = await startLoopbackHttp(0, async (req, res) => {
     const text = await readBody(req);
     alerts.push({ path: req.url ?? '', text, body: JSON.parse(text) });
-    res.writeHead(status).end();
+    res.writeHead(sequence.shift() ?? status, headers).end();
   });
   return {
     alerts,
     url: (path: string) => `${server.url}${path}`,
-    respondWith(next: number) {
+    respondWith(next: number, nextHeaders: Record<string, string> = {}, first: number[] = []) {
       status = next;
+      headers = nextHeaders;
+      sequence = [...first];
     },
     close: () => server.close(),
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/azure/azure-settings';
 import { FAILURE_POISON_QUEUE, FAILURE_QUEUE } from '../../functions/azure/failure-queue';
+import { ROTATION_POISON_QUEUE, ROTATION_QUEUE } from '../../functions/azure/rotation-queue';
 
 /**
  * Bicep cannot be compiled offline here (no Azure CLI, no network), so this checks the template's text for the
@@ -86,6 +87,8 @@ describe('infra/azure/main.bicep: failed-connector recovery', () => {
     expect(queues.map((block) => /name: (\w+)/.exec(block)?.[1])).toEqual([
       'failureQueueName',
       'failurePoisonQueueName',
+      'rotationQueueName',
+      'rotationPoisonQueueName',
     ]);
   });
 
@@ -120,6 +123,34 @@ describe('infra/azure/main.bicep: failed-connector recovery', () => {
   });
 });
 
+describe('infra/azure/main.bicep: the rotation hand-off', () => {
+  it('creates the rotation queue and its poison queue under the names the functions bind to', () => {
+    // Assess
+    expect(bicep).toContain(`rotationQueueName = '${ROTATION_QUEUE}'`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Bicep's own interpolation, quoted as text
+    expect(bicep).toContain("rotationPoisonQueueName = '${rotationQueueName}-poison'");
+    expect(`${ROTATION_QUEUE}-poison`).toBe(ROTATION_POISON_QUEUE);
+  });
+
+  it('keeps Event Grid delivering to onSecretEvent, which only queues: one event per delivery, retried, dead-lettered', () => {
+    // Act
+    const subscription = resourceBlock('Microsoft.EventGrid/systemTopics/eventSubscriptions');
+
+    // Assess
+    expect(subscription).toContain('functions/onSecretEvent');
+    expect(subscription).toMatch(/maxEventsPerBatch: 1/);
+    expect(subscription).toMatch(/maxDeliveryAttempts: 30\s+eventTimeToLiveInMinutes: 1440/);
+  });
+
+  it('does not pin a function timeout below host.json in the app settings', () => {
+    // Act
+    const app = resourceBlock('Microsoft.Web/sites');
+
+    // Assess: host.json's values are what start-up checks the rotation work against (host-limits.ts).
+    expect(app).not.toContain('AzureFunctionsJobHost__');
+  });
+});
+
 describe('azd, host.json and the package entry', () => {
   it('points azd at the Bicep and builds the function before packaging', () => {
     // Act
@@ -138,6 +169,8 @@ describe('azd, host.json and the package entry', () => {
 
     // Assess
     expect(host.version).toBe('2.0');
+    // Flex Consumption's default function timeout: room for restart, PAUSED wait, verification and retries.
+    expect(host.functionTimeout).toBe('00:30:00');
     expect(host.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
     expect(pkg.scripts['build:azure']).toContain(`--outfile=${pkg.main}`);
     expect(pkg.dependencies['@azure/functions']).toMatch(/^\^4\./);

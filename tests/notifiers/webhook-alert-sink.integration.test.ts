@@ -1,6 +1,7 @@
 import type { OutcomeReport } from '../../shared/core/outcome-report';
 import { parseSecretRef } from '../../shared/core/secret-ref';
-import { AlertDeliveryError, WebhookAlertSink } from '../../shared/notifiers/webhook-alert-sink';
+import { alertFor } from '../../shared/notifiers/alert-messages';
+import { AlertDeliveryError, alertRetryDelayMs, WebhookAlertSink } from '../../shared/notifiers/webhook-alert-sink';
 import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
 
 const ORDERS = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
@@ -13,6 +14,28 @@ const exhausted: OutcomeReport = {
     dryRun: false,
     clustersListed: 1,
     outcomes: [{ connector: ORDERS, result: 'skipped', reason: 'budget-exhausted', alert: true, detail: 'left alone' }],
+    startedAt: new Date(),
+    finishedAt: new Date(),
+  },
+};
+const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
+const failedRotation: OutcomeReport = {
+  kind: 'rotation',
+  report: {
+    trigger: 'test',
+    secret: SECRET,
+    version: 'v3',
+    dryRun: false,
+    notes: [],
+    outcomes: [
+      { connector: ORDERS, result: 'failed', sources: ['config-scan'], detail: 'Login failed for user' },
+      {
+        connector: { ...ORDERS, name: 'orders-outbox' },
+        result: 'timed-out',
+        sources: ['config-scan'],
+        detail: 'not RUNNING',
+      },
+    ],
     startedAt: new Date(),
     finishedAt: new Date(),
   },
@@ -127,6 +150,59 @@ describe('WebhookAlertSink (real HTTP to a loopback receiver)', () => {
     expect(teams.name).toBe('alert webhook (teams)');
     expect(receiver.alerts[0]?.body).toMatchObject({ type: 'message' });
     expect(refused).toBeInstanceOf(AlertDeliveryError);
+  });
+
+  it('says what to do next after a failed rotation, per way it failed, in every format', async () => {
+    // Act
+    await sink('generic').send(failedRotation);
+    await sink('slack').send(failedRotation);
+
+    // Assess
+    const [generic, slack] = receiver.alerts;
+    expect(generic?.body).toMatchObject({
+      severity: 'critical',
+      next: [
+        expect.stringMatching(
+          /^FAILED: read the connector's error.*`npx connector-reloader reload --secret arn:aws:secretsmanager:us-east-1:123456789012:secret:prod\/orders-db-Ab12Cd`/,
+        ),
+        expect.stringMatching(/^timed-out: check `npx connector-reloader status`/),
+      ],
+    });
+    expect(JSON.stringify(slack?.body)).toContain('Next:');
+    expect(alertFor(success, true)?.next).toBeUndefined();
+  });
+
+  it('backs off between retries on 5xx, waits at least a 429 Retry-After, and gives up after three tries', async () => {
+    // Prepare
+    const waits: number[] = [];
+    const backingOff = (random: () => number) =>
+      new WebhookAlertSink({
+        secrets: { readSecretValue: async () => url },
+        urlSecret: URL_SECRET,
+        format: 'generic',
+        includeSuccesses: false,
+        random,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+      });
+
+    // Act: two 503s then 200; then 429 with Retry-After: 5 then 200; then 503 for good.
+    receiver.respondWith(200, {}, [503, 503]);
+    const recovered = await backingOff(() => 1).send(exhausted);
+    receiver.respondWith(200, { 'retry-after': '5' }, [429]);
+    const throttled = await backingOff(() => 0).send(exhausted);
+    receiver.respondWith(503);
+    const failure = await backingOff(() => 0.5)
+      .send(exhausted)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect([recovered, throttled]).toEqual([true, true]);
+    expect((failure as Error).message).toBe('alert webhook did not accept the alert: HTTP 503');
+    expect(waits).toEqual([1_000, 2_000, 5_000, 750, 1_500]);
+    expect(receiver.alerts).toHaveLength(3 + 2 + 3);
+    expect(alertRetryDelayMs(10, 1_000, () => 1)).toBe(30_000);
   });
 
   it('reports a refused alert without quoting the webhook URL', async () => {

@@ -131,8 +131,16 @@ describe(`${SCENARIO}: ${EVENTS} rotations × ${COPIES} copies across ${INSTANCE
     const started = Date.now();
 
     // Act
+    // Each copy: Event Grid → onSecretEvent → the rotation queue → reloadRotatedSecret, on the same instance.
     const outcomes = await deliverAll(events, 2, async (event, instance) => {
-      results.push(await functions[instance]?.onSecretEvent(structuredClone(event), stack.context('onSecretEvent')));
+      const fn = functions[instance];
+      if (!fn) throw new Error(`no instance ${instance}`);
+      for (const message of await stack.queueEvent(fn, event)) {
+        const result = await fn.reloadRotatedSecret(message, stack.context('reloadRotatedSecret', { dequeueCount: 1 }));
+        if (typeof result === 'object' && result !== null && 'deadLettered' in result)
+          throw new Error(String(result.deadLettered));
+        results.push(result);
+      }
     });
 
     // Assess

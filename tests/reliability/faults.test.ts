@@ -1,3 +1,4 @@
+import { MAX_DEQUEUE_COUNT } from '../../functions/azure/failure-queue';
 import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
 import { lambdaContext } from '../../local/lambda-invoker';
 import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
@@ -6,7 +7,14 @@ import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { leaks } from './support/canaries';
 import { statusHistogram } from './support/confluent-log';
-import { type DeadLettered, type Delivered, deliverWithRetries, inPool, seededRandom } from './support/delivery';
+import {
+  type DeadLettered,
+  type Delivered,
+  deliverThroughQueue,
+  deliverWithRetries,
+  inPool,
+  seededRandom,
+} from './support/delivery';
 import { type GeneratedSecret, SECRETS_VAULT } from './support/generated-estate';
 import { type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
@@ -178,7 +186,7 @@ describe(`${SCENARIO}: ${EVENTS} rotations per cloud under Confluent, Secrets Ma
     recordFigure(SCENARIO, 'Lambda: wall time (s)', seconds.toFixed(1));
   }, 600_000);
 
-  it('Functions: every event ends in a verified reload or in the Event Grid dead-letter container with its reason', async () => {
+  it('Functions: every event ends in a verified reload or on the rotation poison queue with its reason', async () => {
     // Prepare
     const functions = [stack.loadAzureFunctions(), stack.loadAzureFunctions()];
     const events: SecretNewVersionCreatedEvent[] = [];
@@ -196,19 +204,24 @@ describe(`${SCENARIO}: ${EVENTS} rotations per cloud under Confluent, Secrets Ma
     const faults = startFaults();
 
     // Act
-    const endings = await inPool([...events, poison], 8, (event, i) =>
-      deliverWithRetries(
-        async () => {
-          const result = await functions[i % functions.length]?.onSecretEvent(
-            structuredClone(event),
-            stack.context('onSecretEvent'),
+    // Event Grid → onSecretEvent (answers at once) → the rotation queue, whose retries (maxDequeueCount tries, the
+    // visibility timeout between them) end in a verified reload or on the poison queue with the cause.
+    const endings = await inPool([...events, poison], 8, async (event, i) => {
+      const fn = functions[i % functions.length];
+      if (!fn) throw new Error('no instance');
+      const [message] = await stack.queueEvent(fn, event);
+      return deliverThroughQueue(
+        async (dequeueCount) => {
+          const result = await fn.reloadRotatedSecret(
+            structuredClone(message),
+            stack.context('reloadRotatedSecret', { dequeueCount }),
           );
           results.push(result);
           return result;
         },
-        { attempts: 5, retryDelayMs: 200 },
-      ),
-    );
+        { attempts: MAX_DEQUEUE_COUNT, retryDelayMs: 200 },
+      );
+    });
     const injected = faults.stop();
     const seconds = (Date.now() - started) / 1000;
 
@@ -219,7 +232,7 @@ describe(`${SCENARIO}: ${EVENTS} rotations per cloud under Confluent, Secrets Ma
       stack.generated.azure,
     );
     expect(tally.lost).toBe(0);
-    expect(endings[EVENTS]).toMatchObject({ status: 'dead-letter', attempts: 5 });
+    expect(endings[EVENTS]).toMatchObject({ status: 'dead-letter', attempts: MAX_DEQUEUE_COUNT });
     // Its last attempt's error is the recorded cause: not found, or a throttle that outlasted the SDK's retries.
     expect((endings[EVENTS] as DeadLettered).reason).toMatch(
       /^Secret\w*Error: \w+ of secret .*\/secrets\/deleted failed/,

@@ -70,3 +70,34 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   }
   return copy;
 }
+
+/** What a queue-triggered function returns when it dead-letters a message itself (functions/azure/poison-queue.ts). */
+interface QueueDeadLetter {
+  readonly deadLettered: string;
+}
+
+/**
+ * A Storage Queue's retries over a queue function: try `dequeueCount` 1, 2, … up to `attempts` (host.json
+ * maxDequeueCount), waiting `retryDelayMs` after each throw (the visibility timeout). The function dead-letters on
+ * its last try and says why; that cause becomes the ending's reason.
+ */
+export async function deliverThroughQueue<R>(
+  invoke: (dequeueCount: number) => Promise<R | QueueDeadLetter>,
+  options: { readonly attempts: number; readonly retryDelayMs: number },
+): Promise<Delivered<R> | DeadLettered> {
+  let reason = '';
+  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    try {
+      const result = await invoke(attempt);
+      if (typeof result === 'object' && result !== null && 'deadLettered' in result) {
+        return { status: 'dead-letter', reason: (result as QueueDeadLetter).deadLettered, attempts: attempt };
+      }
+      return { status: 'ok', result: result as R, attempts: attempt };
+    } catch (error) {
+      // The host's own poison move after the last try carries no cause of the function's: keep the error's.
+      reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      if (attempt < options.attempts) await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
+    }
+  }
+  return { status: 'dead-letter', reason, attempts: options.attempts };
+}

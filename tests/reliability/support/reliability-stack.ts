@@ -1,11 +1,14 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { InvocationContext } from '@azure/functions';
+import { rotationQueueOutput } from '../../../functions/azure/rotation-queue';
 import { type AwsLambdaStack, LOCAL_TABLES, startAwsLambdaStack } from '../../../local/aws-lambda-stack';
 import type { AzureFunctions } from '../../../local/azure-functions-stack';
 import { type AzuriteTable, startAzuriteTable } from '../../../local/azurite-table';
 import { type ConfluentEmulator, startConfluentEmulator } from '../../../local/confluent-emulator';
 import {
+  type EventGridDeliveryOptions,
+  type EventGridSubscriber,
   type KeyVaultEmulator,
   type SecretNewVersionCreatedEvent,
   startKeyVaultEmulator,
@@ -45,6 +48,10 @@ export interface ReliabilityStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The Confluent API key the emulator accepts; the credentials secrets hold the canary key unless told. */
   readonly confluentKey?: { readonly apiKey: string; readonly apiSecret: string };
+  /** Every native label event after Confluent has learnt of it, as the default bus would receive it. */
+  readonly onAwsLabelUpdated?: (event: SecretLabelUpdatedEvent) => void;
+  /** The Key Vault's Event Grid subscription: its endpoint (none unless given) and delivery contract. */
+  readonly eventGrid?: { readonly subscriber?: EventGridSubscriber; readonly delivery?: EventGridDeliveryOptions };
 }
 
 export interface ReliabilityStack {
@@ -68,7 +75,9 @@ export interface ReliabilityStack {
   /** A fresh cold start of the Function App (every function it registers). */
   loadAzureFunctions(env?: Readonly<Record<string, string>>): AzureFunctions;
   /** An InvocationContext like the host's, its log lines kept in `invocationLogs`. */
-  context(functionName: string): InvocationContext;
+  context(functionName: string, triggerMetadata?: Record<string, unknown>): InvocationContext;
+  /** Event Grid → onSecretEvent of `functions`: the messages it queued for reloadRotatedSecret. */
+  queueEvent(functions: AzureFunctions, event: unknown): Promise<unknown[]>;
   /** Every record in both DynamoDB tables and every entity of every Azurite table, as JSON text. */
   stateRecords(): Promise<string>;
   close(): Promise<void>;
@@ -89,6 +98,7 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
       const [arn] = event.resources;
       if (event.detail.labelUpdated === 'AWSCURRENT' && arn)
         confluent.control.rotateSecret(arn, event.detail.versionId);
+      options.onAwsLabelUpdated?.(event);
     },
   });
   for (const secret of generated.aws) {
@@ -102,11 +112,13 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     allowInsecureConnection: true,
   }).createTable();
   const keyVault = await startKeyVaultEmulator({
+    ...(options.eventGrid?.delivery ? { eventGrid: options.eventGrid.delivery } : {}),
     onSecretNewVersion: (delivery) => {
       for (const event of delivery) {
         const uri = `https://${event.data.VaultName}.vault.azure.net/secrets/${event.data.ObjectName}`;
         confluent.control.rotateSecret(uri, event.data.Version);
       }
+      return options.eventGrid?.subscriber?.(delivery);
     },
   });
   trustInThisProcess(keyVault.certificate);
@@ -202,14 +214,26 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
         ).loadAzureFunctions(),
       );
     },
-    context(functionName) {
+    context(functionName, triggerMetadata = {}) {
       const { InvocationContext } = require('@azure/functions') as typeof import('@azure/functions');
       sequence += 1;
       return new InvocationContext({
         invocationId: `${functionName}-${sequence}`,
         functionName,
+        triggerMetadata,
         logHandler: (level, ...args) => invocationLogs.push(`${level} ${args.map(String).join(' ')}`),
       });
+    },
+    async queueEvent(functions, event) {
+      const { InvocationContext } = require('@azure/functions') as typeof import('@azure/functions');
+      sequence += 1;
+      const trigger = new InvocationContext({
+        invocationId: `onSecretEvent-${sequence}`,
+        functionName: 'onSecretEvent',
+        logHandler: (level, ...args) => invocationLogs.push(`${level} ${args.map(String).join(' ')}`),
+      });
+      await functions.onSecretEvent(structuredClone(event), trigger);
+      return (trigger.extraOutputs.get(rotationQueueOutput) as unknown[] | undefined) ?? [];
     },
     async stateRecords() {
       const dynamo = new DynamoDBClient({
