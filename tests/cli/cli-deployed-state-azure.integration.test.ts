@@ -4,6 +4,7 @@ import { InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { HandledSummary } from '../../functions/azure/handled-summary';
+import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
 import {
   LOCAL_STATE_TABLE,
   loadAzureFunctions,
@@ -23,18 +24,19 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functio
 });
 
 /**
- * The CLI and the Azure Functions on one Table Storage state table (Azurite): the real onSecretEvent and
- * sweepFailedConnectors functions, the Confluent emulator, the local Key Vault with its Event Grid topic.
+ * The CLI and the Azure Functions on one Table Storage state table (Azurite): the real onSecretEvent (which queues),
+ * reloadRotatedSecret (which the rotation queue triggers) and sweepFailedConnectors functions, the Confluent emulator, the local Key Vault with its Event Grid topic.
  */
 const API_SECRET_CANARY = 'CANARY-azure-cli-api-secret-8d1f4b';
 const ROTATED_CANARY = 'CANARY-azure-cli-rotated-2e6c9a';
 const logs: string[] = [];
 let close = async () => {};
 
-function context(functionName: string): InvocationContext {
+function context(functionName: string, triggerMetadata?: Record<string, unknown>): InvocationContext {
   return new InvocationContext({
     invocationId: randomUUID(),
     functionName,
+    ...(triggerMetadata ? { triggerMetadata } : {}),
     logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`),
   });
 }
@@ -84,11 +86,16 @@ describeCliOnDeployedState('Azure: Table Storage on Azurite', async () => {
       return { version: written.properties.version ?? '', event: deliveries.at(-1)?.[0] };
     },
     async deliverRotation(rotation) {
-      const summaries = (await functions.onSecretEvent(
-        structuredClone(rotation.event),
-        context('onSecretEvent'),
-      )) as HandledSummary[];
-      return summaries.flatMap((summary) => summary.outcomes ?? []);
+      // Event Grid → onSecretEvent, which only queues; the host then runs reloadRotatedSecret on each message.
+      const delivery = context('onSecretEvent');
+      await functions.onSecretEvent(structuredClone(rotation.event), delivery);
+      const outcomes = [];
+      for (const message of (delivery.extraOutputs.get(rotationQueueOutput) as unknown[] | undefined) ?? []) {
+        const run = context('reloadRotatedSecret', { dequeueCount: 1 });
+        const result = (await functions.reloadRotatedSecret(message, run)) as { handled?: HandledSummary };
+        outcomes.push(...(result.handled?.outcomes ?? []));
+      }
+      return outcomes;
     },
     async sweep() {
       const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: {} };
