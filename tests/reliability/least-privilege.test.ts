@@ -47,11 +47,17 @@ function packagedTemplate(): Record<string, Resource> {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+/** Statements of the roles' inline policies and of the policies attached to them (the KMS grant is one). */
 function statementsOf(resources: Record<string, Resource>): Statement[] {
-  return Object.values(resources)
+  const inline = Object.values(resources)
     .filter((resource) => resource.Type === 'AWS::IAM::Role')
-    .flatMap((role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [])
-    .flatMap((policy) => policy.PolicyDocument.Statement);
+    .flatMap(
+      (role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [],
+    );
+  const attached = Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .map((policy) => policy.Properties as { PolicyDocument: { Statement: Statement[] } });
+  return [...inline, ...attached].flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
 /** `service:Action` names in docs/deploy-aws.md's bullet on the IAM role; `dynamodb:GetItem/PutItem` names both. */
