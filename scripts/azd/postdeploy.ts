@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { type Arm, armClient } from './arm';
 import { checkSystemTopic, subscriptionState, waitForFunction } from './event-subscription-step';
 import { AzdHookError, type HookEnv, requireEnv, runHook, sleep } from './hook-env';
+import { RESOURCE_ID_VARIABLES, resourceIds } from './resource-ids';
 
 export type AzdRunner = (args: readonly string[]) => void;
 
@@ -29,20 +30,8 @@ export interface PostdeployDeps {
 /** What it did: the subscription was already deployed, or it ran the provision that deploys it. */
 export async function postdeploy(env: HookEnv, deps: PostdeployDeps = {}): Promise<'checked' | 'provisioned'> {
   const { arm = armClient(), azd = runAzd, log = (line) => console.log(`postdeploy: ${line}`) } = deps;
-  const values = requireEnv(env, [
-    'AZURE_ENV_NAME',
-    'AZURE_SUBSCRIPTION_ID',
-    'AZURE_RESOURCE_GROUP',
-    'AZURE_FUNCTION_APP_NAME',
-    'AZURE_KEY_VAULT_NAME',
-    'AZURE_KEY_VAULT_RESOURCE_GROUP',
-    'AZURE_EVENTGRID_SYSTEM_TOPIC',
-  ]);
-  const subscription = `/subscriptions/${values.AZURE_SUBSCRIPTION_ID}`;
-  const functionAppId = `${subscription}/resourceGroups/${values.AZURE_RESOURCE_GROUP}/providers/Microsoft.Web/sites/${values.AZURE_FUNCTION_APP_NAME}`;
-  const vaultGroup = `${subscription}/resourceGroups/${values.AZURE_KEY_VAULT_RESOURCE_GROUP}`;
-  const vaultId = `${vaultGroup}/providers/Microsoft.KeyVault/vaults/${values.AZURE_KEY_VAULT_NAME}`;
-  const topicId = `${vaultGroup}/providers/Microsoft.EventGrid/systemTopics/${values.AZURE_EVENTGRID_SYSTEM_TOPIC}`;
+  const { AZURE_ENV_NAME: environment } = requireEnv(env, ['AZURE_ENV_NAME', ...RESOURCE_ID_VARIABLES]);
+  const { functionAppId, vaultId, topicId } = resourceIds(env);
 
   await waitForFunction(arm, functionAppId, {
     timeoutMs: deps.functionTimeoutMs ?? 10 * 60_000,
@@ -53,15 +42,15 @@ export async function postdeploy(env: HookEnv, deps: PostdeployDeps = {}): Promi
   if (env.AZURE_EVENTGRID_SUBSCRIPTION_DEPLOYED === 'true') {
     const state = await subscriptionState(arm, topicId);
     if (state === 'Succeeded') {
-      log(`${values.AZURE_EVENTGRID_SYSTEM_TOPIC} delivers to onSecretEvent (subscription Succeeded)`);
+      log(`${env.AZURE_EVENTGRID_SYSTEM_TOPIC} delivers to onSecretEvent (subscription Succeeded)`);
       return 'checked';
     }
     log(`the subscription is ${state ?? 'missing'}: provisioning it again`);
   }
   await checkSystemTopic(arm, topicId, vaultId);
   log('onSecretEvent is deployed: provisioning the Event Grid subscription');
-  azd(['env', 'set', 'DEPLOY_EVENT_SUBSCRIPTION', 'true', '--environment', values.AZURE_ENV_NAME]);
-  azd(['provision', '--no-prompt', '--environment', values.AZURE_ENV_NAME]);
+  azd(['env', 'set', 'DEPLOY_EVENT_SUBSCRIPTION', 'true', '--environment', environment]);
+  azd(['provision', '--no-prompt', '--environment', environment]);
   return 'provisioned';
 }
 

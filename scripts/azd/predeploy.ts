@@ -4,6 +4,7 @@
  */
 import { armClient } from './arm';
 import { AzdHookError, type HookEnv, requireEnv, runHook, sleep } from './hook-env';
+import { RESOURCE_ID_VARIABLES, resourceIds } from './resource-ids';
 import {
   DEFAULT_PROPAGATION_SECONDS,
   STORAGE_BLOB_DATA_OWNER_ROLE_ID,
@@ -11,23 +12,19 @@ import {
 } from './role-propagation';
 
 export async function predeploy(env: HookEnv, arm = armClient()): Promise<void> {
-  const values = requireEnv(env, [
-    'AZURE_SUBSCRIPTION_ID',
-    'AZURE_RESOURCE_GROUP',
-    'AZURE_STORAGE_ACCOUNT',
+  const { AZURE_FUNCTION_PRINCIPAL_ID: principalId } = requireEnv(env, [
+    ...RESOURCE_ID_VARIABLES,
     'AZURE_FUNCTION_PRINCIPAL_ID',
   ]);
+  const { storageId } = resourceIds(env);
   const seconds = Number(env.AZURE_ROLE_PROPAGATION_SECONDS ?? DEFAULT_PROPAGATION_SECONDS);
   if (!Number.isFinite(seconds) || seconds < 0) {
     throw new AzdHookError(`AZURE_ROLE_PROPAGATION_SECONDS=${env.AZURE_ROLE_PROPAGATION_SECONDS}: a number of seconds`);
   }
-  const scope =
-    `/subscriptions/${values.AZURE_SUBSCRIPTION_ID}/resourceGroups/${values.AZURE_RESOURCE_GROUP}` +
-    `/providers/Microsoft.Storage/storageAccounts/${values.AZURE_STORAGE_ACCOUNT}`;
   await waitForRolePropagation({
     arm,
-    scope,
-    principalId: values.AZURE_FUNCTION_PRINCIPAL_ID,
+    scope: storageId,
+    principalId,
     roleDefinitionIds: [STORAGE_BLOB_DATA_OWNER_ROLE_ID],
     propagationSeconds: seconds,
     sleep,

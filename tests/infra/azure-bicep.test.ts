@@ -205,7 +205,7 @@ describe('issue 15: a first deploy that succeeds', () => {
     expect(bicep).toContain('output AZURE_EVENTGRID_SUBSCRIPTION_DEPLOYED bool = deployEventSubscription');
   });
 
-  it('runs the subscription step in a postdeploy hook and the role wait in a predeploy hook, both Node in sh and pwsh', () => {
+  it('runs the subscription step in postdeploy, the role wait in predeploy and the cleanup in predown, Node in sh and pwsh', () => {
     // Act
     const hooks = azd.hooks as Record<
       string,
@@ -216,6 +216,7 @@ describe('issue 15: a first deploy that succeeds', () => {
     for (const [hook, script] of [
       ['predeploy', 'scripts/azd/predeploy.ts'],
       ['postdeploy', 'scripts/azd/postdeploy.ts'],
+      ['predown', 'scripts/azd/predown.ts'],
     ] as const) {
       expect(hooks[hook]?.posix).toEqual({ shell: 'sh', run: `npx --no-install tsx ${script}` });
       expect(hooks[hook]?.windows).toEqual({ shell: 'pwsh', run: `npx --no-install tsx ${script}` });

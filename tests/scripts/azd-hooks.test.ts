@@ -6,6 +6,7 @@ import { type Arm, ArmError, armClient } from '../../scripts/azd/arm';
 import { AzdHookError } from '../../scripts/azd/hook-env';
 import { type PostdeployDeps, postdeploy } from '../../scripts/azd/postdeploy';
 import { predeploy } from '../../scripts/azd/predeploy';
+import { KEY_VAULT_SECRETS_USER_ROLE_ID, predown } from '../../scripts/azd/predown';
 import { STORAGE_BLOB_DATA_OWNER_ROLE_ID, waitForRolePropagation } from '../../scripts/azd/role-propagation';
 
 /**
@@ -21,15 +22,22 @@ const STORAGE = `${SUB}/resourceGroups/rg-app/providers/Microsoft.Storage/storag
 const PRINCIPAL = '11111111-2222-3333-4444-555555555555';
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 
-/** An ARM that answers GETs from a table of path prefixes (query stripped); unknown paths are 404. */
+/** An ARM over a table of resources by path (query stripped): GET answers from it, DELETE removes; else 404. */
 function fakeArm(resources: Record<string, unknown | (() => unknown)>): Arm & { calls: string[] } {
   const calls: string[] = [];
+  const table = { ...resources };
   return {
     calls,
     async get<T>(resourcePath: string): Promise<T | undefined> {
-      calls.push(resourcePath);
-      const found = resources[resourcePath.split('?')[0] ?? ''];
+      calls.push(`GET ${resourcePath}`);
+      const found = table[resourcePath.split('?')[0] ?? ''];
       return (typeof found === 'function' ? found() : found) as T | undefined;
+    },
+    async delete(resourcePath: string): Promise<boolean> {
+      calls.push(`DELETE ${resourcePath}`);
+      const existed = resourcePath in table;
+      delete table[resourcePath];
+      return existed;
     },
   };
 }
@@ -93,7 +101,7 @@ describe('predeploy: waiting out role propagation before the first upload', () =
     expect(waited).toBe(150_000);
     expect(time.sleeps).toEqual([150_000]);
     expect(arm.calls[0]).toBe(
-      `${STORAGE}/providers/Microsoft.Authorization/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${PRINCIPAL}'`)}`,
+      `GET ${STORAGE}/providers/Microsoft.Authorization/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${PRINCIPAL}'`)}`,
     );
   });
 
@@ -128,7 +136,7 @@ describe('predeploy: waiting out role propagation before the first upload', () =
     });
     await expect(missingEnv).resolves.toMatchObject({
       message: expect.stringMatching(
-        /^AZURE_RESOURCE_GROUP, AZURE_STORAGE_ACCOUNT, AZURE_FUNCTION_PRINCIPAL_ID not set/,
+        /^AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME, AZURE_STORAGE_ACCOUNT, .*, AZURE_FUNCTION_PRINCIPAL_ID not set/,
       ),
     });
   });
@@ -225,18 +233,86 @@ describe('postdeploy: the Event Grid subscription once the code is deployed', ()
   });
 });
 
+describe('predown: what azd down would leave behind in the vault group', () => {
+  const subscriptionPath = `${TOPIC}/eventSubscriptions/secret-rotations`;
+  const grantId = `${VAULT}/providers/Microsoft.Authorization/roleAssignments/3e0c1d2a-0000-4000-8000-000000000001`;
+  const vaultAssignments = {
+    value: [
+      {
+        id: grantId,
+        properties: {
+          principalId: PRINCIPAL,
+          roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER_ROLE_ID}`,
+        },
+      },
+      {
+        id: `${VAULT}/providers/Microsoft.Authorization/roleAssignments/someone-else`,
+        properties: {
+          principalId: 'another-principal',
+          roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER_ROLE_ID}`,
+        },
+      },
+    ],
+  };
+
+  it("removes the subscription and the app's vault role, keeps the topic, and turns DEPLOY_EVENT_SUBSCRIPTION off", async () => {
+    // Prepare
+    const arm = fakeArm({
+      [subscriptionPath]: { properties: { provisioningState: 'Succeeded' } },
+      [`${VAULT}/providers/Microsoft.Authorization/roleAssignments`]: vaultAssignments,
+      [grantId]: vaultAssignments.value[0],
+      [TOPIC]: { properties: { source: VAULT } },
+    });
+    const azd: string[][] = [];
+
+    // Act
+    const { removed } = await predown(ENV, { arm, azd: (args) => void azd.push([...args]), ...clock(), log: () => {} });
+
+    // Assess
+    expect(removed).toEqual([subscriptionPath, grantId]);
+    expect(arm.calls.filter((call) => call.startsWith('DELETE'))).toEqual([
+      `DELETE ${subscriptionPath}`,
+      `DELETE ${grantId}`,
+    ]);
+    expect(await arm.get(TOPIC, '')).toBeDefined();
+    expect(azd).toEqual([['env', 'set', 'DEPLOY_EVENT_SUBSCRIPTION', 'false', '--environment', 'prod']]);
+  });
+
+  it('has nothing to remove after a first provision that stopped before the subscription', async () => {
+    // Act
+    const { removed } = await predown(ENV, { arm: fakeArm({}), azd: () => {}, ...clock(), log: () => {} });
+
+    // Assess
+    expect(removed).toEqual([]);
+  });
+
+  it('uses the Key Vault Secrets User id infra/azure/main.bicep assigns', () => {
+    // Act
+    const bicep = readFileSync(path.join(__dirname, '../../infra/azure/main.bicep'), 'utf8');
+
+    // Assess
+    expect(bicep).toContain(`keyVaultSecretsUserRoleId = '${KEY_VAULT_SECRETS_USER_ROLE_ID}'`);
+  });
+});
+
 describe('the ARM client the hooks use', () => {
   const credential: TokenCredential = {
     getToken: async (): Promise<AccessToken> => ({ token: 'token-canary-9d2f', expiresOnTimestamp: NOW + 3_600_000 }),
   };
 
-  it('GETs with the bearer token and api-version, maps 404 to undefined and names a failure without the token', async () => {
+  it('calls with the bearer token and api-version, maps 404 to undefined/false, names a failure without the token', async () => {
     // Prepare
     const seen: { url: string; auth: string }[] = [];
     const server = await startLoopbackHttp(0, async (req, res) => {
       await readBody(req);
-      seen.push({ url: req.url ?? '', auth: req.headers.authorization ?? '' });
-      const status = req.url?.includes('/missing') ? 404 : req.url?.includes('/broken') ? 403 : 200;
+      seen.push({ url: `${req.method} ${req.url ?? ''}`, auth: req.headers.authorization ?? '' });
+      const status = req.url?.includes('/missing')
+        ? 404
+        : req.url?.includes('/broken')
+          ? 403
+          : req.method === 'DELETE'
+            ? 202
+            : 200;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(
         status === 403
@@ -253,6 +329,8 @@ describe('the ARM client the hooks use', () => {
       );
       const missing = await arm.get(`${APP}/functions/missing`, '2024-04-01');
       const failure = await arm.get(`${TOPIC}/broken`, '2024-06-01-preview').catch((error: unknown) => error);
+      const deleted = await arm.delete(`${TOPIC}/eventSubscriptions/secret-rotations`, '2024-06-01-preview');
+      const deletedMissing = await arm.delete(`${TOPIC}/missing`, '2024-06-01-preview');
 
       // Assess
       expect(found).toEqual({ value: [] });
@@ -261,8 +339,10 @@ describe('the ARM client the hooks use', () => {
       expect(failure).toMatchObject({ status: 403, code: 'AuthorizationFailed' });
       expect(String((failure as Error).message)).toContain('403 AuthorizationFailed: no access to the vault group');
       expect(String((failure as Error).message)).not.toContain('token-canary');
+      expect([deleted, deletedMissing]).toEqual([true, false]);
+      expect(seen[3]?.url).toBe(`DELETE ${TOPIC}/eventSubscriptions/secret-rotations?api-version=2024-06-01-preview`);
       expect(seen[0]?.url).toBe(
-        `${STORAGE}/providers/Microsoft.Authorization/roleAssignments?%24filter=x&api-version=2022-04-01`,
+        `GET ${STORAGE}/providers/Microsoft.Authorization/roleAssignments?%24filter=x&api-version=2022-04-01`,
       );
       expect(seen.every((request) => request.auth === 'Bearer token-canary-9d2f')).toBe(true);
     } finally {
