@@ -19,6 +19,28 @@ function readLocalEnv() {
   return env;
 }
 
+/**
+ * The `local` stage merges .local-cloud/env (local endpoints and dummy AWS_* keys, names Lambda reserves) and exists
+ * for `serverless invoke local` against `npm start`. Anything else (deploy, package, remove…) stops here, while the
+ * configuration is still being resolved: before packaging and before any AWS call.
+ */
+const LOCAL_STAGE_COMMANDS = ['invoke local'];
+
+/** The command words before the first option, as osls reads them (`invoke local -f x` is `invoke local`). */
+function cliCommand(argv = process.argv.slice(2)) {
+  const firstOption = argv.findIndex((arg) => arg.startsWith('-'));
+  return argv.slice(0, firstOption === -1 ? undefined : firstOption).join(' ');
+}
+
+function assertLocalStageCommand(command = cliCommand()) {
+  if (LOCAL_STAGE_COMMANDS.includes(command)) return;
+  throw new Error(
+    `the "local" stage is for \`serverless invoke local\` against \`npm start\` only, not \`serverless ${command}\`: ` +
+      'it reads .local-cloud/env, whose local endpoints and dummy AWS_* keys must never reach Lambda. ' +
+      'Deploy with a stage of your own, e.g. --stage dev (docs/deploy-aws.md)',
+  );
+}
+
 async function param(resolveVariable, name) {
   const value = await resolveVariable(`param:${name}`);
   return value === null || value === undefined ? '' : String(value);
@@ -30,7 +52,10 @@ module.exports.environment = async ({ options, resolveVariable }) => {
     POWERTOOLS_SERVICE_NAME: 'connector-reloader',
     LOG_LEVEL: await param(resolveVariable, 'logLevel'),
   };
-  if ((options.stage ?? 'dev') === 'local') return { ...readLocalEnv(), ...common };
+  if ((options.stage ?? 'dev') === 'local') {
+    assertLocalStageCommand();
+    return { ...readLocalEnv(), ...common };
+  }
   const scopes = await param(resolveVariable, 'confluentScopes');
   return {
     ...common,
@@ -103,12 +128,25 @@ module.exports.secretResources = async ({ resolveVariable }) => {
   return [...new Set(entries)].map(secretResource);
 };
 
+/**
+ * A Secrets Manager ARN ends in the secret's name, a hyphen and 6 random characters. IAM matches a grant against that
+ * full ARN, so a partial ARN (without the suffix) would match nothing at run time: it gets the `-??????` wildcard, as a
+ * name does. Secrets Manager's own rule decides what is partial: a name part that already ends in a hyphen and six
+ * characters is taken as complete ("Finding a secret from a partial ARN", Secrets Manager API reference), so such an
+ * ARN is kept as given. ARNs ending in `*` or `?` are patterns and are kept too.
+ */
+function normalizedSecretArn(arn) {
+  const name = arn.slice(arn.indexOf(':secret:') + ':secret:'.length);
+  if (/[*?]$/.test(name) || /-[A-Za-z0-9]{6}$/.test(name)) return arn;
+  return `${arn}-??????`;
+}
+
 function secretResource(entry) {
   if (entry.startsWith('arn:')) {
     if (/:secret:\*?$/.test(entry) || !entry.includes(':secret:')) {
       throw new Error(`param secrets: "${entry}" would allow every secret; name secrets or a prefix`);
     }
-    return entry;
+    return normalizedSecretArn(entry);
   }
   if (/^[*/]*$/.test(entry)) throw new Error(`param secrets: "${entry}" would allow every secret`);
   // A prefix matches every name under it; an exact name gets AWS's 6-character random suffix.
@@ -135,7 +173,11 @@ module.exports.secretLabelUpdatedPattern = async ({ resolveVariable }) => {
   if (entries.length === 0) throw new Error('param secrets: name at least one secret ARN, name or prefix');
   for (const entry of entries) secretResource(entry); // the same refusals as IAM: never every secret
   const names = entries.filter((entry) => !entry.startsWith('arn:')).map(contentFilter);
-  const arns = entries.filter((entry) => entry.startsWith('arn:')).map(contentFilter);
+  // A partial ARN matches the full one through its `-??????` suffix, as in IAM (normalizedSecretArn).
+  const arns = entries
+    .filter((entry) => entry.startsWith('arn:'))
+    .map(normalizedSecretArn)
+    .map(contentFilter);
   const pattern = {
     source: ['aws.secretsmanager'],
     'detail-type': ['Secret Label Updated'],
@@ -154,6 +196,32 @@ function contentFilter(entry) {
   // Consecutive wildcards are refused by EventBridge.
   return { wildcard: entry.replace(/\?/g, '*').replace(/\*+/g, '*') };
 }
+
+/**
+ * The failure queue's visibility timeout: six times recoverReportedFailures' timeout, as AWS advises for a Lambda
+ * SQS event source so a throttled or retried batch is not handed out twice ("Creating and configuring an Amazon SQS
+ * event source mapping", Lambda Developer Guide). Derived from the function, so raising its timeout raises this too.
+ */
+module.exports.failureQueueVisibilityTimeout = async ({ resolveConfigurationProperty }) => {
+  const timeout = Number(await resolveConfigurationProperty(['functions', 'recoverReportedFailures', 'timeout']));
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    throw new Error('functions.recoverReportedFailures.timeout: a whole number of seconds is needed');
+  }
+  // SQS allows at most 12 hours.
+  return Math.min(6 * timeout, 43_200);
+};
+
+/**
+ * The customer-managed KMS key the `secrets` are encrypted with (param `secretsKmsKeyArn`), or "" for the AWS managed
+ * key (no grant needed). A key ARN only: IAM matches kms:Decrypt against the key's ARN, never an alias.
+ */
+module.exports.secretsKmsKeyArn = async ({ resolveVariable }) => {
+  const arn = (await param(resolveVariable, 'secretsKmsKeyArn')).trim();
+  if (arn !== '' && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(arn)) {
+    throw new Error(`param secretsKmsKeyArn: "${arn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+  }
+  return arn;
+};
 
 /** CloudTrail rules stay disabled unless `--param cloudTrailRules=true` (they need a trail). */
 module.exports.cloudTrailRules = async ({ resolveVariable }) =>

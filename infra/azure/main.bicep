@@ -5,6 +5,10 @@
 // function restarts and verifies, retried by the queue and dead-lettered with its cause to secret-rotations-poison.
 // Failed connectors: the Confluent notification webhook hands failures to a Storage Queue (poison queue beside it)
 // and a timer sweeps every SWEEP_SCHEDULE.
+// The vault may sit in any resource group (keyVaultResourceGroup): the vault role and the system topic are deployed
+// there (modules/vault-events.bicep), so `azd down` of this group leaves the vault alone. Event Grid validates an
+// AzureFunction endpoint when the subscription is created, so the subscription is a second step once the code is
+// deployed: deployEventSubscription=true (azd's postdeploy hook, or a second `az deployment group create`).
 // Checked offline by tests/infra/azure-bicep.test.ts (the text), compiled by `az bicep build` / `azd up`.
 targetScope = 'resourceGroup'
 
@@ -15,6 +19,15 @@ param location string = resourceGroup().location
 
 @description('Name of the existing Key Vault whose secrets connectors use (RBAC authorization enabled).')
 param keyVaultName string
+
+@description('Resource group of that Key Vault (this deployment\'s own group if the vault is there).')
+param keyVaultResourceGroup string
+
+@description('Name of the Event Grid system topic the vault already has (a source has at most one); empty creates one.')
+param existingSystemTopicName string = ''
+
+@description('Subscribe onSecretEvent to the vault\'s events. Only once the code is deployed: Event Grid checks the function exists.')
+param deployEventSubscription bool = false
 
 @description('Key Vault secret URI holding the Confluent Cloud API key as JSON {"apiKey","apiSecret"}.')
 param confluentCredentialsSecretUri string
@@ -47,8 +60,8 @@ param maintenanceWindows string = ''
 @description('Name of the Function App code package (azd sets it).')
 param functionAppName string = '${name}-${uniqueString(resourceGroup().id)}'
 
-var suffix = uniqueString(resourceGroup().id)
-var storageAccountName = take(toLower(replace('st${name}${suffix}', '-', '')), 24)
+// 'st' + at most 9 characters of the name + all 13 of uniqueString: at most 24, and the unique part is never cut.
+var storageAccountName = 'st${take(toLower(replace(name, '-', '')), 9)}${uniqueString(resourceGroup().id)}'
 var deploymentContainer = 'app-package'
 var deadLetterContainer = 'eventgrid-dead-letter'
 var stateTableName = 'connectorreloaderstate'
@@ -70,8 +83,10 @@ var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
+// Looked up where it is, not in this group; its location places the system topic.
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
+  scope: resourceGroup(keyVaultResourceGroup)
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -199,110 +214,60 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// The app's identity may read secrets of this vault only: no subscription- or group-wide grant.
-resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, functionApp.id, keyVaultSecretsUserRoleId)
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+// Blob (deployment package, host storage), Table (state) and Queue (every queue of this account: triggers and output
+// bindings through AzureWebJobsStorage) data roles for the app's identity, on its own storage account only.
+module appStorageAccess 'modules/storage-roles.bicep' = {
+  name: 'app-storage-access'
+  params: {
+    storageAccountName: storage.name
     principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
+    roleDefinitionIds: [storageBlobDataOwnerRoleId, storageTableDataContributorRoleId, storageQueueDataContributorRoleId]
   }
 }
 
-resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, functionApp.id, storageBlobDataOwnerRoleId)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwnerRoleId)
+// In the vault's resource group: Key Vault Secrets User for the app on this vault alone, and the system topic.
+module vaultEvents 'modules/vault-events.bicep' = {
+  name: 'connector-reloader-vault-${uniqueString(resourceGroup().id)}'
+  scope: resourceGroup(keyVaultResourceGroup)
+  params: {
+    keyVaultName: keyVaultName
+    location: vault.location
     principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
+    keyVaultSecretsUserRoleId: keyVaultSecretsUserRoleId
+    systemTopicName: '${keyVaultName}-events'
+    existingSystemTopicName: existingSystemTopicName
   }
 }
 
-resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, functionApp.id, storageTableDataContributorRoleId)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
-    principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
+// Event Grid writes dead letters with the topic's own identity: blob data access on this account only.
+module deadLetterAccess 'modules/storage-roles.bicep' = if (!empty(vaultEvents.outputs.systemTopicPrincipalId)) {
+  name: 'event-grid-dead-letter-access'
+  params: {
+    storageAccountName: storage.name
+    principalId: vaultEvents.outputs.systemTopicPrincipalId
+    roleDefinitionIds: [storageBlobDataContributorRoleId]
   }
 }
 
-// The rotation and failure queues and their poison queues (triggers, output bindings) through AzureWebJobsStorage
-// with the identity.
-resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, functionApp.id, storageQueueDataContributorRoleId)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributorRoleId)
-    principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource systemTopic 'Microsoft.EventGrid/systemTopics@2024-06-01-preview' = {
-  name: '${keyVaultName}-events'
-  location: location
-  identity: { type: 'SystemAssigned' }
-  properties: {
-    source: vault.id
-    topicType: 'Microsoft.KeyVault.vaults'
-  }
-}
-
-// Event Grid writes dead letters with its own identity: blob data access on this account only.
-resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, systemTopic.id, storageBlobDataContributorRoleId)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
-    principalId: systemTopic.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource rotations 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2024-06-01-preview' = {
-  parent: systemTopic
-  name: 'secret-rotations'
-  dependsOn: [deadLetterWriter]
-  properties: {
-    eventDeliverySchema: 'EventGridSchema'
-    destination: {
-      endpointType: 'AzureFunction'
-      properties: {
-        resourceId: '${functionApp.id}/functions/onSecretEvent'
-        maxEventsPerBatch: 1
-      }
-    }
-    filter: {
-      includedEventTypes: [
-        'Microsoft.KeyVault.SecretNewVersionCreated'
-        'Microsoft.KeyVault.SecretNearExpiry'
-        'Microsoft.KeyVault.SecretExpired'
-      ]
-    }
-    retryPolicy: {
-      maxDeliveryAttempts: 30
-      eventTimeToLiveInMinutes: 1440
-    }
-    deadLetterWithResourceIdentity: {
-      identity: { type: 'SystemAssigned' }
-      deadLetterDestination: {
-        endpointType: 'StorageBlob'
-        properties: {
-          resourceId: storage.id
-          blobContainerName: deadLetterContainer
-        }
-      }
-    }
+module eventSubscription 'modules/event-subscription.bicep' = if (deployEventSubscription) {
+  name: 'connector-reloader-events-${uniqueString(resourceGroup().id)}'
+  scope: resourceGroup(keyVaultResourceGroup)
+  dependsOn: [deadLetterAccess]
+  params: {
+    systemTopicName: vaultEvents.outputs.systemTopicName
+    functionAppId: functionApp.id
+    deadLetterStorageAccountId: storage.id
+    deadLetterContainerName: deadLetterContainer
   }
 }
 
 output AZURE_FUNCTION_APP_NAME string = functionApp.name
 output AZURE_FUNCTION_PRINCIPAL_ID string = functionApp.identity.principalId
 output AZURE_STORAGE_ACCOUNT string = storage.name
-output AZURE_EVENTGRID_SYSTEM_TOPIC string = systemTopic.name
+// Read back by main.parameters.json next time (no second prompt) and by the azd hooks (scripts/azd/).
+output AZURE_KEY_VAULT_NAME string = keyVaultName
+output AZURE_KEY_VAULT_RESOURCE_GROUP string = keyVaultResourceGroup
+output AZURE_EVENTGRID_SYSTEM_TOPIC string = vaultEvents.outputs.systemTopicName
+output AZURE_EVENTGRID_SUBSCRIPTION_DEPLOYED bool = deployEventSubscription
 // Register this (with the token from webhookTokenSecretUri in place of <token>) as a Confluent Webhook integration.
 output FAILURE_WEBHOOK_URL_TEMPLATE string = 'https://${functionApp.properties.defaultHostName}/api/connector-failures/<token>'

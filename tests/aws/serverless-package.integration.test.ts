@@ -1,13 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { packagedAwsBundles } from '../../bench/lib/packaged-bundles';
 import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { envFileText } from '../../local/env-file';
 import { startLocalCloud } from '../../local/local-cloud';
+import { readBody, startLoopbackHttp } from '../../local/loopback';
 import { zipEntry } from '../helpers/zip-entry';
 
 /**
@@ -19,6 +21,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const TEAM_ARN_PREFIX = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/';
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
 let resources: Record<string, Resource>;
+let conditions: Record<string, unknown>;
 
 beforeAll(() => {
   const env = { ...process.env };
@@ -37,8 +40,9 @@ beforeAll(() => {
   });
   const template = JSON.parse(
     readFileSync(path.join(ROOT, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
-  ) as { Resources: Record<string, Resource> };
+  ) as { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
   resources = template.Resources;
+  conditions = template.Conditions;
 }, 150_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -229,8 +233,11 @@ describe('failed-connector recovery in the template', () => {
         maxReceiveCount: MAX_RECEIVE_COUNT,
       },
     });
-    // A message must stay invisible while the function may still be working on it.
-    expect(queue?.VisibilityTimeout).toBeGreaterThanOrEqual(recover?.Timeout as number);
+    // A message stays invisible while the function may still be working on it or retrying a throttled batch: AWS
+    // advises at least six times the function's timeout for a Lambda event source.
+    expect(recover?.Timeout).toBe(900);
+    expect(queue?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (recover?.Timeout as number));
+    expect(queue?.VisibilityTimeout).toBeLessThanOrEqual(43_200);
     expect(resources.FailureDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
     const alarm = Object.values(resources).find(
       (resource) =>
@@ -343,6 +350,215 @@ describe('serverless.yml header', () => {
     expect(documented.length).toBeGreaterThan(0);
     expect(documented.filter((name) => !declared.includes(name ?? ''))).toEqual([]);
     expect(declared.filter((name) => !read.has(name))).toEqual([]);
+  });
+});
+
+/**
+ * `serverless package` with the given params into a folder of its own; the CloudFormation resources it wrote. osls
+ * empties the service's .serverless/ when it packages elsewhere, so the tests that read .serverless/ come first.
+ */
+function packageWith(params: readonly string[]): Record<string, Resource> {
+  const out = mkdtempSync(path.join(tmpdir(), 'sls-params-'));
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
+  try {
+    execFileSync(
+      'npx',
+      ['serverless', 'package', '--stage', 'ci', '--package', out, ...params.flatMap((p) => ['--param', p])],
+      {
+        cwd: ROOT,
+        env,
+        stdio: 'pipe',
+        timeout: 120_000,
+      },
+    );
+    return (
+      JSON.parse(readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as {
+        Resources: Record<string, Resource>;
+      }
+    ).Resources;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** What `serverless package` printed when it refused the configuration. */
+function packageFailure(params: readonly string[]): string {
+  try {
+    packageWith(params);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    return `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`;
+  }
+  return '';
+}
+
+describe('what ships is what the bench reports', () => {
+  it('packages each function minified with a linked source map, ≤ 500 KB, and the bench reads those very bytes', () => {
+    // Prepare
+    const extracted = mkdtempSync(path.join(tmpdir(), 'sls-bundles-'));
+    try {
+      // Act: the reader bench/cold-start.ts loads and weighs the handlers with.
+      const bundles = packagedAwsBundles(path.join(ROOT, '.serverless'), extracted);
+
+      // Assess
+      expect(bundles.map((bundle) => bundle.name).sort()).toEqual(
+        ['connectorFailureWebhook', 'onSecretRotated', 'recoverReportedFailures', 'sweepFailedConnectors'].sort(),
+      );
+      for (const bundle of bundles) {
+        const zip = readFileSync(path.join(ROOT, `.serverless/${bundle.name}.zip`));
+        const entry = path.relative(path.join(extracted, bundle.name), bundle.file).split(path.sep).join('/');
+        const code = zipEntry(zip, entry);
+        expect(readFileSync(bundle.file).equals(code)).toBe(true);
+        expect(bundle.bytes).toBe(code.length);
+        expect(bundle.bytes).toBeLessThanOrEqual(500 * 1024);
+        // Minified: a few long lines, not tens of thousands of short ones.
+        const lines = code.toString('utf8').split('\n');
+        expect(lines.length).toBeLessThan(code.length / 500);
+        expect(code.toString('utf8')).toMatch(new RegExp(`//# sourceMappingURL=${path.basename(entry)}\\.map\\s*$`));
+        const map = JSON.parse(zipEntry(zip, `${entry}.map`).toString('utf8')) as {
+          mappings: string;
+          sourcesContent?: unknown;
+        };
+        expect(map.mappings.length).toBeGreaterThan(0);
+        expect(map.sourcesContent).toBeUndefined();
+        expect(bundle.nodeOptions).toBe('--enable-source-maps');
+      }
+    } finally {
+      rmSync(extracted, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('serverless deploy --stage local', () => {
+  /** A stand-in for every AWS endpoint that records what reaches it and refuses it, as AWS refuses a fake key. */
+  async function startAwsRecorder() {
+    const requests: string[] = [];
+    const server = await startLoopbackHttp(0, async (req, res) => {
+      requests.push(`${req.method} ${await readBody(req)}`.slice(0, 200));
+      res.writeHead(403, { 'content-type': 'text/xml' });
+      res.end(
+        '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>recorded</Message></Error></ErrorResponse>',
+      );
+    });
+    return { requests, server };
+  }
+
+  async function sls(args: readonly string[], endpoint: string): Promise<{ code: number; output: string }> {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
+    return promisify(execFile)('npx', ['serverless', ...args], {
+      cwd: ROOT,
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'local-stage-test',
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_MAX_ATTEMPTS: '1',
+        // A local cloud env file is there, as after `npm start`: the stage must still refuse to deploy.
+        LOCAL_CLOUD_ENV_FILE: path.join(ROOT, 'tests/fixtures/README.md'),
+      },
+      timeout: 120_000,
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, output: `${stdout}${stderr}` }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: typeof error.code === 'number' ? error.code : 1,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }),
+    );
+  }
+
+  it('stops at once with a clear message, before any AWS call (another stage does reach AWS)', async () => {
+    // Prepare
+    const { requests, server } = await startAwsRecorder();
+    try {
+      const template = path.join(ROOT, '.serverless/cloudformation-template-update-stack.json');
+      const packagedAt = statSync(template).mtimeMs;
+
+      // Act
+      const local = await sls(['deploy', '--stage', 'local'], server.url);
+      const callsForLocal = requests.length;
+      // A command that goes ahead without packaging (deploy would clean .serverless, which other tests read).
+      const ci = await sls(['info', '--stage', 'ci'], server.url);
+
+      // Assess
+      expect(local.code).not.toBe(0);
+      expect(local.output).toContain('the "local" stage is for `serverless invoke local` against `npm start` only');
+      expect(local.output).toContain('not `serverless deploy`');
+      expect(local.output).toContain('--stage dev');
+      expect(callsForLocal).toBe(0);
+      // Stopped while reading the configuration: nothing was packaged either.
+      expect(statSync(template).mtimeMs).toBe(packagedAt);
+      // The recorder does see AWS calls when the stage goes ahead, so 0 above means none was made.
+      expect(ci.code).not.toBe(0);
+      expect(requests.length).toBeGreaterThan(0);
+      expect(requests[0]).toMatch(/Action=GetCallerIdentity|DescribeStacks/);
+    } finally {
+      await server.close();
+    }
+  }, 240_000);
+});
+
+describe('IAM for secrets as they are named and encrypted', () => {
+  const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const ACCOUNT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
+  type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+  it('grants kms:Decrypt on the configured key alone, only through Secrets Manager in the region', () => {
+    // Act
+    const packaged = packageWith([`secretsKmsKeyArn=${KEY}`]);
+    const policy = packaged.SecretsKmsDecryptPolicy as Resource & { Condition: string };
+    const { Statement } = (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument;
+
+    // Assess
+    expect(policy.Condition).toBe('HasSecretsKmsKey');
+    expect(policy.Properties.Roles).toEqual([{ Ref: 'IamRoleLambdaExecution' }]);
+    expect(Statement).toEqual([
+      {
+        Sid: 'DecryptSecretsWithTheirKey',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEY,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own substitution, quoted as text
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } },
+      },
+    ]);
+  });
+
+  it('creates no KMS grant without a key (the condition is false), and refuses an alias in place of a key ARN', async () => {
+    // Act
+    const failure = packageFailure(['secretsKmsKeyArn=arn:aws:kms:us-east-1:123456789012:alias/secrets']);
+
+    // Assess
+    expect(conditions.HasSecretsKmsKey).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(resources.SecretsKmsDecryptPolicy?.Condition).toBe('HasSecretsKmsKey');
+    expect(failure).toMatch(
+      /param secretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias\/secrets" is not a KMS key ARN/,
+    );
+  });
+
+  it('gives a partial secret ARN the suffix wildcard IAM needs, and keeps complete ARNs and prefixes as given', () => {
+    // Act
+    const packaged = packageWith([
+      `secrets=${ACCOUNT_ARN}stage/orders-db,${ACCOUNT_ARN}prod/billing-AbC123,${ACCOUNT_ARN}team/*`,
+      `webhookTokenSecret=${ACCOUNT_ARN}ops/webhook-token`,
+    ]);
+    const statements = (
+      packaged.IamRoleLambdaExecution?.Properties as
+        | { Policies: { PolicyDocument: { Statement: Statement[] } }[] }
+        | undefined
+    )?.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+    const resourcesOf = (sid: string) => [statements?.find((s) => s.Sid === sid)?.Resource].flat();
+
+    // Assess
+    expect(resourcesOf('ReadRotatedSecretsAndOwnCredentials')).toEqual(
+      expect.arrayContaining([
+        `${ACCOUNT_ARN}stage/orders-db-??????`,
+        `${ACCOUNT_ARN}prod/billing-AbC123`,
+        `${ACCOUNT_ARN}team/*`,
+      ]),
+    );
+    expect(resourcesOf('ReadWebhookTokenAndAlertUrl')).toEqual([`${ACCOUNT_ARN}ops/webhook-token-??????`]);
   });
 });
 

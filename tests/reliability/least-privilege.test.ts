@@ -6,8 +6,8 @@ import { recordFigure } from './figures';
 /**
  * Scenario 7: least privilege in what is deployed. The packaged CloudFormation template (osls `serverless package`,
  * offline) grants Secrets Manager reads on named secrets and prefixes only, never `secretsmanager:*` or a `*`
- * resource, and no action the IAM list of docs/deploy-aws.md does not name; `infra/azure/main.bicep` assigns only the
- * roles docs/deploy-azure.md names, Key Vault access on the vault alone.
+ * resource, and no action the IAM list of docs/deploy-aws.md does not name; `infra/azure/main.bicep` (with its modules)
+ * assigns only the roles docs/deploy-azure.md names, Key Vault access on the vault alone.
  */
 const ROOT = path.resolve(__dirname, '../..');
 const SCENARIO = 'least privilege';
@@ -47,11 +47,17 @@ function packagedTemplate(): Record<string, Resource> {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+/** Statements of the roles' inline policies and of the policies attached to them (the KMS grant is one). */
 function statementsOf(resources: Record<string, Resource>): Statement[] {
-  return Object.values(resources)
+  const inline = Object.values(resources)
     .filter((resource) => resource.Type === 'AWS::IAM::Role')
-    .flatMap((role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [])
-    .flatMap((policy) => policy.PolicyDocument.Statement);
+    .flatMap(
+      (role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [],
+    );
+  const attached = Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .map((policy) => policy.Properties as { PolicyDocument: { Statement: Statement[] } });
+  return [...inline, ...attached].flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
 /** `service:Action` names in docs/deploy-aws.md's bullet on the IAM role; `dynamodb:GetItem/PutItem` names both. */
@@ -119,8 +125,12 @@ describe(`${SCENARIO}: the packaged CloudFormation template`, () => {
   });
 });
 
-describe(`${SCENARIO}: infra/azure/main.bicep`, () => {
-  const bicep = readFileSync(path.join(ROOT, 'infra/azure/main.bicep'), 'utf8');
+describe(`${SCENARIO}: infra/azure/main.bicep and its modules`, () => {
+  const read = (file: string) => readFileSync(path.join(ROOT, 'infra/azure', file), 'utf8');
+  const bicep = read('main.bicep');
+  const vaultEvents = read('modules/vault-events.bicep');
+  const storageRoles = read('modules/storage-roles.bicep');
+  const everything = [bicep, vaultEvents, storageRoles, read('modules/event-subscription.bicep')].join('\n');
   /** Built-in role ids (Azure docs, "Azure built-in roles") to the names docs/deploy-azure.md uses. */
   const ROLE_NAMES: Readonly<Record<string, string>> = {
     '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
@@ -129,28 +139,35 @@ describe(`${SCENARIO}: infra/azure/main.bicep`, () => {
     '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Storage Queue Data Contributor',
     'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
   };
-  const assignments = bicep
-    .split('\nresource ')
-    .filter((block) => block.includes("'Microsoft.Authorization/roleAssignments@"));
-  const roleIdOf = (block: string) => {
-    const variable = /roleDefinitions', (\w+)\)/.exec(block)?.[1] ?? '';
-    return new RegExp(`var ${variable} = '([0-9a-f-]{36})'`).exec(bicep)?.[1] ?? '';
-  };
+  const roleIdOf = (variable: string) => new RegExp(`var ${variable} = '([0-9a-f-]{36})'`).exec(bicep)?.[1] ?? '';
+  /**
+   * Every role main.bicep has assigned: the ids it passes to modules/storage-roles.bicep (`roleDefinitionIds: [...]`)
+   * and to modules/vault-events.bicep (`keyVaultSecretsUserRoleId:`), the only files holding role assignments.
+   */
+  const assignedRoles = () =>
+    [
+      ...[...bicep.matchAll(/roleDefinitionIds: \[([^\]]*)\]/g)].flatMap((match) => (match[1] ?? '').split(',')),
+      ...[...bicep.matchAll(/keyVaultSecretsUserRoleId: (\w+)/g)].map((match) => match[1] ?? ''),
+    ].map((variable) => roleIdOf(variable.trim()));
 
   it('assigns only roles docs/deploy-azure.md names (flattened to one line), and no Owner, Contributor or Key Vault admin role', () => {
     // Act
-    const roles = assignments.map(roleIdOf);
+    const roles = assignedRoles();
     const page = DEPLOY_AZURE.replace(/\s+/g, ' ');
+    const files = [bicep, vaultEvents, storageRoles].filter((text) =>
+      text.includes("'Microsoft.Authorization/roleAssignments@"),
+    );
 
     // Assess
     expect(roles.length).toBeGreaterThan(0);
+    expect(files).toEqual([vaultEvents, storageRoles]);
     for (const role of roles) {
       const name = ROLE_NAMES[role];
       expect({ role, known: name !== undefined }).toEqual({ role, known: true });
       expect({ role: name, onPage: page.includes(name ?? '') }).toEqual({ role: name, onPage: true });
     }
-    expect(bicep).not.toMatch(/Key Vault (Administrator|Secrets Officer)|8e3af657-a8ff-443c-a75c-2fe8c4bcb635/);
-    expect(bicep).not.toMatch(/b24988ac-6180-42a0-ab88-20f7382dd24c|b86a8fe4-44ce-4948-aee5-eccb2c155cd7/);
+    expect(everything).not.toMatch(/Key Vault (Administrator|Secrets Officer)|8e3af657-a8ff-443c-a75c-2fe8c4bcb635/);
+    expect(everything).not.toMatch(/b24988ac-6180-42a0-ab88-20f7382dd24c|b86a8fe4-44ce-4948-aee5-eccb2c155cd7/);
     recordFigure(
       SCENARIO,
       'Azure: role assignments (all named in docs/deploy-azure.md)',
@@ -160,12 +177,17 @@ describe(`${SCENARIO}: infra/azure/main.bicep`, () => {
 
   it('scopes secret access to the vault alone, with no access policies granting secrets to all', () => {
     // Act
-    const secretsUser = assignments.filter((block) => roleIdOf(block) === '4633458b-17de-408a-b874-0445c86b69e6');
+    const secretsUser = vaultEvents
+      .split('\nresource ')
+      .filter((block) => block.includes("'Microsoft.Authorization/roleAssignments@"));
 
     // Assess
+    expect(assignedRoles().filter((role) => role === '4633458b-17de-408a-b874-0445c86b69e6')).toHaveLength(1);
     expect(secretsUser).toHaveLength(1);
     expect(secretsUser[0]).toMatch(/\n\s+scope: vault\n/);
-    expect(bicep).not.toMatch(/accessPolicies/);
-    expect(bicep).not.toMatch(/secrets:\s*\[\s*'all'\s*\]/);
+    expect(secretsUser[0]).toContain('keyVaultSecretsUserRoleId');
+    expect(storageRoles).toMatch(/\n\s+scope: storage\n/);
+    expect(everything).not.toMatch(/accessPolicies/);
+    expect(everything).not.toMatch(/secrets:\s*\[\s*'all'\s*\]/);
   });
 });
