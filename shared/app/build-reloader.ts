@@ -163,6 +163,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           restartConcurrency: settings.restartConcurrency,
           exclusions: settings.exclusions,
           verify: settings.verify,
+          rollout: settings.rollout,
         },
       );
     },
