@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '../confluent';
+import { AlertSuppression } from '../core/alert-suppression';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import { OperatorState } from '../core/operator-state';
@@ -94,16 +95,20 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
     clock,
   });
   const secretValues = adapters.secretValues ?? (isValueReader(adapters.secrets) ? adapters.secrets : undefined);
-  const alerts = alertSink(settings, secretValues);
-  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger, {
-    ...(adapters.onOutcomeUndelivered ? { onUndelivered: adapters.onOutcomeUndelivered } : {}),
-  });
   const leasesFor = (invocationId: string) =>
     new ConnectorLeases(adapters.state, clock, {
       owner: `${invocationId}:${randomUUID()}`,
       lockTtlMs: settings.lockTtlMs,
       retentionMs: settings.retentionMs,
     });
+  // Repeats and acknowledgements are screened on the connectors' records, in the same state store as the locks.
+  const screen = new AlertSuppression(leasesFor('alerts'), clock, {
+    repeatWindowMs: settings.alerts?.repeatWindowMs ?? 0,
+  });
+  const alerts = alertSink(settings, secretValues, screen);
+  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger, {
+    ...(adapters.onOutcomeUndelivered ? { onUndelivered: adapters.onOutcomeUndelivered } : {}),
+  });
   return {
     settings,
     platform,
