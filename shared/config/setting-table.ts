@@ -146,7 +146,7 @@ export const SETTINGS = {
     runtimes: EVERY_RUNTIME,
     deploy: { serverless: param('targetMapping'), bicep: param('targetMapping') },
     description:
-      'Where the deployed mapping lives (same JSON as `TARGET_MAPPING_FILE`): a secret (Secrets Manager ARN or `secretsmanager:<name>`, Key Vault secret URI), an SSM parameter (`ssm:/<name>` or its ARN), or `file:<path>` bundled with the package. Re-read after `TARGET_MAPPING_TTL_SECONDS`.',
+      'Where the deployed mapping lives (the JSON of `TARGET_MAPPING_FILE`, which it replaces): a secret (Secrets Manager ARN or name, Key Vault secret URI), re-read after `TARGET_MAPPING_TTL_SECONDS`, or `file:<path>` bundled with the package (relative to its root), read at start.',
   },
   TARGET_MAPPING_TTL_SECONDS: {
     group: 'Finding the connectors',
