@@ -7,6 +7,7 @@ import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { envFileText } from '../../local/env-file';
 import { startLocalCloud } from '../../local/local-cloud';
+import { RECOVERY_METRICS } from '../../shared/observability/recovery-metrics';
 import { zipEntry } from '../helpers/zip-entry';
 
 /**
@@ -155,8 +156,12 @@ describe('the packaged CloudFormation template', () => {
       'ReloadsFailed',
       'EventToRestartLatency',
       'ApproximateNumberOfMessagesVisible',
+      // The recovery metrics (shared/observability/recovery-metrics.ts) and halted rollouts.
+      ...Object.values(RECOVERY_METRICS),
+      'halted',
     ])
       expect(dashboard).toContain(metric);
+    expect(alarms).toContain('ReloadsSkipped');
   });
 });
 
