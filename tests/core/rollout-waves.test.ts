@@ -8,6 +8,7 @@ import { isCredentialError, type RolloutSettings, rolloutKey } from '../../share
 import { parseSecretRef, secretIdentityKey } from '../../shared/core/secret-ref';
 import { emptyTargetMapping } from '../../shared/core/target-mapping';
 import { TargetResolver } from '../../shared/core/target-resolver';
+import { alertFor } from '../../shared/notifiers/alert-messages';
 import { MemoryStateStore } from '../../shared/state/memory-state-store';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakePlatform, status } from '../helpers/fake-platform';
@@ -219,5 +220,22 @@ describe('rollout waves', () => {
     // Assess
     expect(allAtOnce.platform.restarts).toHaveLength(5);
     expect(underThreshold.platform.restarts).toHaveLength(5);
+  });
+
+  it('alerts a halted rollout: the first wave with its trace, the halted connectors without repeating it', async () => {
+    // Prepare
+    const { platform, execute } = setup();
+    platform.scriptAfterRestart(DEPENDENTS[0] as ConnectorRef, [status('FAILED', ['SYSTEM_ERROR'], WRONG_PASSWORD)]);
+    const report = await execute('v2');
+
+    // Act
+    const alert = alertFor({ kind: 'rotation', report }, false);
+
+    // Assess
+    expect(alert?.severity).toBe('critical');
+    expect(alert?.title).toContain('0 restarted, 1 failed, 4 halted');
+    expect(alert?.lines[0]).toMatch(/^env-p1\/lkc-aws1\/orders-cdc: failed — .*password authentication failed/);
+    expect(alert?.lines.slice(1)).toContain('env-p1/lkc-aws1/orders-outbox: halted (not restarted)');
+    expect(alert?.lines.slice(1).join('\n')).not.toContain('password');
   });
 });
