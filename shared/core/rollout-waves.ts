@@ -70,7 +70,8 @@ export async function restartInWaves(
   deps: RolloutDependencies,
   settings: RolloutSettings | undefined,
 ): Promise<ReloadOutcome[]> {
-  const toRestart = plan.targets.filter((target) => target.decision.action === 'restart');
+  // A resume of the reloader's own orphaned pause is no rollout: it undoes our pause whatever a halt says.
+  const toRestart = plan.targets.filter((target) => target.decision.action === 'restart' && !target.decision.resumes);
   if (!settings || settings.mode === 'all-at-once' || toRestart.length === 0) {
     return Promise.all(plan.targets.map(restart));
   }
@@ -89,7 +90,7 @@ export async function restartInWaves(
   const firstOutcomes = new Map<PlannedTarget, ReloadOutcome>();
   await Promise.all(
     plan.targets
-      .filter((target) => first.has(target) || target.decision.action !== 'restart')
+      .filter((target) => first.has(target) || !toRestart.includes(target))
       .map(async (target) => firstOutcomes.set(target, await restart(target))),
   );
   const credentialFailure = [...first]
