@@ -84,7 +84,7 @@ beforeAll(async () => {
     CONFLUENT_RATE_BURST: '2000',
     CONFLUENT_MAX_RETRIES: '1',
     RESTART_CONCURRENCY: '50',
-    VERIFY_TIMEOUT_SECONDS: '10',
+    VERIFY_TIMEOUT_SECONDS: '60',
     VERIFY_POLL_SECONDS: '0.05',
     VERIFY_SETTLE_SECONDS: '0.1',
     PAUSE_TIMEOUT_SECONDS: '2',
@@ -143,7 +143,7 @@ describe('alert digests', () => {
     expect(body?.lines).toHaveLength(21);
     expect(body?.lines[0]).toMatch(/^env-dig01\/lkc-dig01\/pg-sink-\d+: failed \(automatic restart 1\)/);
     expect(body?.lines.at(-1)).toBe('… and 180 more');
-  }, 60_000);
+  }, 120_000);
 
   it('leaves out the next sweep’s identical failures and counts them on each record, sending nothing', async () => {
     // Prepare: past the first backoff (2 minutes), inside the repeat window (6 hours).
@@ -157,7 +157,7 @@ describe('alert digests', () => {
     expect(receiver.alerts).toHaveLength(0);
     const record = (await store.read(key(7)))?.record;
     expect(record?.lastAlert).toMatchObject({ suppressed: 1 });
-  }, 60_000);
+  }, 120_000);
 
   it('silences the re-armed alerts of a connector acknowledged with `ack`, and only those', async () => {
     // Prepare: the third restart (left out as a repeat), then the budget runs out (a new alert: 200 exhausted).
@@ -195,7 +195,7 @@ describe('alert digests', () => {
     expect(listed).toContain(`${key(2)}:`);
     // Events and metrics still see them: the report keeps every connector.
     expect(rearmed.outcomes.map((o) => o.connector.name)).toContain('pg-sink-0');
-  }, 120_000);
+  }, 240_000);
 });
 
 async function cli(args: string[]) {
