@@ -100,12 +100,16 @@ module.exports.recoverySecretResources = async ({ resolveVariable }) => {
   // TARGET_MAPPING, when it names a secret rather than a file in the package.
   const mapping = (await param(resolveVariable, 'targetMapping')).trim();
   const mappingSecret = mapping.startsWith('file:') ? '' : mapping;
-  return [...new Set([token, alert, mappingSecret].map((entry) => entry.trim()).filter((entry) => entry !== ''))].map((entry) => {
-    if (entry.endsWith('*') || entry.endsWith('/')) {
-      throw new Error(`param webhookTokenSecret/alertWebhookSecret/targetMapping: "${entry}" is a prefix; name one secret`);
-    }
-    return secretResource(entry);
-  });
+  return [...new Set([token, alert, mappingSecret].map((entry) => entry.trim()).filter((entry) => entry !== ''))].map(
+    (entry) => {
+      if (entry.endsWith('*') || entry.endsWith('/')) {
+        throw new Error(
+          `param webhookTokenSecret/alertWebhookSecret/targetMapping: "${entry}" is a prefix; name one secret`,
+        );
+      }
+      return secretResource(entry);
+    },
+  );
 };
 
 /** The sweep's EventBridge schedule expression, checked so a typo stops the deployment with a clear message. */
