@@ -5,6 +5,7 @@ import { InvalidConnectorRefError } from '../shared/core/connector-ref';
 import { type CloudProvider, InvalidSecretRefError, parseSecretRef } from '../shared/core/secret-ref';
 import { InvalidTargetMappingError } from '../shared/core/target-mapping';
 import { MalformedPayloadError } from '../shared/events/trigger-parser';
+import { ack, InvalidUntilError } from './commands/ack';
 import { budgetReset, budgetShow } from './commands/budget';
 import { doctor } from './commands/doctor';
 import { inspectEvent, UnreadableInputError } from './commands/inspect-event';
@@ -26,6 +27,7 @@ const USAGE_ERRORS = [
   InvalidConnectorRefError,
   InvalidSettingError,
   InvalidTargetMappingError,
+  InvalidUntilError,
   MissingCredentialsError,
   NothingToPlanError,
   ConfirmationRequiredError,
@@ -179,6 +181,22 @@ export async function main(argv: readonly string[], out = new Output()): Promise
     ),
   ).action(async (target: string, options: { yes?: boolean } & TableOptions & StateOptions) =>
     fail(await unlock(out, stateRuntime(options), target, options)),
+  );
+
+  stateOption(
+    yesOption(
+      tableCommand(
+        program
+          .command('ack')
+          .description(
+            "silence a connector's alerts (re-armed budgets, repeats) until TIME, or until it is healthy again",
+          )
+          .argument('<connector>', CONNECTOR_HELP)
+          .option('--until <time>', 'ISO 8601 time, or a duration from now: 90m, 12h, 7d'),
+      ),
+    ),
+  ).action(async (target: string, options: { until?: string; yes?: boolean } & TableOptions & StateOptions) =>
+    fail(await ack(out, stateRuntime(options), target, options)),
   );
 
   const budget = program

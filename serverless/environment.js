@@ -67,6 +67,7 @@ module.exports.environment = async ({ options, resolveVariable }) => {
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     EVENT_BUS_NAME: await param(resolveVariable, 'eventBusName'),
     ...(await recoveryEnvironment(resolveVariable)),
+    ...(await optionalSettings(resolveVariable)),
     NODE_OPTIONS: '--enable-source-maps',
   };
 };
@@ -87,20 +88,53 @@ async function recoveryEnvironment(resolveVariable) {
   };
 }
 
+/** Settings whose params may stay empty: then the variable is not set and its default applies. */
+const OPTIONAL_SETTING_PARAMS = {
+  EXCLUDE_CONNECTORS: 'excludeConnectors',
+  RESTART_CONCURRENCY: 'restartConcurrency',
+  VERIFY_TIMEOUT_SECONDS: 'verifyTimeoutSeconds',
+  VERIFY_POLL_SECONDS: 'verifyPollSeconds',
+  VERIFY_SETTLE_SECONDS: 'verifySettleSeconds',
+  VERIFY_ERROR_POLLS: 'verifyErrorPolls',
+  VERIFY_UNASSIGNED_SECONDS: 'verifyUnassignedSeconds',
+  ROLLOUT: 'rollout',
+  ROLLOUT_THRESHOLD: 'rolloutThreshold',
+  ROLLOUT_FIRST_WAVE: 'rolloutFirstWave',
+  TARGET_MAPPING: 'targetMapping',
+  TARGET_MAPPING_TTL_SECONDS: 'targetMappingTtlSeconds',
+  ALERT_REPEAT_WINDOW_HOURS: 'alertRepeatWindowHours',
+};
+
+async function optionalSettings(resolveVariable) {
+  const environment = {};
+  for (const [variable, name] of Object.entries(OPTIONAL_SETTING_PARAMS)) {
+    const value = (await param(resolveVariable, name)).trim();
+    if (value !== '') environment[variable] = value;
+  }
+  return environment;
+}
+
 /**
  * IAM resources for secretsmanager:GetSecretValue on the secrets the reloader reads for itself: the webhook token
- * (required: without it the webhook refuses every request) and the alert URL (optional). Exact names or ARNs only.
+ * (required: without it the webhook refuses every request), the alert URL and the mapping (optional). Exact names or ARNs only.
  */
 module.exports.recoverySecretResources = async ({ resolveVariable }) => {
   const token = await param(resolveVariable, 'webhookTokenSecret');
   if (!token.trim()) throw new Error('param webhookTokenSecret: name the secret that holds the failure webhook token');
   const alert = await param(resolveVariable, 'alertWebhookSecret');
-  return [...new Set([token, alert].map((entry) => entry.trim()).filter((entry) => entry !== ''))].map((entry) => {
-    if (entry.endsWith('*') || entry.endsWith('/')) {
-      throw new Error(`param webhookTokenSecret/alertWebhookSecret: "${entry}" is a prefix; name one secret`);
-    }
-    return secretResource(entry);
-  });
+  // TARGET_MAPPING, when it names a secret rather than a file in the package.
+  const mapping = (await param(resolveVariable, 'targetMapping')).trim();
+  const mappingSecret = mapping.startsWith('file:') ? '' : mapping;
+  return [...new Set([token, alert, mappingSecret].map((entry) => entry.trim()).filter((entry) => entry !== ''))].map(
+    (entry) => {
+      if (entry.endsWith('*') || entry.endsWith('/')) {
+        throw new Error(
+          `param webhookTokenSecret/alertWebhookSecret/targetMapping: "${entry}" is a prefix; name one secret`,
+        );
+      }
+      return secretResource(entry);
+    },
+  );
 };
 
 /** The sweep's EventBridge schedule expression, checked so a typo stops the deployment with a clear message. */

@@ -57,6 +57,25 @@ param maxAutoRestarts int = 7
 @description('`;`-separated deny windows `<cron UTC>|<minutes>`, e.g. `0 2 * * SAT|180`.')
 param maintenanceWindows string = ''
 
+@description('Email for the alert rules (poison queues, dead-lettered events, failed restarts); empty: rules without a receiver.')
+param alarmEmail string = ''
+
+// Restarting, verifying, rollout waves, the mapping and alert repeats (docs/configuration.md); empty: the default.
+param excludeConnectors string = ''
+param restartConcurrency string = ''
+param verifyTimeoutSeconds string = ''
+param verifyPollSeconds string = ''
+param verifySettleSeconds string = ''
+param verifyErrorPolls string = ''
+param verifyUnassignedSeconds string = ''
+param rollout string = ''
+param rolloutThreshold string = ''
+param rolloutFirstWave string = ''
+@description('Key Vault secret URI (in the vault the app reads) or file:<path> in the package holding the mapping JSON.')
+param targetMapping string = ''
+param targetMappingTtlSeconds string = ''
+param alertRepeatWindowHours string = ''
+
 @description('Name of the Function App code package (azd sets it).')
 param functionAppName string = '${name}-${uniqueString(resourceGroup().id)}'
 
@@ -209,6 +228,19 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'MAX_AUTO_RESTARTS', value: string(maxAutoRestarts) }
         { name: 'MAINTENANCE_WINDOWS', value: maintenanceWindows }
         { name: 'FUNCTION_TIMEOUT_SECONDS', value: string(functionTimeoutSeconds) }
+        { name: 'EXCLUDE_CONNECTORS', value: excludeConnectors }
+        { name: 'RESTART_CONCURRENCY', value: restartConcurrency }
+        { name: 'VERIFY_TIMEOUT_SECONDS', value: verifyTimeoutSeconds }
+        { name: 'VERIFY_POLL_SECONDS', value: verifyPollSeconds }
+        { name: 'VERIFY_SETTLE_SECONDS', value: verifySettleSeconds }
+        { name: 'VERIFY_ERROR_POLLS', value: verifyErrorPolls }
+        { name: 'VERIFY_UNASSIGNED_SECONDS', value: verifyUnassignedSeconds }
+        { name: 'ROLLOUT', value: rollout }
+        { name: 'ROLLOUT_THRESHOLD', value: rolloutThreshold }
+        { name: 'ROLLOUT_FIRST_WAVE', value: rolloutFirstWave }
+        { name: 'TARGET_MAPPING', value: targetMapping }
+        { name: 'TARGET_MAPPING_TTL_SECONDS', value: targetMappingTtlSeconds }
+        { name: 'ALERT_REPEAT_WINDOW_HOURS', value: alertRepeatWindowHours }
       ]
     }
   }
@@ -258,6 +290,97 @@ module eventSubscription 'modules/event-subscription.bicep' = if (deployEventSub
     functionAppId: functionApp.id
     deadLetterStorageAccountId: storage.id
     deadLetterContainerName: deadLetterContainer
+  }
+}
+
+// Alert rules, one action group: what the AWS alarms watch, on Azure (docs/deploy-azure.md).
+resource alarms 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${name}-alarms'
+  location: 'global'
+  properties: {
+    groupShortName: 'reloader'
+    enabled: true
+    emailReceivers: empty(alarmEmail) ? [] : [{ name: 'operators', emailAddress: alarmEmail, useCommonAlertSchema: true }]
+  }
+}
+
+// Event Grid gave up on a secret event and wrote it to the dead-letter container.
+resource deadLetteredEventsAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${name}-dead-lettered-events'
+  location: 'global'
+  properties: {
+    description: 'A Key Vault event could not be delivered to the Function App: see the eventgrid-dead-letter blobs'
+    severity: 1
+    enabled: true
+    scopes: [vaultEvents.outputs.systemTopicId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'DeadLettered'
+          metricName: 'DeadLetteredCount'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    actions: [{ actionGroupId: alarms.id }]
+  }
+}
+
+// A message moved to a poison queue: by the host after maxDequeueCount, or by a function with its cause.
+resource poisonQueueAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: '${name}-poison-queue'
+  location: location
+  properties: {
+    description: 'A message went to a -poison queue (given up on); its cause is in the message and the logs'
+    severity: 1
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where message has "-poison"'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [alarms.id] }
+  }
+}
+
+// Connectors that did not come back RUNNING after a restart (rotation or recovery): failed, timed out or refused.
+resource failedRestartsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: '${name}-failed-restarts'
+  location: location
+  properties: {
+    description: 'A connector did not come back RUNNING after a restart; the alert webhook has the digest'
+    severity: 2
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where message has_any ("reload outcome", "recovery outcome") | where message has_any (\'"result":"failed"\', \'"result":"timed-out"\', \'"result":"restart-error"\')'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [alarms.id] }
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '../confluent';
+import { AlertSuppression } from '../core/alert-suppression';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import { OperatorState } from '../core/operator-state';
@@ -15,7 +16,7 @@ import type { TargetMapping } from '../core/target-mapping';
 import { TargetResolver } from '../core/target-resolver';
 import type { SecretValueReader } from '../providers/secret-credentials';
 import { FailureWebhook } from './failure-webhook';
-import { loadTargetMapping } from './load-target-mapping';
+import { targetMappingFrom } from './load-target-mapping';
 import { alertSink, OutcomeFanOut } from './outcome-sinks';
 import { webhookTokenSource } from './webhook-token-source';
 
@@ -38,7 +39,7 @@ export interface ReloaderAdapters {
   readonly outcomeSinks?: readonly OutcomeSink[];
   /** Told of each outcome one or more sinks did not take (on AWS: counted as OutcomeNotificationsFailed). */
   readonly onOutcomeUndelivered?: (outcome: OutcomeReport) => void;
-  /** Overrides TARGET_MAPPING_FILE (tests). */
+  /** Overrides TARGET_MAPPING and TARGET_MAPPING_FILE (tests). */
   readonly mapping?: TargetMapping;
   readonly onRequest?: (observation: RequestObservation) => void;
 }
@@ -86,17 +87,23 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
   });
   // Only target resolution reads through the index cache: status, restarts, recovery and the CLI see live state.
   const index = new ConnectorIndexCache(platform, { ttlMs: settings.connectorIndexTtlMs, clock });
-  const resolver = new TargetResolver(index, adapters.mapping ?? loadTargetMapping(settings.targetMappingFile), {
+  const secretValues = adapters.secretValues ?? (isValueReader(adapters.secrets) ? adapters.secrets : undefined);
+  const mapping =
+    adapters.mapping ??
+    targetMappingFrom({
+      ...(settings.targetMapping ? { reference: settings.targetMapping } : {}),
+      ...(settings.targetMappingFile ? { file: settings.targetMappingFile } : {}),
+      ttlMs: settings.targetMappingTtlMs,
+      secrets: secretValues,
+      clock,
+      logger: adapters.logger,
+    });
+  const resolver = new TargetResolver(index, mapping, {
     tagKey: settings.secretTagKey,
     configScan: settings.configScan,
     requireProviderIntegration: settings.requireProviderIntegration,
     sameCloudOnly: settings.matchSameCloud,
     clock,
-  });
-  const secretValues = adapters.secretValues ?? (isValueReader(adapters.secrets) ? adapters.secrets : undefined);
-  const alerts = alertSink(settings, secretValues);
-  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger, {
-    ...(adapters.onOutcomeUndelivered ? { onUndelivered: adapters.onOutcomeUndelivered } : {}),
   });
   const leasesFor = (invocationId: string) =>
     new ConnectorLeases(adapters.state, clock, {
@@ -104,6 +111,14 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
       lockTtlMs: settings.lockTtlMs,
       retentionMs: settings.retentionMs,
     });
+  // Repeats and acknowledgements are screened on the connectors' records, in the same state store as the locks.
+  const screen = new AlertSuppression(leasesFor('alerts'), clock, {
+    repeatWindowMs: settings.alerts?.repeatWindowMs ?? 0,
+  });
+  const alerts = alertSink(settings, secretValues, screen);
+  const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger, {
+    ...(adapters.onOutcomeUndelivered ? { onUndelivered: adapters.onOutcomeUndelivered } : {}),
+  });
   return {
     settings,
     platform,
@@ -163,6 +178,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           restartConcurrency: settings.restartConcurrency,
           exclusions: settings.exclusions,
           verify: settings.verify,
+          rollout: settings.rollout,
         },
       );
     },

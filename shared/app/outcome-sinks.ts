@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings';
+import type { AlertScreen } from '../core/alert-suppression';
 import { type OutcomeReport, outcomeSummary } from '../core/outcome-report';
 import type { Logger, OutcomeSink } from '../core/ports';
 import { parseSecretRef } from '../core/secret-ref';
@@ -51,7 +52,11 @@ export class AlertsNeedSecretValuesError extends Error {
 }
 
 /** The alert webhook sink, when ALERT_WEBHOOK_SECRET is set; its URL is read from the secret manager. */
-export function alertSink(settings: Settings, secretValues: SecretValueReader | undefined): OutcomeSink | undefined {
+export function alertSink(
+  settings: Settings,
+  secretValues: SecretValueReader | undefined,
+  screen?: AlertScreen,
+): OutcomeSink | undefined {
   if (!settings.alerts) return undefined;
   if (!secretValues) {
     throw new AlertsNeedSecretValuesError(
@@ -63,5 +68,6 @@ export function alertSink(settings: Settings, secretValues: SecretValueReader | 
     urlSecret: parseSecretRef(settings.alerts.urlSecret),
     format: settings.alerts.format,
     includeSuccesses: settings.alerts.onSuccess,
+    ...(screen ? { screen } : {}),
   });
 }

@@ -139,6 +139,24 @@ export const SETTINGS = {
     runtimes: EVERY_RUNTIME,
     description: 'JSON file mapping secrets to connectors: `{"secrets":{"<secret>":["env/lkc/name"]}}`.',
   },
+  TARGET_MAPPING: {
+    group: 'Finding the connectors',
+    kind: KINDS.text,
+    unset: '`TARGET_MAPPING_FILE`, if set',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('targetMapping'), bicep: param('targetMapping') },
+    description:
+      'Where the deployed mapping lives (the JSON of `TARGET_MAPPING_FILE`, which it replaces): a secret (Secrets Manager ARN or name, Key Vault secret URI), re-read after `TARGET_MAPPING_TTL_SECONDS`, or `file:<path>` bundled with the package (relative to its root), read at start.',
+  },
+  TARGET_MAPPING_TTL_SECONDS: {
+    group: 'Finding the connectors',
+    kind: KINDS.seconds,
+    default: '300',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('targetMappingTtlSeconds'), bicep: param('targetMappingTtlSeconds') },
+    description:
+      '`TARGET_MAPPING` is read again after this long (0: on every rotation); if a re-read fails, the last good mapping is kept and a warning logged.',
+  },
   SECRET_TAG_KEY: {
     group: 'Finding the connectors',
     kind: KINDS.text,
@@ -173,6 +191,7 @@ export const SETTINGS = {
     kind: KINDS.commaList,
     unset: 'none',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('excludeConnectors'), bicep: param('excludeConnectors') },
     description: '`env/lkc/name` patterns (`*` wildcards) never to restart.',
   },
   CONNECTOR_INDEX_TTL_SECONDS: {
@@ -207,14 +226,41 @@ export const SETTINGS = {
     kind: KINDS.positiveCount,
     default: '25',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('restartConcurrency'), bicep: param('restartConcurrency') },
     description:
       'Restart requests in flight at once; verification polls run for all restarted connectors together, paced by the shared HTTP limits.',
+  },
+  ROLLOUT: {
+    group: 'Restarting and verifying',
+    kind: oneOf(['waves', 'all-at-once']),
+    default: 'waves',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('rollout'), bicep: param('rollout') },
+    description:
+      '`waves`: a rotation with more than `ROLLOUT_THRESHOLD` connectors to restart restarts `ROLLOUT_FIRST_WAVE` first and halts the rest if it fails with a credential error; `all-at-once`: every connector together.',
+  },
+  ROLLOUT_THRESHOLD: {
+    group: 'Restarting and verifying',
+    kind: KINDS.count,
+    default: '3',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('rolloutThreshold'), bicep: param('rolloutThreshold') },
+    description: 'Waves only when a rotation has more connectors to restart than this.',
+  },
+  ROLLOUT_FIRST_WAVE: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveCount,
+    default: '1',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('rolloutFirstWave'), bicep: param('rolloutFirstWave') },
+    description: 'Connectors restarted and verified in the first wave (RUNNING ones first), before the rest.',
   },
   VERIFY_TIMEOUT_SECONDS: {
     group: 'Restarting and verifying',
     kind: KINDS.positiveSeconds,
     default: '600',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('verifyTimeoutSeconds'), bicep: param('verifyTimeoutSeconds') },
     description: 'How long to wait for RUNNING after a restart (the settle time runs inside it).',
   },
   VERIFY_POLL_SECONDS: {
@@ -222,6 +268,7 @@ export const SETTINGS = {
     kind: KINDS.positiveSeconds,
     default: '10',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('verifyPollSeconds'), bicep: param('verifyPollSeconds') },
     description: 'Interval between status polls while verifying, and while waiting for PAUSED.',
   },
   VERIFY_SETTLE_SECONDS: {
@@ -229,6 +276,7 @@ export const SETTINGS = {
     kind: KINDS.seconds,
     default: '30',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('verifySettleSeconds'), bicep: param('verifySettleSeconds') },
     description:
       'A RUNNING/FAILED reading counts only after a transitional state or this long after the restart; below `VERIFY_TIMEOUT_SECONDS`.',
   },
@@ -237,6 +285,7 @@ export const SETTINGS = {
     kind: KINDS.positiveCount,
     default: '2',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('verifyErrorPolls'), bicep: param('verifyErrorPolls') },
     description:
       "Consecutive polls with a task in SYSTEM_ERROR/USER_ACTIONABLE_ERROR (or the connector FAILED) that make a restart `failed`, with the tasks' messages.",
   },
@@ -245,6 +294,7 @@ export const SETTINGS = {
     kind: KINDS.positiveSeconds,
     default: '180',
     runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('verifyUnassignedSeconds'), bicep: param('verifyUnassignedSeconds') },
     description:
       'How long a task may stay UNASSIGNED (awaiting a worker) after a restart before the restart is `failed`.',
   },
@@ -352,6 +402,15 @@ export const SETTINGS = {
     runtimes: EVERY_RUNTIME,
     deploy: { serverless: param('alertOnSuccess'), bicep: param('alertOnSuccess') },
     description: 'Also alert on successful restarts (failures, exhausted budgets and expiry warnings always alert).',
+  },
+  ALERT_REPEAT_WINDOW_HOURS: {
+    group: 'Alerts and logs',
+    kind: KINDS.hours,
+    default: '6',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('alertRepeatWindowHours'), bicep: param('alertRepeatWindowHours') },
+    description:
+      "An alert identical to the last one sent for a connector (same result and trace) within this window is left out of the message and counted; 0 sends every one. `connector-reloader ack` silences a connector's alerts.",
   },
   LOG_LEVEL: {
     group: 'Alerts and logs',

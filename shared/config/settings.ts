@@ -22,11 +22,19 @@ export interface Settings {
   readonly dryRun: boolean;
   readonly exclusions: readonly ConnectorPattern[];
   readonly targetMappingFile?: string;
+  /** TARGET_MAPPING: where the deployed mapping is read from (a secret, an SSM parameter, a bundled file). */
+  readonly targetMapping?: string;
+  readonly targetMappingTtlMs: number;
   readonly secretTagKey: string;
   readonly configScan: boolean;
   readonly requireProviderIntegration: boolean;
   readonly matchSameCloud: boolean;
   readonly restartConcurrency: number;
+  readonly rollout: {
+    readonly mode: 'waves' | 'all-at-once';
+    readonly threshold: number;
+    readonly firstWave: number;
+  };
   readonly verify: {
     readonly timeoutMs: number;
     readonly pollIntervalMs: number;
@@ -49,6 +57,8 @@ export interface Settings {
     readonly urlSecret: string;
     readonly format: 'generic' | 'slack' | 'teams';
     readonly onSuccess: boolean;
+    /** An identical alert for a connector within this long is left out and counted (0: never). */
+    readonly repeatWindowMs: number;
   };
   readonly http: {
     readonly timeoutMs: number;
@@ -78,11 +88,14 @@ export function loadSettings(env: Env = process.env): Settings {
     dryRun: s.DRY_RUN,
     exclusions: parseEach('EXCLUDE_CONNECTORS', s.EXCLUDE_CONNECTORS, parseConnectorPattern),
     ...(s.TARGET_MAPPING_FILE ? { targetMappingFile: s.TARGET_MAPPING_FILE } : {}),
+    ...(s.TARGET_MAPPING ? { targetMapping: s.TARGET_MAPPING } : {}),
+    targetMappingTtlMs: s.TARGET_MAPPING_TTL_SECONDS * 1000,
     secretTagKey: s.SECRET_TAG_KEY,
     configScan: s.CONFIG_SCAN,
     requireProviderIntegration: s.REQUIRE_PROVIDER_INTEGRATION,
     matchSameCloud: s.MATCH_SAME_CLOUD,
     restartConcurrency: s.RESTART_CONCURRENCY,
+    rollout: { mode: s.ROLLOUT, threshold: s.ROLLOUT_THRESHOLD, firstWave: s.ROLLOUT_FIRST_WAVE },
     verify: {
       timeoutMs: s.VERIFY_TIMEOUT_SECONDS * 1000,
       pollIntervalMs: s.VERIFY_POLL_SECONDS * 1000,
@@ -108,7 +121,14 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     ...(s.WEBHOOK_TOKEN_SECRET ? { webhookTokenSecret: s.WEBHOOK_TOKEN_SECRET } : {}),
     ...(s.ALERT_WEBHOOK_SECRET
-      ? { alerts: { urlSecret: s.ALERT_WEBHOOK_SECRET, format: s.ALERT_FORMAT, onSuccess: s.ALERT_ON_SUCCESS } }
+      ? {
+          alerts: {
+            urlSecret: s.ALERT_WEBHOOK_SECRET,
+            format: s.ALERT_FORMAT,
+            onSuccess: s.ALERT_ON_SUCCESS,
+            repeatWindowMs: s.ALERT_REPEAT_WINDOW_HOURS * 3_600_000,
+          },
+        }
       : {}),
     logLevel: s.LOG_LEVEL,
   };

@@ -1,6 +1,7 @@
+import { acknowledgementHolds } from './alert-suppression';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorRef, connectorKey } from './connector-ref';
-import type { Clock, ConnectorRecord, FailureRestarts } from './ports';
+import type { AlertAck, Clock, ConnectorRecord, FailureRestarts } from './ports';
 import { decideFailureRestart } from './restart-budget';
 
 /**
@@ -79,6 +80,22 @@ export class OperatorState {
       return rest;
     });
     return result;
+  }
+
+  /** The connector's acknowledgement, while it holds. */
+  async acknowledgementOf(connector: ConnectorRef): Promise<AlertAck | undefined> {
+    const ack = (await this.leases.read(connectorKey(connector)))?.alertAck;
+    return acknowledgementHolds(ack, this.clock.now().getTime()) ? ack : undefined;
+  }
+
+  /**
+   * Silences the connector's alerts (its re-armed budget alerts, its rotation failures) until `until`, or, without
+   * it, until recovery sees the connector healthy again. Outcome events and metrics are not silenced.
+   */
+  async acknowledge(connector: ConnectorRef, until?: number): Promise<AlertAck> {
+    const ack: AlertAck = { at: this.clock.now().getTime(), ...(until === undefined ? {} : { until }) };
+    await this.leases.updateIf(connectorKey(connector), (fresh) => ({ ...fresh, alertAck: ack }));
+    return ack;
   }
 
   private view(record: ConnectorRecord | null): BudgetView {

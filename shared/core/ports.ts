@@ -88,6 +88,15 @@ export interface ConnectorRecord {
    * recovery or sweep resumes it. Only a PAUSED connector without it was paused by a person.
    */
   readonly pausedByReloader?: PausedByReloader;
+  /** The last alert sent about this connector, and the identical ones left out since (alert-suppression.ts). */
+  readonly lastAlert?: LastAlert;
+  /** An operator's acknowledgement (`ack`): the connector's alerts are left out while it holds. */
+  readonly alertAck?: AlertAck;
+  /**
+   * Only on a secret's rollout record (rollout-waves.ts rolloutKey), never a connector's: the version whose first
+   * wave failed with a credential error, so the rest of that version stays halted on a redelivery.
+   */
+  readonly rolloutHalt?: RolloutHalt;
   /** Epoch ms after which the store may drop the record. */
   readonly expiresAt?: number;
 }
@@ -97,6 +106,32 @@ export interface PausedByReloader {
   readonly operation: string;
   /** Epoch ms when the pause was about to be sent. */
   readonly at: number;
+}
+
+export interface LastAlert {
+  /** What makes two alerts identical: the result and its trace, digits folded (alert-suppression.ts). */
+  readonly signature: string;
+  /** Epoch ms when it was sent. */
+  readonly sentAt: number;
+  /** Identical alerts left out since. */
+  readonly suppressed: number;
+}
+
+export interface AlertAck {
+  /** Epoch ms of the acknowledgement. */
+  readonly at: number;
+  /** Epoch ms it ends; absent: until recovery sees the connector healthy again. */
+  readonly until?: number;
+}
+
+export interface RolloutHalt {
+  /** The version whose rollout halted ('' when the secret manager named none). */
+  readonly version: string;
+  readonly at: number;
+  /** Connector keys of the first wave. */
+  readonly firstWave: readonly string[];
+  /** The first wave's failure trace (scrubbed, as verification read it). */
+  readonly trace: string;
 }
 
 export interface FailureRestarts {

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { withoutOpenAcknowledgement } from './alert-suppression';
 import {
   type ClusterScope,
   type ConnectorSnapshot,
@@ -248,7 +249,8 @@ export class RecoverFailedConnectors {
     }
     return this.verifyAndRelease(connector, key, { attempt: verdict.attempt, method }, (r) => {
       const healthyAt = this.deps.clock.now().getTime();
-      return r.failureRestarts ? withStreak(r, { ...r.failureRestarts, healthySince: healthyAt }) : r;
+      const healthy = r.failureRestarts ? withStreak(r, { ...r.failureRestarts, healthySince: healthyAt }) : r;
+      return withoutOpenAcknowledgement(healthy);
     });
   }
 
@@ -312,11 +314,12 @@ export class RecoverFailedConnectors {
 
   private async markHealthy(key: string): Promise<void> {
     const now = this.deps.clock.now().getTime();
-    await this.deps.leases.updateIf(key, (r) =>
-      r.failureRestarts && r.failureRestarts.healthySince === undefined
-        ? withStreak(r, { ...r.failureRestarts, healthySince: now })
-        : undefined,
-    );
+    await this.deps.leases.updateIf(key, (r) => {
+      const streakEnds = r.failureRestarts !== undefined && r.failureRestarts.healthySince === undefined;
+      const healthy = r.failureRestarts && streakEnds ? withStreak(r, { ...r.failureRestarts, healthySince: now }) : r;
+      const updated = withoutOpenAcknowledgement(healthy);
+      return updated === r ? undefined : updated;
+    });
   }
 
   /** Budget, backoff and windows, on one record at one instant: the same answer before and inside the lock. */

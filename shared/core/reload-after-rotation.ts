@@ -26,6 +26,7 @@ import {
   type SkipDecision,
   type SkipReason,
 } from './reload-plan';
+import { type RolloutSettings, restartInWaves } from './rollout-waves';
 import { canonicalSecretId, type SecretRef, secretIdentityKey } from './secret-ref';
 import type { Candidate, TargetResolver } from './target-resolver';
 import { type VerifyOptions, verifyRestart } from './verify-restart';
@@ -39,6 +40,8 @@ export interface ReloadSettings {
   readonly restartConcurrency: number;
   readonly exclusions: readonly ConnectorPattern[];
   readonly verify: VerifyOptions;
+  /** Rollout waves (rollout-waves.ts); absent: every connector at once. */
+  readonly rollout?: RolloutSettings;
 }
 
 export interface ReloadDependencies {
@@ -117,12 +120,15 @@ export class ReloadAfterRotation {
     // Only the restart requests are bounded: verification is polling, paced by the shared HTTP gate, and must not
     // hold back the next restart (that would add a whole verification to the event-to-restart latency).
     const limit = pLimit(this.settings.restartConcurrency);
-    const outcomes = await Promise.all(
-      plan.targets.map(async (target) => {
+    const outcomes = await restartInWaves(
+      { secretKey, version: plan.version, targets: plan.targets },
+      async (target) => {
         if (target.decision.action === 'skip') return skipped(target, target.decision);
         const started = await limit(() => this.startRestart(target, plan, secretKey));
         return 'result' in started ? started : this.verify(started, startedAt);
-      }),
+      },
+      this.deps,
+      this.settings.rollout,
     );
     const report: ReloadReport = {
       trigger: event.source,

@@ -17,6 +17,7 @@ export const SKIP_REASONS = {
     'the config holds the reference as plain text, without secret.manager.provider.integration.id: Confluent does not fetch it from the secret manager, so a restart would not pick up the new version',
   'pinned-version': 'the config references a specific version of the secret: a restart would fetch that version again',
   'version-not-current': 'the event names a version that is not current yet (rotation still in progress)',
+  halted: 'rollout halted: left untouched until a new version of the secret',
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 

@@ -13,6 +13,11 @@ export interface TargetMapping {
   readonly size: number;
 }
 
+/** A mapping read from somewhere that can change (a secret): the resolver asks for it on every resolution. */
+export interface TargetMappingSource {
+  load(): Promise<TargetMapping>;
+}
+
 export class InvalidTargetMappingError extends Error {
   override readonly name = 'InvalidTargetMappingError';
 }

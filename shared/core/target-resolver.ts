@@ -12,7 +12,7 @@ import {
   secretReferenceMatcher,
 } from './secret-reference-matcher';
 import { connectorsFromTags } from './secret-tags';
-import type { TargetMapping } from './target-mapping';
+import type { TargetMapping, TargetMappingSource } from './target-mapping';
 
 /**
  * The one place that answers "which connectors does this secret affect?": the union, de-duplicated, of the
@@ -60,7 +60,7 @@ export interface ResolvedTargets {
 export class TargetResolver {
   constructor(
     private readonly platform: ConnectorPlatform,
-    private readonly mapping: TargetMapping,
+    private readonly mapping: TargetMapping | TargetMappingSource,
     private readonly options: TargetResolverOptions,
   ) {}
 
@@ -77,7 +77,8 @@ export class TargetResolver {
       named.set(key, entry);
     };
     for (const connector of tagged.connectors) name(connector, 'secret-tag');
-    for (const connector of this.mapping.targetsFor(secret)) name(connector, 'mapping-file');
+    const mapping = 'targetsFor' in this.mapping ? this.mapping : await this.mapping.load();
+    for (const connector of mapping.targetsFor(secret)) name(connector, 'mapping-file');
 
     const scope = await this.platform.listClusters();
     const scopeByKey = new Map(scope.map((cluster) => [clusterKey(cluster), cluster]));

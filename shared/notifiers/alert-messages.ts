@@ -55,14 +55,19 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
         (o) => o.result === 'failed' || o.result === 'timed-out' || o.result === 'restart-error',
       );
       const good = report.outcomes.filter((o) => o.result === 'restarted');
-      if (bad.length === 0 && !(includeSuccesses && good.length > 0)) return undefined;
+      // Halted by a rollout wave: the first wave's line above carries the trace, so theirs do not repeat it.
+      const halted = report.outcomes.filter((o) => o.reason === 'halted');
+      if (bad.length === 0 && halted.length === 0 && !(includeSuccesses && good.length > 0)) return undefined;
       const next = nextSteps(report.secret, new Set(bad.map((o) => o.result)));
       return {
-        severity: bad.length > 0 ? 'critical' : 'info',
-        title: `Rotation of ${report.secret} (version ${report.version ?? 'current'}): ${good.length} restarted, ${bad.length} failed`,
-        lines: [...bad, ...(includeSuccesses ? good : [])].map(
-          (o) => `${connectorKey(o.connector)}: ${o.result}${o.detail ? ` — ${cleanTrace(o.detail)}` : ''}`,
-        ),
+        severity: bad.length > 0 || halted.length > 0 ? 'critical' : 'info',
+        title: `Rotation of ${report.secret} (version ${report.version ?? 'current'}): ${good.length} restarted, ${bad.length} failed${halted.length > 0 ? `, ${halted.length} halted (the first wave failed with a credential error: fix the secret, a new version rolls out again)` : ''}`,
+        lines: [
+          ...[...bad, ...(includeSuccesses ? good : [])].map(
+            (o) => `${connectorKey(o.connector)}: ${o.result}${o.detail ? ` — ${cleanTrace(o.detail)}` : ''}`,
+          ),
+          ...halted.map((o) => `${connectorKey(o.connector)}: halted (not restarted)`),
+        ],
         ...(next.length > 0 ? { next } : {}),
       };
     }
@@ -86,6 +91,16 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
   }
 }
 
+/** The clause that says which connectors a digest left out (alert-suppression.ts), appended to its title. */
+export function withDigestNote(alert: Alert, left: { readonly repeats: number; readonly acknowledged: number }): Alert {
+  const parts = [
+    ...(left.repeats > 0 ? [`${left.repeats} more left out as repeats of their last alert`] : []),
+    ...(left.acknowledged > 0 ? [`${left.acknowledged} acknowledged`] : []),
+  ];
+  return parts.length > 0 ? { ...alert, title: `${alert.title}; ${parts.join(', ')}` } : alert;
+}
+
+/** The digest's cap: one message per trigger lists this many connectors, then says how many more. */
 const MAX_LINES = 20;
 
 /** The HTTP body for one channel. Long lists are cut: an alert is a pointer, the logs hold everything. */

@@ -28,7 +28,7 @@ export interface OutcomeEventDetail {
   readonly result: OutcomeResult;
   /** How the connector was found: secret-tag, mapping-file, config-scan. */
   readonly sources: readonly string[];
-  /** Skips only: paused, excluded, already-covered, in-flight, dry-run, not-found, other-cloud, plain-config, pinned-version. */
+  /** Skips only: paused, excluded, already-covered, in-flight, dry-run, not-found, other-cloud, plain-config, pinned-version, halted. */
   readonly reason?: string;
   readonly method?: string;
   /** The FAILED trace, the timeout or the refused request: what to look at first. */

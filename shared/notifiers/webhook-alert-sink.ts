@@ -1,9 +1,10 @@
+import type { AlertScreen } from '../core/alert-suppression';
 import type { OutcomeReport } from '../core/outcome-report';
 import type { OutcomeSink } from '../core/ports';
 import type { SecretRef } from '../core/secret-ref';
 import { registerSensitiveValue } from '../observability/redaction';
 import type { SecretValueReader } from '../providers/secret-credentials';
-import { type AlertFormat, alertBody, alertFor } from './alert-messages';
+import { type Alert, type AlertFormat, alertBody, alertFor, withDigestNote } from './alert-messages';
 
 export class AlertDeliveryError extends Error {
   override readonly name = 'AlertDeliveryError';
@@ -22,6 +23,8 @@ export interface WebhookAlertSinkOptions {
   /** Waits between attempts (tests record the delays instead of waiting). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /** Leaves out repeated and acknowledged connectors (alert-suppression.ts); absent: every alert is sent. */
+  readonly screen?: AlertScreen;
 }
 
 const ATTEMPTS = 3;
@@ -67,8 +70,19 @@ export class WebhookAlertSink implements OutcomeSink {
 
   /** True when the outcome was worth an alert and the webhook took it; false when there was nothing to say. */
   async send(outcome: OutcomeReport): Promise<boolean> {
-    const alert = alertFor(outcome, this.options.includeSuccesses);
+    const screened = await this.options.screen?.screen(outcome);
+    const alert = alertFor(screened?.outcome ?? outcome, this.options.includeSuccesses);
     if (!alert) return false;
+    try {
+      return await this.post(screened ? withDigestNote(alert, screened) : alert);
+    } catch (error) {
+      // Undelivered: the connectors it named were not told about, so their next alert must not count as a repeat.
+      await screened?.undo();
+      throw error;
+    }
+  }
+
+  private async post(alert: Alert): Promise<boolean> {
     const body = JSON.stringify(alertBody(alert, this.options.format));
     const url = await this.webhookUrl();
     let lastProblem = '';

@@ -7,6 +7,7 @@ import { StateStoreError } from './state-store-error';
  * - `pk` (S): the connector key, the table's partition key;
  * - `revision` (N): bumped on every write, the compare-and-set etag;
  * - `lock` (M), `lastRestartAt` (N), `appliedVersions` (M of S), `failureRestarts` (M), `pausedByReloader` (M),
+ *   `lastAlert` (M), `alertAck` (M), `rolloutHalt` (M, on a secret's rollout record),
  *   `expiresAt` (N, epoch ms): the ConnectorRecord fields, named alike;
  * - `ttl` (N): `expiresAt` in epoch SECONDS, the attribute DynamoDB TTL must be enabled on (it ignores milliseconds).
  *   TTL deletes lazily (typically within days), so an expired item may still be read: that is harmless, as nothing
@@ -56,6 +57,26 @@ export function recordToItem(record: ConnectorRecord, revision: number): Item {
     const { operation, at } = record.pausedByReloader;
     item.pausedByReloader = { M: { operation: { S: operation }, at: number(at) } };
   }
+  if (record.lastAlert) {
+    const { signature, sentAt, suppressed } = record.lastAlert;
+    item.lastAlert = { M: { signature: { S: signature }, sentAt: number(sentAt), suppressed: number(suppressed) } };
+  }
+  if (record.alertAck) {
+    const { at, until } = record.alertAck;
+    item.alertAck = { M: { at: number(at), ...(until === undefined ? {} : { until: number(until) }) } };
+  }
+  if (record.rolloutHalt) {
+    // Empty strings are left out: not every DynamoDB (dynalite) takes them.
+    const { version, at, firstWave, trace } = record.rolloutHalt;
+    item.rolloutHalt = {
+      M: {
+        ...(version === '' ? {} : { version: { S: version } }),
+        at: number(at),
+        firstWave: { L: firstWave.map((key) => ({ S: key })) },
+        ...(trace === '' ? {} : { trace: { S: trace } }),
+      },
+    };
+  }
   if (record.expiresAt !== undefined) {
     item.expiresAt = number(record.expiresAt);
     item[TTL_ATTRIBUTE] = number(Math.ceil(record.expiresAt / 1000));
@@ -71,6 +92,9 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
   const appliedVersions = item.appliedVersions && read.map(item.appliedVersions, 'appliedVersions');
   const failureRestarts = item.failureRestarts && read.map(item.failureRestarts, 'failureRestarts');
   const pausedByReloader = item.pausedByReloader && read.map(item.pausedByReloader, 'pausedByReloader');
+  const lastAlert = item.lastAlert && read.map(item.lastAlert, 'lastAlert');
+  const alertAck = item.alertAck && read.map(item.alertAck, 'alertAck');
+  const rolloutHalt = item.rolloutHalt && read.map(item.rolloutHalt, 'rolloutHalt');
   const versions: Record<string, string> = {};
   for (const [secret, version] of Object.entries(appliedVersions ?? {})) {
     versions[secret] = read.string(version, `appliedVersions.${secret}`);
@@ -105,6 +129,27 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
       pausedByReloader: {
         operation: read.string(pausedByReloader.operation, 'pausedByReloader.operation'),
         at: read.number(pausedByReloader.at, 'pausedByReloader.at'),
+      },
+    }),
+    ...(lastAlert && {
+      lastAlert: {
+        signature: read.string(lastAlert.signature, 'lastAlert.signature'),
+        sentAt: read.number(lastAlert.sentAt, 'lastAlert.sentAt'),
+        suppressed: read.number(lastAlert.suppressed, 'lastAlert.suppressed'),
+      },
+    }),
+    ...(alertAck && {
+      alertAck: {
+        at: read.number(alertAck.at, 'alertAck.at'),
+        ...(alertAck.until && { until: read.number(alertAck.until, 'alertAck.until') }),
+      },
+    }),
+    ...(rolloutHalt && {
+      rolloutHalt: {
+        version: rolloutHalt.version ? read.string(rolloutHalt.version, 'rolloutHalt.version') : '',
+        at: read.number(rolloutHalt.at, 'rolloutHalt.at'),
+        firstWave: (rolloutHalt.firstWave?.L ?? []).map((key, i) => read.string(key, `rolloutHalt.firstWave.${i}`)),
+        trace: rolloutHalt.trace ? read.string(rolloutHalt.trace, 'rolloutHalt.trace') : '',
       },
     }),
     ...(item.expiresAt && { expiresAt: read.number(item.expiresAt, 'expiresAt') }),

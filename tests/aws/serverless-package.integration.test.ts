@@ -10,6 +10,7 @@ import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { envFileText } from '../../local/env-file';
 import { startLocalCloud } from '../../local/local-cloud';
 import { readBody, startLoopbackHttp } from '../../local/loopback';
+import { RECOVERY_METRICS } from '../../shared/observability/recovery-metrics';
 import { zipEntry } from '../helpers/zip-entry';
 
 /**
@@ -176,8 +177,12 @@ describe('the packaged CloudFormation template', () => {
       'ReloadsFailed',
       'EventToRestartLatency',
       'ApproximateNumberOfMessagesVisible',
+      // The recovery metrics (shared/observability/recovery-metrics.ts) and halted rollouts.
+      ...Object.values(RECOVERY_METRICS),
+      'halted',
     ])
       expect(dashboard).toContain(metric);
+    expect(alarms).toContain('ReloadsSkipped');
   });
 });
 
@@ -341,8 +346,13 @@ describe('serverless.yml header', () => {
     // Act
     const declared = Object.keys((parse(text) as { params: { default: Record<string, unknown> } }).params.default);
     const documented = [...header.matchAll(/--param "?([A-Za-z]+)=/g)].map((match) => match[1]);
+    const optionalParams = environment.slice(environment.indexOf('const OPTIONAL_SETTING_PARAMS = {'));
     const read = new Set([
       ...[...environment.matchAll(/resolveVariable, '([A-Za-z]+)'\)/g)].map((match) => match[1]),
+      // Settings read through OPTIONAL_SETTING_PARAMS: `VARIABLE: 'paramName'`, up to the map's end.
+      ...[...optionalParams.slice(0, optionalParams.indexOf('};')).matchAll(/^ {2}[A-Z_]+: '([A-Za-z]+)',$/gm)].map(
+        (match) => match[1],
+      ),
       ...[...`${text}${resourcesText}`.matchAll(/\$\{param:([A-Za-z]+)\}/g)].map((match) => match[1]),
     ]);
 

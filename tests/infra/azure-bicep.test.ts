@@ -163,6 +163,33 @@ describe('infra/azure/main.bicep: the rotation hand-off', () => {
   });
 });
 
+describe('infra/azure/main.bicep: alert rules', () => {
+  const blocks = () => bicep.split('\nresource ');
+  const ruleOn = (type: string, text: string) =>
+    blocks().find((block) => block.includes(`'${type}@`) && block.includes(text));
+
+  it('alerts on dead-lettered Key Vault events, poison-queue messages and failed restarts, to one action group', () => {
+    // Act
+    const deadLettered = ruleOn('Microsoft.Insights/metricAlerts', "metricName: 'DeadLetteredCount'");
+    const poison = ruleOn('Microsoft.Insights/scheduledQueryRules', 'has "-poison"');
+    const failed = ruleOn('Microsoft.Insights/scheduledQueryRules', '"result":"failed"');
+    const group = resourceBlock('Microsoft.Insights/actionGroups');
+
+    // Assess
+    expect(deadLettered).toMatch(/scopes: \[vaultEvents\.outputs\.systemTopicId\]/);
+    expect(deadLettered).toMatch(/operator: 'GreaterThan'\s+threshold: 0/);
+    for (const rule of [poison, failed]) {
+      expect(rule).toMatch(/scopes: \[appInsights\.id\]/);
+      expect(rule).toMatch(/operator: 'GreaterThan'\s+threshold: 0/);
+      expect(rule).toContain('actions: { actionGroups: [alarms.id] }');
+    }
+    expect(failed).toContain('"result":"timed-out"');
+    expect(failed).toContain('"result":"restart-error"');
+    expect(deadLettered).toContain('actions: [{ actionGroupId: alarms.id }]');
+    expect(group).toMatch(/emailReceivers: empty\(alarmEmail\)/);
+  });
+});
+
 describe('azd, host.json and the package entry', () => {
   it('points azd at the Bicep and stages the function before packaging, in sh and pwsh alike', () => {
     // Act

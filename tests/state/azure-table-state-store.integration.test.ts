@@ -48,6 +48,14 @@ describe('AzureTableStateStore against Azurite', () => {
       appliedVersions: { 'azure:kv.vault.azure.net:db-password': '0123456789abcdef0123456789abcdef' },
       failureRestarts: { count: 2, lastRestartAt: 1_767_225_400_000, deferredUntil: 1_767_229_000_000 },
       pausedByReloader: { operation: 'recover failed (attempt 2)', at: 1_767_225_450_000 },
+      lastAlert: { signature: 'failed|password authentication failed', sentAt: 1_767_225_480_000, suppressed: 3 },
+      alertAck: { at: 1_767_225_490_000, until: 1_767_312_000_000 },
+      rolloutHalt: {
+        version: 'a1b2c3d4',
+        at: 1_767_225_495_000,
+        firstWave: ['env-1/lkc-1/orders-cdc'],
+        trace: 'SYSTEM_ERROR: password authentication failed',
+      },
       expiresAt: 1_769_817_600_500,
     };
 

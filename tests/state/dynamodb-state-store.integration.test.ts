@@ -79,6 +79,14 @@ describe('DynamoDbStateStore', () => {
         exhaustedAt: 1_767_225_470_000,
       },
       pausedByReloader: { operation: 'reload prod/db@a1b2c3d4', at: 1_767_225_450_000 },
+      lastAlert: { signature: 'failed|password authentication failed', sentAt: 1_767_225_480_000, suppressed: 3 },
+      alertAck: { at: 1_767_225_490_000, until: 1_767_312_000_000 },
+      rolloutHalt: {
+        version: 'a1b2c3d4',
+        at: 1_767_225_495_000,
+        firstWave: ['env-1/lkc-1/orders-cdc'],
+        trace: 'SYSTEM_ERROR: password authentication failed',
+      },
       expiresAt: 1_769_817_600_500,
     };
 

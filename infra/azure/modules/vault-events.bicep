@@ -54,6 +54,8 @@ resource existingSystemTopic 'Microsoft.EventGrid/systemTopics@2024-06-01-previe
 }
 
 output systemTopicName string = reuseTopic ? existingSystemTopic.name : systemTopic.name
+// For the dead-lettered-events alert rule in the app's resource group.
+output systemTopicId string = reuseTopic ? existingSystemTopic.id : systemTopic.id
 // Empty when a reused topic has no system-assigned identity: dead letters need one.
 output systemTopicPrincipalId string = reuseTopic
   ? (existingSystemTopic.?identity.?principalId ?? '')
