@@ -48,6 +48,19 @@ describe('AzureTableStateStore against Azurite', () => {
       appliedVersions: { 'azure:kv.vault.azure.net:db-password': '0123456789abcdef0123456789abcdef' },
       failureRestarts: { count: 2, lastRestartAt: 1_767_225_400_000, deferredUntil: 1_767_229_000_000 },
       pausedByReloader: { operation: 'recover failed (attempt 2)', at: 1_767_225_450_000 },
+      pendingVersions: {
+        'aws:us-east-1:123456789012:prod/db': {
+          secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-Ab12Cd',
+          version: 'b2c3d4e5-5678-90ab-cdef-EXAMPLE22222',
+          becameCurrentAt: 1_767_225_480_000,
+          since: 1_767_225_481_234,
+        },
+        'azure:kv.vault.azure.net:db-password': {
+          secret: 'https://kv.vault.azure.net/secrets/db-password',
+          becameCurrentAt: 1_767_225_490_000,
+          since: 1_767_225_490_500,
+        },
+      },
       expiresAt: 1_769_817_600_500,
     };
 
