@@ -21,13 +21,16 @@ export type LockWait =
 
 /**
  * Records `entry` for the holder of `connectorKey`'s lock, or says why not. Decided inside the compare-and-set loop,
- * so a holder releasing at the same moment either sees the entry in its release or makes this return `free`.
+ * so a holder releasing at the same moment either sees the entry in its release or makes this return `free`. A lock
+ * whose operation is `sameOperation` is another delivery of this very rotation: it restarts for this version and
+ * owns the outcome (and its own retries), so it counts as covering it.
  */
 export async function waitOnHolder(
   leases: ConnectorLeases,
   connectorKey: string,
   secretKey: string,
   entry: PendingVersion,
+  sameOperation?: string,
 ): Promise<LockWait> {
   let wait: LockWait = { kind: 'free' };
   await leases.updateIf(connectorKey, (record) => {
@@ -38,6 +41,10 @@ export async function waitOnHolder(
     }
     if (!record.lock || !leases.lockActive(record)) {
       wait = { kind: 'free' };
+      return undefined;
+    }
+    if (sameOperation !== undefined && record.lock.operation === sameOperation) {
+      wait = { kind: 'covered', detail: `another delivery of this rotation is restarting it (${sameOperation})` };
       return undefined;
     }
     wait = { kind: 'pending', holder: record.lock.operation, lockExpiresAt: record.lock.expiresAt };

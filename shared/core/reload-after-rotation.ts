@@ -225,7 +225,14 @@ export class ReloadAfterRotation {
         becameCurrentAt: plan.versionBecameCurrentAt?.getTime() ?? now,
         since: now,
       };
-      const wait = await waitOnHolder(this.deps.leases, key, secretKey, entry);
+      // A lock of another delivery of this same rotation: that delivery owns the outcome and its retries.
+      const wait = await waitOnHolder(
+        this.deps.leases,
+        key,
+        secretKey,
+        entry,
+        plan.version === null ? undefined : reloadOperation(plan),
+      );
       if (wait.kind === 'covered') return skipped(target, skip('already-covered', wait.detail));
       if (wait.kind === 'pending') return pendingSkip(target, wait.holder, wait.lockExpiresAt);
       // The holder released the lock before it could see the entry. A paused connector is planned afresh by the
@@ -254,7 +261,7 @@ export class ReloadAfterRotation {
       notes: [],
       ...(plan.versionBecameCurrentAt ? { becameCurrentAt: plan.versionBecameCurrentAt } : {}),
     };
-    const operation = `reload ${plan.secret}@${plan.version ?? 'current'}`;
+    const operation = reloadOperation(plan);
     const lease = await this.deps.leases.acquire(key, operation, (record) =>
       orphan
         ? record?.pausedByReloader
@@ -395,6 +402,11 @@ function recordRestart(
     lastRestartAt: at,
     ...(version !== null ? { appliedVersions: { ...record.appliedVersions, [secretKey]: version } } : {}),
   };
+}
+
+/** The lock's operation of a reload: how a duplicate delivery of the same rotation recognises the lock. */
+function reloadOperation(plan: ReloadPlan): string {
+  return `reload ${plan.secret}@${plan.version ?? 'current'}`;
 }
 
 /** An in-flight skip the rotation is not done with: it is delivered again, and the holder told (pending-versions.ts). */

@@ -61,6 +61,26 @@ describe('waitOnHolder', () => {
     expect(await store.read(KEY)).toEqual(before);
   });
 
+  it('counts a lock of another delivery of this same rotation as covering it: that delivery owns the outcome', async () => {
+    // Prepare
+    const { store, holder, rotation } = setup();
+    await holder.acquire(KEY, 'reload prod/orders-db@v2', () => undefined);
+    const before = await store.read(KEY);
+
+    // Act
+    const same = await waitOnHolder(rotation, KEY, SECRET_KEY, entry('v2', T0), 'reload prod/orders-db@v2');
+    const newer = await waitOnHolder(rotation, KEY, SECRET_KEY, entry('v3', T0 + 1_000), 'reload prod/orders-db@v3');
+
+    // Assess
+    expect(same).toMatchObject({
+      kind: 'covered',
+      detail: expect.stringContaining('another delivery of this rotation'),
+    });
+    expect(newer).toMatchObject({ kind: 'pending', holder: 'reload prod/orders-db@v2' });
+    expect((await store.read(KEY))?.record.pendingVersions).toEqual({ [SECRET_KEY]: entry('v3', T0 + 1_000) });
+    expect(before?.record.pendingVersions).toBeUndefined();
+  });
+
   it('says the lock is free when there is none, or it expired, and records nothing', async () => {
     // Prepare
     const { store, holder, rotation, clock } = setup();
