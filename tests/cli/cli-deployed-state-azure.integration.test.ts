@@ -76,6 +76,7 @@ describeCliOnDeployedState('Azure: Table Storage on Azurite', async () => {
     cliSecret: SEEDED_KEY_VAULT_SECRET_URI,
     secretKey: `azure:${SEEDED_KEY_VAULT_SECRET.vault}.vault.azure.net:${SEEDED_KEY_VAULT_SECRET.name}`,
     dependents: ['env-prod01/lkc-azan01/analytics-sql-sink', 'env-prod01/lkc-azan01/analytics-blob-sink'],
+    pinned: 'env-prod01/lkc-azan01/analytics-audit-sink',
     async rotate() {
       rotations += 1;
       const written = await vault.setSecret(SEEDED_KEY_VAULT_SECRET.name, `${ROTATED_CANARY}-v${rotations + 1}`);
