@@ -136,7 +136,7 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     WEBHOOK_TOKEN_SECRET: webhookTokenArn,
     LOCAL_AZURE_WEBHOOK_TOKEN_SECRET: `https://${CREDENTIALS_VAULT}.vault.azure.net/secrets/failure-webhook-token`,
     VERIFY_POLL_SECONDS: '0.2',
-    VERIFY_SETTLE_SECONDS: '0',
+    VERIFY_SETTLE_SECONDS: '1',
     VERIFY_TIMEOUT_SECONDS: '30',
     PAUSE_TIMEOUT_SECONDS: '10',
     CONFLUENT_RATE_LIMIT_PER_SECOND: '500',
