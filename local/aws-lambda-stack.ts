@@ -75,7 +75,7 @@ export async function startAwsLambdaStack(options: AwsLambdaStackOptions = {}): 
       { name: LOCAL_QUEUES.deadLetter },
       {
         name: LOCAL_QUEUES.rotationRetries,
-        visibilityTimeoutSeconds: 900,
+        visibilityTimeoutSeconds: 5400,
         redrive: { deadLetterQueue: LOCAL_QUEUES.rotationRetriesDeadLetter, maxReceiveCount: MAX_RECEIVE_COUNT },
       },
       { name: LOCAL_QUEUES.rotationRetriesDeadLetter },
