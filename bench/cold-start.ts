@@ -32,6 +32,8 @@ const DUMMY_ENV: Record<string, string> = {
   IDEMPOTENCY_TABLE: 'idempotency',
   FAILURE_QUEUE_URL: 'http://127.0.0.1:9/123456789012/failures',
   FAILURE_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/123456789012/failures-dlq',
+  ROTATION_RETRY_QUEUE_URL: 'http://127.0.0.1:9/123456789012/rotation-retries',
+  ROTATION_RETRY_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/123456789012/rotation-retries-dlq',
   CONFLUENT_API_URL: 'http://127.0.0.1:9',
   LOG_LEVEL: 'error',
   POWERTOOLS_DEV: 'false',

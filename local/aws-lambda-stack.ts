@@ -13,10 +13,12 @@ export const LOCAL_TABLES = {
   idempotency: 'connector-reloader-local-idempotency',
 } as const;
 
-/** The failure queue and its dead-letter queue of the local stage (serverless.yml names them the same way). */
+/** The failure and rotation retry queues and their dead-letter queues of the local stage (named as serverless.yml does). */
 export const LOCAL_QUEUES = {
   failures: 'connector-reloader-local-connector-failures',
   deadLetter: 'connector-reloader-local-connector-failures-dlq',
+  rotationRetries: 'connector-reloader-local-rotation-retries',
+  rotationRetriesDeadLetter: 'connector-reloader-local-rotation-retries-dlq',
 } as const;
 
 /** The failure webhook's token in the local Secrets Manager (WEBHOOK_TOKEN_SECRET of the local stage). */
@@ -50,7 +52,7 @@ export interface AwsLambdaStackOptions {
 export interface AwsLambdaStack {
   readonly dynamo: DynaliteServer;
   readonly eventBridge: EventBridgeEmulator;
-  /** The failure queue and its dead-letter queue (LOCAL_QUEUES). */
+  /** The failure and rotation retry queues and their dead-letter queues (LOCAL_QUEUES). */
   readonly sqs: SqsEmulator;
   /** Points the handler's SDK clients at this stack (AWS_ENDPOINT_URL_*) and names its tables and bus. */
   readonly env: Readonly<Record<string, string>>;
@@ -71,6 +73,12 @@ export async function startAwsLambdaStack(options: AwsLambdaStackOptions = {}): 
         redrive: { deadLetterQueue: LOCAL_QUEUES.deadLetter, maxReceiveCount: MAX_RECEIVE_COUNT },
       },
       { name: LOCAL_QUEUES.deadLetter },
+      {
+        name: LOCAL_QUEUES.rotationRetries,
+        visibilityTimeoutSeconds: 5400,
+        redrive: { deadLetterQueue: LOCAL_QUEUES.rotationRetriesDeadLetter, maxReceiveCount: MAX_RECEIVE_COUNT },
+      },
+      { name: LOCAL_QUEUES.rotationRetriesDeadLetter },
     ],
     ...(options.onFailureQueued
       ? { onSent: (queue: string) => (queue === LOCAL_QUEUES.failures ? options.onFailureQueued?.() : undefined) }
@@ -104,6 +112,8 @@ export async function startAwsLambdaStack(options: AwsLambdaStackOptions = {}): 
       EVENT_BUS_NAME: 'default',
       FAILURE_QUEUE_URL: sqs.queueUrl(LOCAL_QUEUES.failures),
       FAILURE_DEAD_LETTER_QUEUE_URL: sqs.queueUrl(LOCAL_QUEUES.deadLetter),
+      ROTATION_RETRY_QUEUE_URL: sqs.queueUrl(LOCAL_QUEUES.rotationRetries),
+      ROTATION_RETRY_DEAD_LETTER_QUEUE_URL: sqs.queueUrl(LOCAL_QUEUES.rotationRetriesDeadLetter),
       ...(tokenSecretArn ? { WEBHOOK_TOKEN_SECRET: tokenSecretArn } : {}),
     },
     async close() {

@@ -32,6 +32,11 @@ export function loadRotationHandler(): LambdaHandler {
   return (require('../functions/aws/on-secret-rotated') as { handler: LambdaHandler }).handler;
 }
 
+/** The rotation retry queue's handler, loaded like `loadRotationHandler`. */
+export function loadRotationRetryHandler(): LambdaHandler {
+  return (require('../functions/aws/retry-pending-rotations') as { handler: LambdaHandler }).handler;
+}
+
 /** The failed-connector handlers, loaded like `loadRotationHandler` (configuration from process.env at load). */
 export function loadRecoveryHandlers(): {
   readonly connectorFailureWebhook: LambdaHandler;

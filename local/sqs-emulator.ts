@@ -16,6 +16,8 @@ export interface StoredMessage {
   readonly body: string;
   readonly attributes: Readonly<Record<string, WireAttribute>>;
   readonly sentAt: number;
+  /** DelaySeconds it was sent with: invisible until then (0 when sent without). */
+  readonly delaySeconds: number;
   receiveCount: number;
   firstReceivedAt?: number;
   invisibleUntil: number;
@@ -55,12 +57,16 @@ export interface SqsEmulator {
     receiveEvent(queue: string, max?: number): SQSEvent;
     /** Deletes received messages by receipt handle (the poller after a successful or partial batch). */
     deleteReceived(queue: string, receiptHandles: readonly string[]): void;
+    /** Ends the delay of every message sent with DelaySeconds and never received yet: what waiting that long does. */
+    endDelays(queue: string): number;
     reset(): void;
   };
   close(): Promise<void>;
 }
 
 const JSON_1_0 = 'application/x-amz-json-1.0';
+/** SendMessage's DelaySeconds maximum (15 minutes). */
+export const MAX_DELAY_SECONDS = 900;
 
 class SqsApiError extends Error {
   constructor(
@@ -74,8 +80,8 @@ class SqsApiError extends Error {
 
 /**
  * A loopback SQS speaking the AWS JSON 1.0 protocol the v3 client uses (SendMessage, SendMessageBatch,
- * ReceiveMessage, DeleteMessage, GetQueueUrl), with MD5 checksums the client verifies, visibility timeouts and a
- * redrive policy. It never pushes: `control.receiveEvent` plays Lambda's poller for tests and `npm start`.
+ * ReceiveMessage, DeleteMessage, GetQueueUrl), with MD5 checksums the client verifies, visibility timeouts,
+ * DelaySeconds (0–900, refused otherwise, as SQS does) and a redrive policy. It never pushes: `control.receiveEvent` plays Lambda's poller for tests and `npm start`.
  */
 export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<SqsEmulator> {
   const region = options.region ?? 'us-east-1';
@@ -99,7 +105,15 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     return list;
   };
 
-  function send(queue: string, body: unknown, attributes: unknown): StoredMessage {
+  function send(queue: string, body: unknown, attributes: unknown, delay: unknown): StoredMessage {
+    const delaySeconds = delay === undefined ? 0 : Number(delay);
+    // SQS takes 0 to 900 whole seconds (15 minutes), and refuses the call otherwise.
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS) {
+      throw new SqsApiError(
+        'com.amazonaws.sqs#InvalidParameterValue',
+        `Value ${String(delay)} for parameter DelaySeconds is invalid. Reason: must be >= 0 and <= ${MAX_DELAY_SECONDS}.`,
+      );
+    }
     if (typeof body !== 'string' || body.length === 0) {
       throw new SqsApiError('com.amazonaws.sqs#InvalidParameterValue', 'MessageBody must be a non-empty string');
     }
@@ -111,8 +125,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
       body,
       attributes: (attributes ?? {}) as Record<string, WireAttribute>,
       sentAt: Date.now(),
+      delaySeconds,
       receiveCount: 0,
-      invisibleUntil: 0,
+      invisibleUntil: delaySeconds > 0 ? Date.now() + delaySeconds * 1000 : 0,
     };
     messagesOf(queue).push(message);
     return message;
@@ -158,7 +173,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     SendMessage: (input) => {
       const queue = queueOf(input.QueueUrl);
       if (sendRefused()) throw new SqsApiError('com.amazonaws.sqs#InternalError', 'injected failure', 500);
-      const message = send(queue, input.MessageBody, input.MessageAttributes);
+      const message = send(queue, input.MessageBody, input.MessageAttributes, input.DelaySeconds);
       options.onSent?.(queue);
       return { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) };
     },
@@ -175,7 +190,14 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
           Failed.push({ Id: entry.Id, SenderFault: false, Code: 'InternalError', Message: 'injected failure' });
           continue;
         }
-        const message = send(queue, entry.MessageBody, entry.MessageAttributes);
+        let message: StoredMessage;
+        try {
+          message = send(queue, entry.MessageBody, entry.MessageAttributes, entry.DelaySeconds);
+        } catch (error) {
+          if (!(error instanceof SqsApiError)) throw error;
+          Failed.push({ Id: entry.Id, SenderFault: true, Code: 'InvalidParameterValue', Message: error.message });
+          continue;
+        }
         Successful.push({ Id: entry.Id, MessageId: message.messageId, MD5OfMessageBody: md5(message.body) });
       }
       if (Successful.length > 0) options.onSent?.(queue);
@@ -266,6 +288,11 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
       },
       deleteReceived(queue, receiptHandles) {
         for (const handle of receiptHandles) remove(queue, handle);
+      },
+      endDelays(queue) {
+        const delayed = messagesOf(queue).filter((message) => message.receiveCount === 0 && message.invisibleUntil > 0);
+        for (const message of delayed) message.invisibleUntil = 0;
+        return delayed.length;
       },
       reset() {
         for (const list of queues.values()) list.length = 0;

@@ -66,6 +66,8 @@ module.exports.environment = async ({ options, resolveVariable }) => {
     STATE_TABLE: { Ref: 'StateTable' },
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     EVENT_BUS_NAME: await param(resolveVariable, 'eventBusName'),
+    ROTATION_RETRY_QUEUE_URL: { Ref: 'RotationRetryQueue' },
+    ROTATION_RETRY_DEAD_LETTER_QUEUE_URL: { Ref: 'RotationRetryDeadLetterQueue' },
     ...(await recoveryEnvironment(resolveVariable)),
     ...(await optionalSettings(resolveVariable)),
     NODE_OPTIONS: '--enable-source-maps',

@@ -7,7 +7,7 @@ import { secretIdentityKey } from '../../shared/core/secret-ref';
  * small and free of secret values, unlike the full report with its traces.
  */
 export interface EventSummary {
-  readonly kind: HandledEvent['kind'] | 'duplicate-in-progress';
+  readonly kind: HandledEvent['kind'] | 'duplicate-in-progress' | 'pending';
   readonly secret?: string;
   readonly version?: string | null;
   readonly reason?: string;
@@ -16,6 +16,10 @@ export interface EventSummary {
   readonly skipped?: number;
   /** The invocation that did the work: differs from the current one when a duplicate got the stored result. */
   readonly handledBy?: string;
+  /** `pending`: the connectors another operation holds; the rotation's next try and when it comes. */
+  readonly pending?: readonly string[];
+  readonly attempt?: number;
+  readonly retryInSeconds?: number;
 }
 
 /** The idempotency key of a rotation: the secret and its version, whichever event family announced it. */

@@ -6,6 +6,7 @@ import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import { OperatorState } from '../core/operator-state';
 import type { OutcomeReport } from '../core/outcome-report';
+import { PendingVersionFollowUp } from '../core/pending-version-follow-up';
 import type { Clock, ConnectorPlatform, Logger, OutcomeSink, SecretSource, StateStore } from '../core/ports';
 import { systemClock } from '../core/ports';
 import type { ProviderIntegrationSource } from '../core/provider-integration';
@@ -105,20 +106,37 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
     sameCloudOnly: settings.matchSameCloud,
     clock,
   });
-  const leasesFor = (invocationId: string) =>
-    new ConnectorLeases(adapters.state, clock, {
-      owner: `${invocationId}:${randomUUID()}`,
-      lockTtlMs: settings.lockTtlMs,
-      retentionMs: settings.retentionMs,
-    });
-  // Repeats and acknowledgements are screened on the connectors' records, in the same state store as the locks.
-  const screen = new AlertSuppression(leasesFor('alerts'), clock, {
+  const leaseOptions = (invocationId: string) => ({
+    owner: `${invocationId}:${randomUUID()}`,
+    lockTtlMs: settings.lockTtlMs,
+    retentionMs: settings.retentionMs,
+  });
+  // Repeats and acknowledgements are screened on the connectors' records, in the same state store as the locks
+  // (screening takes no lock, so these leases need no pending-version follow-up).
+  const screen = new AlertSuppression(new ConnectorLeases(adapters.state, clock, leaseOptions('alerts')), clock, {
     repeatWindowMs: settings.alerts?.repeatWindowMs ?? 0,
   });
   const alerts = alertSink(settings, secretValues, screen);
   const outcomes = new OutcomeFanOut([...(alerts ? [alerts] : []), ...(adapters.outcomeSinks ?? [])], adapters.logger, {
     ...(adapters.onOutcomeUndelivered ? { onUndelivered: adapters.onOutcomeUndelivered } : {}),
   });
+  // Whoever releases a lock restarts once more for a rotation that waited on it (pending-version-follow-up.ts).
+  const leasesFor = (invocationId: string) => {
+    const followUp = new PendingVersionFollowUp(
+      {
+        platform,
+        leases: new ConnectorLeases(adapters.state, clock, leaseOptions(invocationId)),
+        clock,
+        logger: adapters.logger,
+        outcomes,
+      },
+      { verify: settings.verify },
+    );
+    return new ConnectorLeases(adapters.state, clock, {
+      ...leaseOptions(invocationId),
+      onReleased: (key, released) => followUp.afterRelease(key, released),
+    });
+  };
   return {
     settings,
     platform,

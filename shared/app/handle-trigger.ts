@@ -1,7 +1,8 @@
+import { type ConnectorRef, connectorKey } from '../core/connector-ref';
 import type { TriggerEvent } from '../core/events';
 import { reportOutcome } from '../core/outcome-report';
 import type { Logger } from '../core/ports';
-import type { ReloadReport } from '../core/reload-plan';
+import { pendingOutcomes, type ReloadOutcome, type ReloadReport } from '../core/reload-plan';
 import { canonicalSecretId, type SecretRef } from '../core/secret-ref';
 import { SecretAccessDeniedError } from '../providers/secret-provider-errors';
 import type { Reloader } from './build-reloader';
@@ -23,16 +24,44 @@ export type HandledEvent =
  * the redelivery restart only what is left) or end on the dead-letter queue with this message as its cause.
  */
 export class ReloadIncompleteError extends Error {
-  override readonly name = 'ReloadIncompleteError';
-  constructor(readonly report: ReloadReport) {
+  override readonly name: string = 'ReloadIncompleteError';
+  constructor(
+    readonly report: ReloadReport,
+    message = `restart failed for ${report.outcomes.filter(needsRedelivery).length} connector(s) after rotation of ${report.secret}: ${describe(report.outcomes.filter(needsRedelivery))}`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The retry signal of a rotation that is not done: some connectors are locked by another operation (a recovery,
+ * another secret's reload), so the event must be delivered again later, not completed. A ReloadIncompleteError, so
+ * every runtime that retries an incomplete reload (a thrown error, a 500, a queue's visibility) retries this too;
+ * `retryAfterMs` says when the longest of those locks expires, for a runtime that can choose its delay (AWS: the
+ * rotation retry queue). The holders restart the connectors once more when they release them (pending-versions.ts).
+ */
+export class RotationPendingError extends ReloadIncompleteError {
+  override readonly name = 'RotationPendingError';
+  readonly pending: readonly ConnectorRef[];
+  /** Milliseconds from the end of the reload until the last of the holding locks expires (0: already gone). */
+  readonly retryAfterMs: number;
+
+  constructor(report: ReloadReport) {
+    const pending = pendingOutcomes(report);
     const failed = report.outcomes.filter(needsRedelivery);
     super(
-      `restart failed for ${failed.length} connector(s) after rotation of ${report.secret}: ` +
-        failed
-          .map((o) => `${o.connector.environmentId}/${o.connector.clusterId}/${o.connector.name}: ${o.detail}`)
-          .join('; '),
+      report,
+      `rotation of ${report.secret}@${report.version ?? 'current'} is pending on ${pending.length} connector(s) locked by another operation, retried later: ${describe(pending)}` +
+        (failed.length > 0 ? `; restart failed for ${failed.length}: ${describe(failed)}` : ''),
     );
+    this.pending = pending.map((outcome) => outcome.connector);
+    const expiries = pending.map((outcome) => outcome.pending?.lockExpiresAt ?? 0);
+    this.retryAfterMs = Math.max(0, Math.max(...expiries) - report.finishedAt.getTime());
   }
+}
+
+function describe(outcomes: readonly ReloadOutcome[]): string {
+  return outcomes.map((o) => `${connectorKey(o.connector)}: ${o.detail}`).join('; ');
 }
 
 function needsRedelivery(outcome: ReloadReport['outcomes'][number]): boolean {
@@ -72,6 +101,8 @@ export async function handleSecretEvents(
           handled.push({ kind: 'ignored', event, reason, code: 'not-permitted' });
           break;
         }
+        // Done only when every connector is settled: one another operation holds is retried, never skipped.
+        if (pendingOutcomes(report).length > 0) throw new RotationPendingError(report);
         // A refusal a retry cannot change (a missing permission) is reported and alerted, not redelivered.
         if (report.outcomes.some(needsRedelivery)) throw new ReloadIncompleteError(report);
         handled.push({ kind: 'reloaded', event, report });

@@ -461,6 +461,22 @@ export const SETTINGS = {
     deploy: { serverless: derived('the `FailureDeadLetterQueue` resource') },
     description: 'SQS queue `recoverReportedFailures` dead-letters to, with the cause. Required by that function.',
   },
+  ROTATION_RETRY_QUEUE_URL: {
+    group: 'AWS',
+    kind: KINDS.url,
+    runtimes: ['aws'],
+    deploy: { serverless: derived('the `RotationRetryQueue` resource') },
+    description:
+      'SQS delay queue where a rotation that met a connector locked by another operation waits for its next try (docs/delivery.md). Required by `onSecretRotated` and `retryPendingRotations`.',
+  },
+  ROTATION_RETRY_DEAD_LETTER_QUEUE_URL: {
+    group: 'AWS',
+    kind: KINDS.url,
+    runtimes: ['aws'],
+    deploy: { serverless: derived('the `RotationRetryDeadLetterQueue` resource') },
+    description:
+      'SQS queue `retryPendingRotations` dead-letters a rotation to, with the cause, when it is still pending after its last try. Required by that function.',
+  },
   AWS_REGION: {
     group: 'AWS',
     kind: KINDS.text,

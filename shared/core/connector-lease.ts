@@ -10,6 +10,11 @@ export interface LeaseOptions {
   readonly lockTtlMs: number;
   /** How long records are kept after the last write (the store's TTL attribute). */
   readonly retentionMs: number;
+  /**
+   * Told of every record this holder released its lock on, as written (so no other lock on it). Every holder, whatever
+   * the operation, then re-checks what waited on the lock (pending-version-follow-up.ts). It must not throw.
+   */
+  readonly onReleased?: (connectorKey: string, released: ConnectorRecord) => Promise<void>;
 }
 
 export type AcquireResult =
@@ -80,7 +85,7 @@ export class ConnectorLeases {
     connectorKey: string,
     update: (record: ConnectorRecord) => ConnectorRecord | undefined,
   ): Promise<boolean> {
-    return this.compareAndSet(connectorKey, update, true);
+    return (await this.compareAndSet(connectorKey, update, true)) !== undefined;
   }
 
   /**
@@ -98,20 +103,25 @@ export class ConnectorLeases {
     throw new StateConflictError(`could not clear the lock on ${connectorKey}: too many concurrent writers`);
   }
 
-  /** Applies `update` and drops our lock (only ours: an expired lock may have been taken over meanwhile). */
+  /**
+   * Applies `update` and drops our lock (only ours: an expired lock may have been taken over meanwhile), then hands the
+   * released record to `onReleased`.
+   */
   async release(connectorKey: string, update: (record: ConnectorRecord) => ConnectorRecord = (r) => r): Promise<void> {
-    await this.compareAndSet(connectorKey, update, false);
+    const released = await this.compareAndSet(connectorKey, update, false);
+    if (released && !released.lock) await this.options.onReleased?.(connectorKey, released);
   }
 
+  /** The record as written, or undefined when `update` left it alone. */
   private async compareAndSet(
     connectorKey: string,
     update: (record: ConnectorRecord) => ConnectorRecord | undefined,
     keepOwnLock: boolean,
-  ): Promise<boolean> {
+  ): Promise<ConnectorRecord | undefined> {
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const current = await this.store.read(connectorKey);
       const updated = update(current?.record ?? { connectorKey });
-      if (!updated) return false;
+      if (!updated) return undefined;
       const { lock, ...rest } = updated;
       const keep = lock && (keepOwnLock || lock.owner !== this.options.owner) ? { lock } : {};
       const next: ConnectorRecord = {
@@ -119,7 +129,7 @@ export class ConnectorLeases {
         ...keep,
         expiresAt: this.clock.now().getTime() + this.options.retentionMs,
       };
-      if (await this.store.write(next, current?.etag ?? null)) return true;
+      if (await this.store.write(next, current?.etag ?? null)) return next;
     }
     throw new StateConflictError(`could not update the record of ${connectorKey}: too many concurrent writers`);
   }

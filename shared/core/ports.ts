@@ -97,6 +97,11 @@ export interface ConnectorRecord {
    * wave failed with a credential error, so the rest of that version stays halted on a redelivery.
    */
   readonly rolloutHalt?: RolloutHalt;
+  /**
+   * secretIdentityKey → a rotation that found the connector locked by another operation (pending-versions.ts). The
+   * holder, once it releases the lock, restarts the connector once more unless its own restart covered the version.
+   */
+  readonly pendingVersions?: Readonly<Record<string, PendingVersion>>;
   /** Epoch ms after which the store may drop the record. */
   readonly expiresAt?: number;
 }
@@ -132,6 +137,17 @@ export interface RolloutHalt {
   readonly firstWave: readonly string[];
   /** The first wave's failure trace (scrubbed, as verification read it). */
   readonly trace: string;
+}
+
+export interface PendingVersion {
+  /** The canonical secret id, for reports and logs. */
+  readonly secret: string;
+  /** The version waiting to be applied; absent when the secret manager did not say. */
+  readonly version?: string;
+  /** Epoch ms when the version became current (or when the rotation saw it current, if the source did not say). */
+  readonly becameCurrentAt: number;
+  /** Epoch ms when the rotation found the connector locked and recorded this. */
+  readonly since: number;
 }
 
 export interface FailureRestarts {

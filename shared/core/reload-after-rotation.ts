@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { PAUSED_STATE } from '../confluent/api-facts';
 import { type ConnectorStatus, isPausedConnector } from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';
@@ -6,12 +7,14 @@ import { connectorKey } from './connector-ref';
 import type { SecretRotated } from './events';
 import { reportOutcome } from './outcome-report';
 import { describeOrphanedPause, orphanedPause, pauseRecorder, withoutPause } from './paused-by-reloader';
+import { restartCoverage, waitOnHolder } from './pending-versions';
 import type {
   Clock,
   ConnectorPlatform,
   ConnectorRecord,
   Logger,
   OutcomeSink,
+  PendingVersion,
   RestartMethod,
   SecretSnapshot,
   SecretSource,
@@ -61,6 +64,9 @@ interface VersionAssessment {
   readonly notes: string[];
   readonly notCurrent?: string;
 }
+
+/** A rotation that finds the lock gone after waiting on it tries the restart again this many times at most. */
+const MAX_WAIT_ROUNDS = 2;
 
 const skip = (reason: SkipReason, detail: string = SKIP_REASONS[reason]): SkipDecision => ({
   action: 'skip',
@@ -123,8 +129,7 @@ export class ReloadAfterRotation {
     const outcomes = await restartInWaves(
       { secretKey, version: plan.version, targets: plan.targets },
       async (target) => {
-        if (target.decision.action === 'skip') return skipped(target, target.decision);
-        const started = await limit(() => this.startRestart(target, plan, secretKey));
+        const started = await this.start(target, plan, secretKey, limit);
         return 'result' in started ? started : this.verify(started, startedAt);
       },
       this.deps,
@@ -189,6 +194,65 @@ export class ReloadAfterRotation {
     return { action: 'restart', resumes: orphan };
   }
 
+  /**
+   * Restarts the target unless its decision is a skip. A connector another operation holds is not skipped: the
+   * rotation waits on the holder (pending-versions.ts), or acts itself once the lock is gone.
+   */
+  private async start(
+    target: PlannedTarget,
+    plan: ReloadPlan,
+    secretKey: string,
+    limit: pLimit.Limit,
+  ): Promise<AcceptedRestart | ReloadOutcome> {
+    const { decision } = target;
+    if (decision.action === 'skip' && (decision.reason !== 'in-flight' || this.settings.dryRun)) {
+      return skipped(target, decision);
+    }
+    if (decision.action === 'restart') {
+      const started = await limit(() => this.startRestart(target, plan, secretKey));
+      if ('target' in started || started.reason !== 'in-flight') return started;
+    }
+    return this.waitOnHolder(target, plan, secretKey, limit);
+  }
+
+  private async waitOnHolder(
+    target: PlannedTarget,
+    plan: ReloadPlan,
+    secretKey: string,
+    limit: pLimit.Limit,
+  ): Promise<AcceptedRestart | ReloadOutcome> {
+    const key = connectorKey(target.connector);
+    for (let round = 1; ; round++) {
+      const now = this.deps.clock.now().getTime();
+      const entry: PendingVersion = {
+        secret: plan.secret,
+        ...(plan.version !== null ? { version: plan.version } : {}),
+        // Unknown: the version was current by the time this rotation ran, so a later restart covers it.
+        becameCurrentAt: plan.versionBecameCurrentAt?.getTime() ?? now,
+        since: now,
+      };
+      // A lock of another delivery of this same rotation: that delivery owns the outcome and its retries.
+      const wait = await waitOnHolder(
+        this.deps.leases,
+        key,
+        secretKey,
+        entry,
+        plan.version === null ? undefined : reloadOperation(plan),
+      );
+      if (wait.kind === 'covered') return skipped(target, skip('already-covered', wait.detail));
+      if (wait.kind === 'pending') return pendingSkip(target, wait.holder, wait.lockExpiresAt);
+      // The holder released the lock before it could see the entry. A paused connector is planned afresh by the
+      // retry (its pause may have been resolved); any other restarts now, as if the lock had not been there.
+      if (round >= MAX_WAIT_ROUNDS || target.state === PAUSED_STATE) {
+        return pendingSkip(target, 'an operation that has just ended', now);
+      }
+      const started = await limit(() =>
+        this.startRestart({ ...target, decision: { action: 'restart' } }, plan, secretKey),
+      );
+      if ('target' in started || started.reason !== 'in-flight') return started;
+    }
+  }
+
   /** Takes the connector's lock and asks for the restart; the lock is kept until verification ends. */
   private async startRestart(
     target: PlannedTarget,
@@ -203,7 +267,7 @@ export class ReloadAfterRotation {
       notes: [],
       ...(plan.versionBecameCurrentAt ? { becameCurrentAt: plan.versionBecameCurrentAt } : {}),
     };
-    const operation = `reload ${plan.secret}@${plan.version ?? 'current'}`;
+    const operation = reloadOperation(plan);
     const lease = await this.deps.leases.acquire(key, operation, (record) =>
       orphan
         ? record?.pausedByReloader
@@ -329,25 +393,8 @@ function coveredBy(
   assessment: VersionAssessment,
   key: string | undefined = secret ? secretIdentityKey(secret) : undefined,
 ): string | undefined {
-  if (!record || !key) return undefined;
-  if (assessment.version !== null && record.appliedVersions?.[key] === assessment.version) {
-    return `version ${assessment.version} was already applied to this connector`;
-  }
-  if (record.lastRestartAt !== undefined && assessment.becameCurrentAt !== undefined) {
-    if (record.lastRestartAt > latestPossibleInstant(assessment.becameCurrentAt)) {
-      return `restarted at ${new Date(record.lastRestartAt).toISOString()}, after the version became current at ${assessment.becameCurrentAt.toISOString()}`;
-    }
-  }
-  return undefined;
-}
-
-/**
- * Event and version times often come in whole seconds (EventBridge `time`, Key Vault `created`): the change may have
- * happened anywhere in that second, so a restart only covers it once that second is over.
- */
-function latestPossibleInstant(at: Date): number {
-  const ms = at.getTime();
-  return ms % 1000 === 0 ? ms + 999 : ms;
+  if (!key) return undefined;
+  return restartCoverage(record, key, assessment.version, assessment.becameCurrentAt?.getTime());
 }
 
 function recordRestart(
@@ -361,6 +408,17 @@ function recordRestart(
     lastRestartAt: at,
     ...(version !== null ? { appliedVersions: { ...record.appliedVersions, [secretKey]: version } } : {}),
   };
+}
+
+/** The lock's operation of a reload: how a duplicate delivery of the same rotation recognises the lock. */
+function reloadOperation(plan: ReloadPlan): string {
+  return `reload ${plan.secret}@${plan.version ?? 'current'}`;
+}
+
+/** An in-flight skip the rotation is not done with: it is delivered again, and the holder told (pending-versions.ts). */
+function pendingSkip(target: PlannedTarget, holder: string, lockExpiresAt: number): ReloadOutcome {
+  const detail = `${SKIP_REASONS['in-flight']} (${holder}): the rotation is retried, and the holder restarts it once more when it is done`;
+  return { ...skipped(target, skip('in-flight', detail)), pending: { holder, lockExpiresAt } };
 }
 
 function skipped(target: PlannedTarget, decision: SkipDecision): ReloadOutcome {

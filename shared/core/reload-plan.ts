@@ -68,6 +68,11 @@ export interface ReloadOutcome {
   readonly retryable?: false;
   /** Milliseconds from handling the event to the restart being accepted. */
   readonly restartLatencyMs?: number;
+  /**
+   * Set on an `in-flight` skip that is not settled: another operation holds the connector, so the rotation must be
+   * delivered again (and the holder restarts it once more when it releases it: pending-versions.ts).
+   */
+  readonly pending?: { readonly holder: string; readonly lockExpiresAt: number };
 }
 
 export interface ReloadReport {
@@ -82,6 +87,11 @@ export interface ReloadReport {
   readonly eventTime?: Date;
   readonly startedAt: Date;
   readonly finishedAt: Date;
+}
+
+/** The connectors the rotation is not done with: locked by another operation, so it must be delivered again. */
+export function pendingOutcomes(report: ReloadReport): ReloadOutcome[] {
+  return report.outcomes.filter((outcome) => outcome.pending !== undefined);
 }
 
 /** True when every connector that was meant to restart came back healthy. */

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { ConnectorRecord, VersionedRecord } from '../core/ports';
+import type { ConnectorRecord, PendingVersion, VersionedRecord } from '../core/ports';
 import { StateStoreError } from './state-store-error';
 
 /**
@@ -8,7 +8,7 @@ import { StateStoreError } from './state-store-error';
  * - `revision` (N): bumped on every write, the compare-and-set etag;
  * - `lock` (M), `lastRestartAt` (N), `appliedVersions` (M of S), `failureRestarts` (M), `pausedByReloader` (M),
  *   `lastAlert` (M), `alertAck` (M), `rolloutHalt` (M, on a secret's rollout record),
- *   `expiresAt` (N, epoch ms): the ConnectorRecord fields, named alike;
+ *   `pendingVersions` (M of M), `expiresAt` (N, epoch ms): the ConnectorRecord fields, named alike;
  * - `ttl` (N): `expiresAt` in epoch SECONDS, the attribute DynamoDB TTL must be enabled on (it ignores milliseconds).
  *   TTL deletes lazily (typically within days), so an expired item may still be read: that is harmless, as nothing
  *   relies on its absence.
@@ -77,6 +77,21 @@ export function recordToItem(record: ConnectorRecord, revision: number): Item {
       },
     };
   }
+  if (record.pendingVersions) {
+    // Without it the lock holder would not know a rotation waited on it, and the connector would stay stale.
+    const pending: Item = {};
+    for (const [secret, { secret: id, version, becameCurrentAt, since }] of Object.entries(record.pendingVersions)) {
+      pending[secret] = {
+        M: {
+          secret: { S: id },
+          ...(version === undefined ? {} : { version: { S: version } }),
+          becameCurrentAt: number(becameCurrentAt),
+          since: number(since),
+        },
+      };
+    }
+    item.pendingVersions = { M: pending };
+  }
   if (record.expiresAt !== undefined) {
     item.expiresAt = number(record.expiresAt);
     item[TTL_ATTRIBUTE] = number(Math.ceil(record.expiresAt / 1000));
@@ -98,6 +113,18 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
   const versions: Record<string, string> = {};
   for (const [secret, version] of Object.entries(appliedVersions ?? {})) {
     versions[secret] = read.string(version, `appliedVersions.${secret}`);
+  }
+  const pendingItem = item.pendingVersions && read.map(item.pendingVersions, 'pendingVersions');
+  const pending: Record<string, PendingVersion> = {};
+  for (const [secret, value] of Object.entries(pendingItem ?? {})) {
+    const path = `pendingVersions.${secret}`;
+    const entry = read.map(value, path);
+    pending[secret] = {
+      secret: read.string(entry.secret, `${path}.secret`),
+      ...(entry.version && { version: read.string(entry.version, `${path}.version`) }),
+      becameCurrentAt: read.number(entry.becameCurrentAt, `${path}.becameCurrentAt`),
+      since: read.number(entry.since, `${path}.since`),
+    };
   }
   const record: ConnectorRecord = {
     connectorKey,
@@ -152,6 +179,7 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
         trace: rolloutHalt.trace ? read.string(rolloutHalt.trace, 'rolloutHalt.trace') : '',
       },
     }),
+    ...(pendingItem && { pendingVersions: pending }),
     ...(item.expiresAt && { expiresAt: read.number(item.expiresAt, 'expiresAt') }),
   };
   return { record, etag: String(read.number(item[REVISION_ATTRIBUTE], REVISION_ATTRIBUTE)) };

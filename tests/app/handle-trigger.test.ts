@@ -1,5 +1,5 @@
 import type { Reloader } from '../../shared/app/build-reloader';
-import { handleSecretEvents, ReloadIncompleteError } from '../../shared/app/handle-trigger';
+import { handleSecretEvents, ReloadIncompleteError, RotationPendingError } from '../../shared/app/handle-trigger';
 import type { SecretRotated } from '../../shared/core/events';
 import { silentLogger } from '../../shared/core/ports';
 import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
@@ -12,18 +12,20 @@ const EVENT: SecretRotated = {
   source: 'test',
 };
 const CONNECTOR = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'orders-cdc' };
+const OUTBOX = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'orders-outbox' };
+const FINISHED_AT = Date.parse('2026-11-27T12:00:00Z');
 
 /** Only the rotation use case is reached on this path; the rest of the Reloader is not. */
-function reloaderReporting(outcome: ReloadOutcome): Reloader {
+function reloaderReporting(...outcomes: ReloadOutcome[]): Reloader {
   const report: ReloadReport = {
     trigger: 'test',
     secret: 'prod/orders-db',
     version: 'v2',
     dryRun: false,
     notes: [],
-    outcomes: [outcome],
+    outcomes,
     startedAt: new Date(0),
-    finishedAt: new Date(0),
+    finishedAt: new Date(FINISHED_AT),
   };
   return { forInvocation: () => ({ execute: async () => report }) } as unknown as Reloader;
 }
@@ -49,6 +51,67 @@ describe('handleSecretEvents', () => {
       detail: 'may not restart nor pause it (403 Forbidden)',
       retryable: false,
     });
+
+    // Act
+    const handled = await handleSecretEvents([EVENT], reloader, silentLogger);
+
+    // Assess
+    expect(handled).toEqual([expect.objectContaining({ kind: 'reloaded' })]);
+  });
+
+  it('never completes a rotation while a connector is pending: it asks for a redelivery, saying which and until when', async () => {
+    // Prepare
+    const reloader = reloaderReporting(
+      { connector: CONNECTOR, sources: [], result: 'restarted' },
+      {
+        connector: OUTBOX,
+        sources: [],
+        result: 'skipped',
+        reason: 'in-flight',
+        detail: 'another operation on this connector is in flight (recover failed (attempt 1))',
+        pending: { holder: 'recover failed (attempt 1)', lockExpiresAt: FINISHED_AT + 90_000 },
+      },
+    );
+
+    // Act
+    const handled = handleSecretEvents([EVENT], reloader, silentLogger);
+
+    // Assess
+    const error = await handled.catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(RotationPendingError);
+    // Every runtime that redelivers an incomplete reload redelivers a pending one.
+    expect(error).toBeInstanceOf(ReloadIncompleteError);
+    expect(error).toMatchObject({ name: 'RotationPendingError', pending: [OUTBOX], retryAfterMs: 90_000 });
+    expect((error as Error).message).toMatch(
+      /^rotation of prod\/orders-db@v2 is pending on 1 connector\(s\) locked by another operation, retried later: env-p1\/lkc-1\/orders-outbox: .*recover failed/,
+    );
+  });
+
+  it('asks for the pending redelivery also when a restart errored beside it, naming both', async () => {
+    // Prepare
+    const reloader = reloaderReporting(
+      { connector: CONNECTOR, sources: [], result: 'restart-error', detail: '500' },
+      {
+        connector: OUTBOX,
+        sources: [],
+        result: 'skipped',
+        reason: 'in-flight',
+        pending: { holder: 'reload prod/payments@p9', lockExpiresAt: FINISHED_AT - 1 },
+      },
+    );
+
+    // Act
+    const error = await handleSecretEvents([EVENT], reloader, silentLogger).catch((thrown: unknown) => thrown);
+
+    // Assess
+    expect(error).toBeInstanceOf(RotationPendingError);
+    expect(error).toMatchObject({ retryAfterMs: 0 });
+    expect((error as Error).message).toContain('restart failed for 1: env-p1/lkc-1/orders-cdc: 500');
+  });
+
+  it('completes a rotation whose in-flight skips are settled (DRY_RUN, or covered)', async () => {
+    // Prepare
+    const reloader = reloaderReporting({ connector: OUTBOX, sources: [], result: 'skipped', reason: 'in-flight' });
 
     // Act
     const handled = await handleSecretEvents([EVENT], reloader, silentLogger);

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { packagedAwsBundles } from '../../bench/lib/packaged-bundles';
 import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
+import { MAX_DELAY_SECONDS, MAX_PENDING_ATTEMPTS } from '../../functions/aws/rotation-retry-queue';
 import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
 import { envFileText } from '../../local/env-file';
 import { startLocalCloud } from '../../local/local-cloud';
@@ -47,6 +48,12 @@ beforeAll(() => {
 }, 150_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+/** The event source mapping that reads `queue`. */
+const mappingFrom = (queue: string) =>
+  ofType('AWS::Lambda::EventSourceMapping').find(
+    ([, mapping]) =>
+      JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }),
+  ) ?? [];
 
 describe('the packaged CloudFormation template', () => {
   it('runs the bundled handler on nodejs22.x arm64, with retries and an SQS on-failure destination', () => {
@@ -221,7 +228,7 @@ describe('failed-connector recovery in the template', () => {
 
   it('feeds the queue function from the failure queue with partial batch responses, and redrives to the DLQ', () => {
     // Act
-    const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
+    const [, mapping] = mappingFrom('FailureQueue');
     const queue = resources.FailureQueue?.Properties;
     const recover = resources.RecoverReportedFailuresLambdaFunction?.Properties;
 
@@ -302,7 +309,13 @@ describe('failed-connector recovery in the template', () => {
       ]),
     );
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
-      expect(targets(action)).toEqual([{ 'Fn::GetAtt': ['FailureQueue', 'Arn'] }]);
+      expect(targets(action)).toEqual(
+        expect.arrayContaining([
+          { 'Fn::GetAtt': ['FailureQueue', 'Arn'] },
+          { 'Fn::GetAtt': ['RotationRetryQueue', 'Arn'] },
+        ]),
+      );
+      expect(targets(action)).toHaveLength(2);
     }
     const actions = all.flatMap(actionsOf);
     expect(actions.some((action) => action.endsWith(':*') || action === '*')).toBe(false);
@@ -332,6 +345,67 @@ describe('failed-connector recovery in the template', () => {
 
     // Assess
     expect(failure).toMatch(/sweepSchedule: "every 5 minutes" is not rate\(…\) or cron\(…\)/);
+  });
+});
+
+describe('the rotation retry queue in the template', () => {
+  it('feeds retryPendingRotations one rotation at a time, hides a message for its timeout, and dead-letters with an alarm', () => {
+    // Act
+    const [, mapping] = mappingFrom('RotationRetryQueue');
+    const queue = resources.RotationRetryQueue?.Properties;
+    const retry = resources.RetryPendingRotationsLambdaFunction?.Properties;
+
+    // Assess
+    expect(retry).toMatchObject({ Handler: 'functions/aws/retry-pending-rotations.handler', Timeout: 900 });
+    expect(mapping?.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['RetryPendingRotationsLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 1,
+    });
+    expect(queue).toMatchObject({
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['RotationRetryDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      },
+    });
+    // AWS advises at least six times the function's timeout for a Lambda event source.
+    expect(queue?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (retry?.Timeout as number));
+    // Kept longer than every try together: MAX_PENDING_ATTEMPTS delays of at most MAX_DELAY_SECONDS.
+    expect(queue?.MessageRetentionPeriod).toBeGreaterThan(MAX_PENDING_ATTEMPTS * MAX_DELAY_SECONDS);
+    const alarm = Object.values(resources).find(
+      (resource) =>
+        resource.Type === 'AWS::CloudWatch::Alarm' &&
+        JSON.stringify(resource.Properties).includes('RotationRetryDeadLetterQueue'),
+    );
+    expect(alarm?.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    for (const name of ['OnSecretRotated', 'RetryPendingRotations']) {
+      expect(resources[`${name}LambdaFunction`]?.Properties).toMatchObject({
+        Environment: {
+          Variables: expect.objectContaining({
+            ROTATION_RETRY_QUEUE_URL: { Ref: 'RotationRetryQueue' },
+            ROTATION_RETRY_DEAD_LETTER_QUEUE_URL: { Ref: 'RotationRetryDeadLetterQueue' },
+          }),
+        },
+      });
+    }
+  });
+
+  it('lets the functions send to the retry queue and its dead-letter queue', () => {
+    // Act
+    const role = resources.IamRoleLambdaExecution?.Properties as
+      | { Policies: { PolicyDocument: { Statement: { Sid?: string; Action: unknown; Resource: unknown }[] } }[] }
+      | undefined;
+    const statements = role?.Policies.flatMap((policy) => policy.PolicyDocument.Statement) ?? [];
+    const retry = statements.find((statement) => statement.Sid === 'RetryPendingRotations');
+
+    // Assess
+    expect(retry).toMatchObject({
+      Action: ['sqs:SendMessage'],
+      Resource: [
+        { 'Fn::GetAtt': ['RotationRetryQueue', 'Arn'] },
+        { 'Fn::GetAtt': ['RotationRetryDeadLetterQueue', 'Arn'] },
+      ],
+    });
   });
 });
 

@@ -2,10 +2,10 @@ import { ConnectorLeases } from '../../shared/core/connector-lease';
 import { parseConnectorPattern } from '../../shared/core/connector-pattern';
 import type { SecretRotated } from '../../shared/core/events';
 import type { OutcomeReport } from '../../shared/core/outcome-report';
-import type { Logger, SecretSnapshot, SecretSource } from '../../shared/core/ports';
+import type { Logger, SecretSnapshot, SecretSource, StateStore } from '../../shared/core/ports';
 import { silentLogger } from '../../shared/core/ports';
 import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
+import { pendingOutcomes, type ReloadOutcome, type ReloadReport } from '../../shared/core/reload-plan';
 import { parseSecretRef, secretIdentityKey } from '../../shared/core/secret-ref';
 import { emptyTargetMapping, parseTargetMapping } from '../../shared/core/target-mapping';
 import { TargetResolver } from '../../shared/core/target-resolver';
@@ -610,5 +610,121 @@ describe('ReloadAfterRotation: Key Vault references pinned to a version', () => 
     expect(outcomes['pinned-new']).toMatchObject({ result: 'restarted' });
     expect(outcomes['follows-current']).toMatchObject({ result: 'restarted' });
     expect(platform.restarts.sort()).toEqual(['env-p1/lkc-az1/follows-current', 'env-p1/lkc-az1/pinned-new']);
+  });
+});
+
+describe('ReloadAfterRotation: a connector another operation holds is pending, not skipped', () => {
+  const KEY = 'env-p1/lkc-aws1/orders-cdc';
+  const lockedBy = (operation: string, expiresAt: number) => ({ owner: 'other', operation, expiresAt });
+
+  it('waits on the holder: pending until its lock expires, the version recorded for it, the rest restarted', async () => {
+    // Prepare
+    const { useCase, store, clock, platform, secrets } = setup();
+    const expiresAt = clock.now().getTime() + 60_000;
+    await store.write({ connectorKey: KEY, lock: lockedBy('recover failed (attempt 1)', expiresAt) }, null);
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({
+      result: 'skipped',
+      reason: 'in-flight',
+      pending: { holder: 'recover failed (attempt 1)', lockExpiresAt: expiresAt },
+    });
+    expect(pendingOutcomes(report).map((o) => o.connector.name)).toEqual(['orders-cdc']);
+    expect(platform.restarts).toEqual(['env-p1/lkc-aws1/orders-outbox']);
+    const record = (await store.read(KEY))?.record;
+    expect(record?.lock?.owner).toBe('other');
+    expect(record?.pendingVersions).toEqual({
+      [secretIdentityKey(SECRET)]: {
+        secret: report.secret,
+        version: 'v2',
+        becameCurrentAt: secrets.snapshot.currentSince?.getTime(),
+        since: expect.any(Number),
+      },
+    });
+  });
+
+  it('counts a connector the holder restarted after the version became current as covered, not pending', async () => {
+    // Prepare
+    const { useCase, store, clock } = setup();
+    const lock = lockedBy('recover failed (attempt 1)', clock.now().getTime() + 60_000);
+    // The version became current at a whole second: a restart covers it once that second is over.
+    await store.write({ connectorKey: KEY, lock, lastRestartAt: clock.now().getTime() + 1_000 }, null);
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'already-covered' });
+    expect(pendingOutcomes(report)).toEqual([]);
+  });
+
+  it('restarts a connector itself when the holder released it between planning and restarting', async () => {
+    // Prepare: the record planning reads still shows the lock; the holder releases right after.
+    const { clock, platform, secrets, store: inner } = setup();
+    await inner.write({ connectorKey: KEY, lock: lockedBy('recover failed', clock.now().getTime() + 60_000) }, null);
+    let released = false;
+    const store: StateStore = {
+      async read(key) {
+        const found = await inner.read(key);
+        if (key === KEY && !released && found) {
+          released = true;
+          const { lock: _lock, ...rest } = found.record;
+          await inner.write(rest, found.etag);
+        }
+        return found;
+      },
+      write: (record, etag) => inner.write(record, etag),
+    };
+    const resolver = new TargetResolver(platform, emptyTargetMapping, {
+      tagKey: 'confluent-connectors',
+      configScan: true,
+      sameCloudOnly: true,
+    });
+    const leases = new ConnectorLeases(store, clock, { owner: 'rotation', lockTtlMs: 600_000, retentionMs: 1 });
+    const useCase = new ReloadAfterRotation(
+      { secrets, platform, resolver, leases, clock, logger: silentLogger },
+      SETTINGS,
+    );
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'restarted' });
+    expect(pendingOutcomes(report)).toEqual([]);
+    expect(platform.restarts).toContain(KEY);
+  });
+
+  it('DRY_RUN reports the in-flight connector without waiting on it or writing anything', async () => {
+    // Prepare
+    const { useCase, store, clock } = setup({ dryRun: true });
+    await store.write({ connectorKey: KEY, lock: lockedBy('recover failed', clock.now().getTime() + 60_000) }, null);
+    const before = await store.read(KEY);
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({ result: 'skipped', reason: 'in-flight' });
+    expect(pendingOutcomes(report)).toEqual([]);
+    expect(await store.read(KEY)).toEqual(before);
+  });
+
+  it('plans an in-flight connector as in flight without recording anything (plan writes no state)', async () => {
+    // Prepare
+    const { useCase, store, clock } = setup();
+    await store.write({ connectorKey: KEY, lock: lockedBy('recover failed', clock.now().getTime() + 60_000) }, null);
+    const before = await store.read(KEY);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const target = plan.targets.find((t) => t.connector.name === 'orders-cdc');
+    expect(target?.decision).toMatchObject({ action: 'skip', reason: 'in-flight' });
+    expect(await store.read(KEY)).toEqual(before);
   });
 });

@@ -87,6 +87,19 @@ describe('DynamoDbStateStore', () => {
         firstWave: ['env-1/lkc-1/orders-cdc'],
         trace: 'SYSTEM_ERROR: password authentication failed',
       },
+      pendingVersions: {
+        'aws:us-east-1:123456789012:prod/db': {
+          secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-Ab12Cd',
+          version: 'b2c3d4e5-5678-90ab-cdef-EXAMPLE22222',
+          becameCurrentAt: 1_767_225_480_000,
+          since: 1_767_225_481_234,
+        },
+        'azure:kv.vault.azure.net:db-password': {
+          secret: 'https://kv.vault.azure.net/secrets/db-password',
+          becameCurrentAt: 1_767_225_490_000,
+          since: 1_767_225_490_500,
+        },
+      },
       expiresAt: 1_769_817_600_500,
     };
 

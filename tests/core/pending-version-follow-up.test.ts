@@ -1,0 +1,168 @@
+import { ConnectorLeases } from '../../shared/core/connector-lease';
+import { connectorKey } from '../../shared/core/connector-ref';
+import type { OutcomeReport } from '../../shared/core/outcome-report';
+import { FOLLOW_UP_TRIGGER, PendingVersionFollowUp } from '../../shared/core/pending-version-follow-up';
+import { waitOnHolder } from '../../shared/core/pending-versions';
+import { silentLogger } from '../../shared/core/ports';
+import { MemoryStateStore } from '../../shared/state/memory-state-store';
+import { FakeClock } from '../helpers/fake-clock';
+import { FakePlatform, status } from '../helpers/fake-platform';
+
+const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
+const KEY = connectorKey(ORDERS);
+const SECRET_KEY = 'aws:us-east-1:123456789012:prod/orders-db';
+const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
+const VERIFY = { timeoutMs: 60_000, pollIntervalMs: 1_000, settleMs: 5_000 };
+
+function setup() {
+  const clock = new FakeClock(Date.parse('2026-11-27T12:00:00.250Z'));
+  const store = new MemoryStateStore();
+  const platform = new FakePlatform()
+    .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-aws1', cloud: 'aws', kind: 'Dedicated' })
+    .addConnector(ORDERS, {});
+  const reported: OutcomeReport[] = [];
+  const options = { lockTtlMs: 900_000, retentionMs: 86_400_000 };
+  const followUp = new PendingVersionFollowUp(
+    {
+      platform,
+      leases: new ConnectorLeases(store, clock, { owner: 'recovery-1:follow-up', ...options }),
+      clock,
+      logger: silentLogger,
+      outcomes: {
+        name: 'recording',
+        deliver: async (outcome) => {
+          reported.push(outcome);
+        },
+      },
+    },
+    { verify: VERIFY },
+  );
+  const holder = new ConnectorLeases(store, clock, {
+    owner: 'recovery-1',
+    ...options,
+    onReleased: (key, released) => followUp.afterRelease(key, released),
+  });
+  const rotation = new ConnectorLeases(store, clock, { owner: 'rotation-1', ...options });
+  /** The holder locks and restarts the connector; a rotation then waits on it for a version current since `at`. */
+  async function holderRestartsThenRotationWaits(restartAt: number, versionAt: number) {
+    await holder.acquire(KEY, 'recover failed (attempt 1)', () => undefined);
+    await holder.update(KEY, (record) => ({ ...record, lastRestartAt: restartAt }));
+    return waitOnHolder(rotation, KEY, SECRET_KEY, {
+      secret: SECRET,
+      version: 'v2',
+      becameCurrentAt: versionAt,
+      since: versionAt,
+    });
+  }
+  return { clock, store, platform, reported, holder, holderRestartsThenRotationWaits };
+}
+
+describe('PendingVersionFollowUp: the holder re-checks what waited on its lock', () => {
+  it('restarts once more for a version that became current after its own restart, and reports it as the rotation', async () => {
+    // Prepare
+    const { clock, store, platform, reported, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    const wait = await holderRestartsThenRotationWaits(now, now + 2_000);
+    clock.advance(30_000);
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(wait.kind).toBe('pending');
+    expect(platform.restarts).toEqual([KEY]);
+    const record = (await store.read(KEY))?.record;
+    expect(record?.lock).toBeUndefined();
+    expect(record?.pendingVersions).toBeUndefined();
+    expect(record?.appliedVersions).toEqual({ [SECRET_KEY]: 'v2' });
+    expect(record?.lastRestartAt).toBeGreaterThan(now + 2_000);
+    expect(reported).toEqual([
+      {
+        kind: 'rotation',
+        report: expect.objectContaining({
+          trigger: FOLLOW_UP_TRIGGER,
+          secret: SECRET,
+          version: 'v2',
+          outcomes: [expect.objectContaining({ connector: ORDERS, result: 'restarted', method: 'restart' })],
+        }),
+      },
+    ]);
+  });
+
+  it('only drops the entry when its own restart, accepted after the version became current, covers it', async () => {
+    // Prepare: the rotation waits before the holder's restart is accepted, which is then after the version.
+    const { clock, store, platform, reported, holder } = setup();
+    const now = clock.now().getTime();
+    await holder.acquire(KEY, 'recover failed (attempt 1)', () => undefined);
+    const rotation = new ConnectorLeases(store, clock, { owner: 'rotation-1', lockTtlMs: 900_000, retentionMs: 1 });
+    await waitOnHolder(rotation, KEY, SECRET_KEY, { secret: SECRET, version: 'v2', becameCurrentAt: now, since: now });
+    await holder.update(KEY, (record) => ({ ...record, lastRestartAt: now + 1_000 }));
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(platform.restarts).toEqual([]);
+    expect((await store.read(KEY))?.record.pendingVersions).toBeUndefined();
+    expect(reported).toEqual([]);
+  });
+
+  it('leaves a connector a person paused meanwhile, and the entry, to the waiting rotation', async () => {
+    // Prepare
+    const { clock, store, platform, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    platform.addConnectorWithStatus(ORDERS, status('PAUSED', ['STOPPED']));
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(platform.restarts).toEqual([]);
+    expect(Object.keys((await store.read(KEY))?.record.pendingVersions ?? {})).toEqual([SECRET_KEY]);
+  });
+
+  it('reports a refused restart, keeps the entry for the retry and frees the connector, without failing the holder', async () => {
+    // Prepare
+    const { clock, store, platform, reported, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    platform.restartError = new Error('500 Internal Server Error');
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    const record = (await store.read(KEY))?.record;
+    expect(record?.lock).toBeUndefined();
+    expect(Object.keys(record?.pendingVersions ?? {})).toEqual([SECRET_KEY]);
+    expect(reported).toEqual([
+      {
+        kind: 'rotation',
+        report: expect.objectContaining({
+          outcomes: [expect.objectContaining({ result: 'restart-error', detail: '500 Internal Server Error' })],
+        }),
+      },
+    ]);
+  });
+
+  it('restarts nothing when another operation took the lock between the release and the follow-up', async () => {
+    // Prepare
+    const { clock, store, platform, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    const other = new ConnectorLeases(store, clock, { owner: 'reload-2', lockTtlMs: 900_000, retentionMs: 1 });
+    const originalStatus = platform.getStatus.bind(platform);
+    platform.getStatus = async (connector) => {
+      await other.acquire(KEY, 'reload prod/payments@p9', () => undefined);
+      return originalStatus(connector);
+    };
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(platform.restarts).toEqual([]);
+    expect((await store.read(KEY))?.record.lock?.operation).toBe('reload prod/payments@p9');
+  });
+});
