@@ -1,7 +1,8 @@
 import { TableClient } from '@azure/data-tables';
-import { HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
 import {
   type AzureFunctionsStack,
   invocationContext,
@@ -80,22 +81,35 @@ async function rotate(value: string): Promise<{ event: SecretNewVersionCreatedEv
   return { event, version: written.properties.version };
 }
 
+/** What the host does with the messages a delivery queued: one try of reloadRotatedSecret each; a throw is a retry. */
+async function reloadQueued(context: InvocationContext): Promise<unknown> {
+  const messages = (context.extraOutputs.get(rotationQueueOutput) as unknown[] | undefined) ?? [];
+  expect(messages).toHaveLength(1);
+  return functions
+    .reloadRotatedSecret(
+      messages[0],
+      new InvocationContext({ functionName: 'reloadRotatedSecret', triggerMetadata: { dequeueCount: 1 } }),
+    )
+    .catch((error: unknown) => error);
+}
+
+async function deliverAndReload(event: SecretNewVersionCreatedEvent): Promise<unknown> {
+  const context = invocationContext('onSecretEvent', () => {});
+  await functions.onSecretEvent(structuredClone(event), context);
+  return reloadQueued(context);
+}
+
 describe('a rotation pending on a locked connector, on Azure', () => {
-  it('fails the Event Grid invocation while the connector is held, and the redelivery after it restarts only that one', async () => {
+  it('fails the queued reload while the connector is held, and the queue retry after it restarts only that one', async () => {
     // Prepare
     await holder.acquire(LOCKED, 'recover failed (attempt 1)', () => undefined);
     const { event, version } = await rotate('pending-v2');
     const before = { locked: restarts(LOCKED), other: restarts(OTHER) };
 
     // Act
-    const first = await functions
-      .onSecretEvent(
-        structuredClone(event),
-        invocationContext('onSecretEvent', () => {}),
-      )
-      .catch((error: unknown) => error);
+    const first = await deliverAndReload(event);
 
-    // Assess: retried by Event Grid, the other connector restarted, the waiting version left for the holder.
+    // Assess: retried by the queue, the other connector restarted, the waiting version left for the holder.
     expect(first).toBeInstanceOf(RotationPendingError);
     expect(first).toMatchObject({ pending: [expect.objectContaining({ name: 'analytics-sql-sink' })] });
     expect(restarts(LOCKED)).toBe(before.locked);
@@ -106,12 +120,10 @@ describe('a rotation pending on a locked connector, on Azure', () => {
       expect.objectContaining({ version, secret: expect.stringContaining(SEEDED_KEY_VAULT_SECRET.name) }),
     ]);
 
-    // Act: Event Grid's next attempt, once the holder is done (a holder without the follow-up: the retry must do it).
+    // Act: the queue's next try, once the holder is done (a holder without the follow-up: the retry must do it).
     await holder.release(LOCKED);
-    const [summary] = await functions.onSecretEvent(
-      structuredClone(event),
-      invocationContext('onSecretEvent', () => {}),
-    );
+    const retried = (await deliverAndReload(event)) as { handled?: { outcomes?: unknown[] } };
+    const summary = retried.handled;
 
     // Assess
     expect(restarts(LOCKED)).toBe(before.locked + 1);
@@ -126,7 +138,7 @@ describe('a rotation pending on a locked connector, on Azure', () => {
     expect(Object.values(cloud.confluent.control.connector(LOCKED).heldVersions)).toContain(version);
   });
 
-  it('answers the webhook with 500 while a connector is pending, so Event Grid delivers it again', async () => {
+  it('answers the webhook at once (queued) while a connector is pending; the queued reload fails, so it is retried', async () => {
     // Prepare
     await holder.acquire(LOCKED, 'reload elsewhere', () => undefined);
     const { event } = await rotate('pending-v3');
@@ -138,14 +150,14 @@ describe('a rotation pending on a locked connector, on Azure', () => {
     });
 
     // Act
-    const response = (await functions.secretEventsWebhook(
-      request,
-      invocationContext('secretEventsWebhook', () => {}),
-    )) as HttpResponseInit;
+    const context = invocationContext('secretEventsWebhook', () => {});
+    const response = (await functions.secretEventsWebhook(request, context)) as HttpResponseInit;
+    const reload = await reloadQueued(context);
 
     // Assess
-    expect(response.status).toBe(500);
-    expect(JSON.stringify(response.jsonBody)).toMatch(
+    expect(response.status).toBeLessThan(300);
+    expect(reload).toBeInstanceOf(RotationPendingError);
+    expect(String((reload as Error).message)).toMatch(
       /is pending on 1 connector\(s\).*analytics-sql-sink.*reload elsewhere/,
     );
     await holder.release(LOCKED);
