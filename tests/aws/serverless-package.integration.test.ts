@@ -487,7 +487,13 @@ describe('what ships is what the bench reports', () => {
 
       // Assess
       expect(bundles.map((bundle) => bundle.name).sort()).toEqual(
-        ['connectorFailureWebhook', 'onSecretRotated', 'recoverReportedFailures', 'sweepFailedConnectors'].sort(),
+        [
+          'connectorFailureWebhook',
+          'onSecretRotated',
+          'recoverReportedFailures',
+          'retryPendingRotations',
+          'sweepFailedConnectors',
+        ].sort(),
       );
       for (const bundle of bundles) {
         const zip = readFileSync(path.join(ROOT, `.serverless/${bundle.name}.zip`));
