@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
-import type { HandledSummary } from '../functions/azure/handled-summary';
+import type { HandledSummary } from '../shared/app/handled-summary';
 import { type AzuriteTable, startAzuriteTable } from './azurite-table';
 import type { ConfluentEmulator } from './confluent-emulator';
 import { installFunctionsHost, registeredFunction } from './functions-host';

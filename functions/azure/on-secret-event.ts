@@ -1,8 +1,8 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
 import { handleSecretEvents } from '../../shared/app/handle-trigger';
+import { type HandledSummary, summarize } from '../../shared/app/handled-summary';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger } from '../../shared/events/parse-trigger';
-import { type HandledSummary, summarize } from './handled-summary';
 import { withInvocation } from './invocation-logger';
 import { runtime } from './runtime';
 

@@ -1,11 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { handleSecretEvents, ReloadIncompleteError } from '../../shared/app/handle-trigger';
+import { summarize } from '../../shared/app/handled-summary';
 import { isSecretEvent } from '../../shared/core/events';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTriggerText } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
 import { redact } from '../../shared/observability/redaction';
-import { summarize } from './handled-summary';
 import { withInvocation } from './invocation-logger';
 import { runtime } from './runtime';
 
