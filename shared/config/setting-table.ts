@@ -452,7 +452,7 @@ export const SETTINGS = {
     group: 'Google Cloud',
     kind: KINDS.text,
     required: true,
-    runtimes: ['gcp'],
+    runtimes: ['gcp', 'cli'],
     deploy: { terraform: derived('the `state` bucket') },
     description:
       "Cloud Storage bucket of per-connector locks and applied versions (written with generation preconditions) and of the task targets' `dead-letters/`. The client's own `STORAGE_EMULATOR_HOST` points it at a local endpoint.",
@@ -515,7 +515,7 @@ export const SETTINGS = {
     group: 'Google Cloud',
     kind: KINDS.url,
     unset: "Secret Manager's API",
-    runtimes: ['gcp'],
+    runtimes: ['gcp', 'cli'],
     description: 'Local only: a plain-HTTP Secret Manager endpoint (the local cloud), called without credentials.',
   },
   GCP_CLOUD_TASKS_ENDPOINT: {
