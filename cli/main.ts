@@ -36,7 +36,7 @@ const USAGE_ERRORS = [
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-const SECRET_HELP = 'secret ARN, name (AWS, region from AWS_REGION) or Key Vault URI';
+const SECRET_HELP = 'secret ARN, name (AWS, region from AWS_REGION), Key Vault URI or projects/<p>/secrets/<name>';
 const CONNECTOR_HELP = 'env-id/lkc-id/connector-name';
 
 interface TableOptions {
@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], out = new Output()): Promise
     command.addOption(
       new Option(
         '--state-store <store>',
-        'where locks and applied versions live (default: from STATE_TABLE / AZURE_STATE_TABLE_*)',
+        'where locks and applied versions live (default: from STATE_TABLE / AZURE_STATE_TABLE_* / GCP_STATE_BUCKET)',
       ).choices(STATE_STORE_NAMES),
     );
   const yesOption = (command: Command) => command.option('--yes', 'do not ask for confirmation');
@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], out = new Output()): Promise
     program
       .command('inspect-event')
       .description(
-        'normalize a trigger payload (EventBridge, Event Grid, CloudEvents, Confluent webhook) or say why it is ignored',
+        'normalize a trigger payload (EventBridge, Event Grid, CloudEvents, Pub/Sub push, Confluent webhook) or say why it is ignored',
       )
       .argument('<file>', "payload file, or '-' for stdin"),
     'one JSON object per event, one per line',

@@ -5,7 +5,7 @@ import { status } from '../cli/commands/status';
 import { Output } from '../cli/output';
 import { renderReport } from '../cli/render';
 import { createCliRuntime } from '../cli/runtime';
-import type { HandledSummary } from '../functions/azure/handled-summary';
+import type { HandledSummary } from '../shared/app/handled-summary';
 import type { RecoverySummary } from '../shared/app/recovery-summary';
 import type { ReloadReport } from '../shared/core/reload-plan';
 import { secretManagerClient } from '../shared/providers/gcp-secret-manager';

@@ -40,6 +40,8 @@ export interface GcpFunctionsStackOptions {
   readonly webhookToken?: string;
   /** Seen before the Eventarc delivery of each notification (the demo's log). */
   readonly onNotification?: (message: PubSubMessage) => void;
+  /** Eventarc's trigger delivers nothing by itself: a test hands each notification over with `deliverToEventarc`. */
+  readonly holdEventarc?: boolean;
 }
 
 export interface GcpFunctionsStack {
@@ -53,6 +55,8 @@ export interface GcpFunctionsStack {
   readonly env: Readonly<Record<string, string>>;
   /** Everything delivered, with the function's HTTP status (Eventarc acks 2xx, redelivers the rest). */
   deliveries(): { messageId: string; status: number }[];
+  /** One delivery of a notification through the Eventarc trigger, as it does for each message on the topic. */
+  deliverToEventarc(message: PubSubMessage): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -94,7 +98,7 @@ export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions):
     options.onNotification?.(message);
   });
   // Eventarc's Pub/Sub trigger: a binary-mode CloudEvent whose body is the push body {message, subscription}.
-  pubsub.subscribe(LOCAL_GCP_TOPIC, async (message) => {
+  const deliverToEventarc = async (message: PubSubMessage): Promise<number> => {
     const response = await fetch(urls.onSecretVersionEvent, {
       method: 'POST',
       headers: {
@@ -110,7 +114,13 @@ export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions):
     const text = await response.text();
     delivered.push({ messageId: message.messageId, status: response.status });
     if (!response.ok) throw new Error(`onSecretVersionEvent answered ${response.status}: ${text.slice(0, 200)}`);
-  });
+    return response.status;
+  };
+  if (!options.holdEventarc) {
+    pubsub.subscribe(LOCAL_GCP_TOPIC, async (message) => {
+      await deliverToEventarc(message);
+    });
+  }
 
   secretManager.control.seed(
     LOCAL_GCP_PROJECT.id,
@@ -150,6 +160,7 @@ export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions):
       LOCAL_GCP_WEBHOOK_TOKEN_SECRET: LOCAL_GCP_WEBHOOK_TOKEN,
     },
     deliveries: () => [...delivered],
+    deliverToEventarc,
     async close() {
       await Promise.all([...servers.values()].map((server) => closeServer(server)));
       await Promise.all([secretManager.close(), storage.close(), tasks.close()]);

@@ -1,8 +1,8 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { handleSecretEvents } from '../../shared/app/handle-trigger';
+import { type HandledSummary, summarize } from '../../shared/app/handled-summary';
 import { fromSecretEventMessage, MalformedSecretEventMessageError } from '../../shared/app/secret-event-message';
 import { QUEUE_CONNECTION } from './failure-queue';
-import { type HandledSummary, summarize } from './handled-summary';
 import { withInvocation } from './invocation-logger';
 import { type DeadLettered, deadLetterOnLastTry } from './poison-queue';
 import { ROTATION_QUEUE, rotationPoisonOutput } from './rotation-queue';

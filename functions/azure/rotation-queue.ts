@@ -1,10 +1,10 @@
 import { type InvocationContext, output } from '@azure/functions';
+import type { HandledSummary } from '../../shared/app/handled-summary';
 import { toSecretEventMessage } from '../../shared/app/secret-event-message';
 import { isSecretEvent, type TriggerEvent } from '../../shared/core/events';
 import type { Logger } from '../../shared/core/ports';
 import { canonicalSecretId } from '../../shared/core/secret-ref';
 import { QUEUE_CONNECTION } from './failure-queue';
-import type { HandledSummary } from './handled-summary';
 
 /**
  * The hand-off between Event Grid and the reload: Event Grid waits 30 s for an answer and delivers again when it gets

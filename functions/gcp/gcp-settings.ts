@@ -1,7 +1,8 @@
+import { readSettings, settingsReadBy } from '../../shared/config/read-settings';
 import { InvalidSettingError, type Settings } from '../../shared/config/settings';
 import { type GcpSecretRef, parseSecretRef } from '../../shared/core/secret-ref';
 
-/** What the Cloud Run functions need beyond the shared settings (documented in SETTINGS_DOC beside them). */
+/** What the Cloud Run functions need beyond the shared settings: their rows of the setting table, mapped. */
 export interface GcpSettings {
   readonly stateBucket: string;
   readonly credentialsSecret: GcpSecretRef;
@@ -21,11 +22,13 @@ export interface GcpSettings {
   readonly cloudTasksEndpoint?: string;
 }
 
-/** Cloud Run functions' limit for event-driven functions (HTTP ones may run 60 min). */
+/**
+ * Cloud Run functions' limit for event-driven functions (HTTP ones may run 60 min): the default and upper bound of
+ * GCP_EVENT_FUNCTION_TIMEOUT_SECONDS in the setting table (tests/functions/gcp-settings.test.ts holds them equal).
+ */
 export const MAX_EVENT_FUNCTION_TIMEOUT_SECONDS = 540;
 /** Cloud Tasks' longest dispatch deadline for an HTTP task, and so the task targets' timeout. */
 export const TASK_DISPATCH_DEADLINE_SECONDS = 1800;
-const QUEUE = /^projects\/[^/]+\/locations\/[^/]+\/queues\/[A-Za-z0-9-]{1,100}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,29 +48,15 @@ export function worstCaseReloadMs(settings: Settings): number {
   return settings.verify.timeoutMs + settings.pauseTimeoutMs + (settings.http.maxRetries + 1) * settings.http.timeoutMs;
 }
 
+/**
+ * Reads the Cloud Run functions' rows of the setting table (shared/config/setting-table.ts), checking the start-up
+ * rules that need them, then what only holds on Google Cloud: every secret the functions read for themselves is a
+ * Secret Manager name, and a handed-off reload fits Cloud Tasks' dispatch deadline. That last rule stays here, not
+ * in startup-rules.ts: its bound is a Cloud Tasks constant, not a setting, and no other runtime hands work to it.
+ */
 export function loadGcpSettings(settings: Settings, env: Env = process.env): GcpSettings {
-  const text = (name: string) => env[name]?.trim() || undefined;
+  const s = readSettings(settingsReadBy('gcp'), env);
   const problems: string[] = [];
-  const stateBucket = text('GCP_STATE_BUCKET');
-  if (!stateBucket) problems.push('GCP_STATE_BUCKET: required');
-  const taskQueue = text('GCP_TASK_QUEUE');
-  if (!taskQueue || !QUEUE.test(taskQueue))
-    problems.push('GCP_TASK_QUEUE: required, projects/<p>/locations/<l>/queues/<q>');
-  const reloadUrl = text('GCP_RELOAD_URL');
-  const recoverUrl = text('GCP_RECOVER_URL');
-  for (const [name, value] of [
-    ['GCP_RELOAD_URL', reloadUrl],
-    ['GCP_RECOVER_URL', recoverUrl],
-  ] as const) {
-    if (!value || !/^https?:\/\//.test(value)) problems.push(`${name}: required, the function's URL`);
-  }
-  const timeout = Number(text('GCP_EVENT_FUNCTION_TIMEOUT_SECONDS') ?? MAX_EVENT_FUNCTION_TIMEOUT_SECONDS);
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_EVENT_FUNCTION_TIMEOUT_SECONDS) {
-    problems.push(`GCP_EVENT_FUNCTION_TIMEOUT_SECONDS: expected 1 to ${MAX_EVENT_FUNCTION_TIMEOUT_SECONDS}`);
-  }
-  const attempts = Number(text('GCP_TASK_MAX_ATTEMPTS') ?? 5);
-  if (!Number.isInteger(attempts) || attempts < 1)
-    problems.push('GCP_TASK_MAX_ATTEMPTS: expected a whole number above 0');
   const credentials = settings.credentialsSecret;
   if (!credentials || !isSecretManagerName(credentials)) {
     problems.push('CONFLUENT_CREDENTIALS_SECRET: required, a Secret Manager name (projects/<p>/secrets/<name>)');
@@ -79,25 +68,29 @@ export function loadGcpSettings(settings: Settings, env: Env = process.env): Gcp
   ] as const) {
     if (value !== undefined && !isSecretManagerName(value)) problems.push(`${name}: expected a Secret Manager name`);
   }
-  if (worstCaseReloadMs(settings) > TASK_DISPATCH_DEADLINE_SECONDS * 1000) {
+  const worstCase = worstCaseReloadMs(settings) / 1000;
+  if (worstCase > TASK_DISPATCH_DEADLINE_SECONDS) {
     problems.push(
-      `VERIFY_TIMEOUT_SECONDS + PAUSE_TIMEOUT_SECONDS + the restart request's retries exceed Cloud Tasks' ${TASK_DISPATCH_DEADLINE_SECONDS} s dispatch deadline`,
+      `VERIFY_TIMEOUT_SECONDS (${s.VERIFY_TIMEOUT_SECONDS}) + PAUSE_TIMEOUT_SECONDS (${s.PAUSE_TIMEOUT_SECONDS}) + ` +
+        `(CONFLUENT_MAX_RETRIES (${s.CONFLUENT_MAX_RETRIES}) + 1) × CONFLUENT_REQUEST_TIMEOUT_SECONDS ` +
+        `(${s.CONFLUENT_REQUEST_TIMEOUT_SECONDS}) = ${worstCase} must not exceed Cloud Tasks' ` +
+        `${TASK_DISPATCH_DEADLINE_SECONDS} s dispatch deadline: a handed-off reload would be cut off mid-verification, ` +
+        'its connectors left locked and the outcome unreported',
     );
   }
-  if (problems.length > 0) throw new InvalidSettingError(`invalid configuration: ${problems.join('; ')}`);
-  const tasksServiceAccount = text('GCP_TASKS_SERVICE_ACCOUNT');
-  const secretManagerEndpoint = text('GCP_SECRET_MANAGER_ENDPOINT');
-  const cloudTasksEndpoint = text('GCP_CLOUD_TASKS_ENDPOINT');
+  if (problems.length > 0 || !credentials) {
+    throw new InvalidSettingError(`invalid configuration: ${problems.join('; ')}`);
+  }
   return {
-    stateBucket: stateBucket as string,
-    credentialsSecret: parseSecretRef(credentials as string, { provider: 'gcp' }) as GcpSecretRef,
-    taskQueue: taskQueue as string,
-    reloadUrl: reloadUrl as string,
-    recoverUrl: recoverUrl as string,
-    ...(tasksServiceAccount ? { tasksServiceAccount } : {}),
-    eventFunctionTimeoutMs: timeout * 1000,
-    taskMaxAttempts: attempts,
-    ...(secretManagerEndpoint ? { secretManagerEndpoint } : {}),
-    ...(cloudTasksEndpoint ? { cloudTasksEndpoint } : {}),
+    stateBucket: s.GCP_STATE_BUCKET,
+    credentialsSecret: parseSecretRef(credentials, { provider: 'gcp' }) as GcpSecretRef,
+    taskQueue: s.GCP_TASK_QUEUE,
+    reloadUrl: s.GCP_RELOAD_URL,
+    recoverUrl: s.GCP_RECOVER_URL,
+    ...(s.GCP_TASKS_SERVICE_ACCOUNT ? { tasksServiceAccount: s.GCP_TASKS_SERVICE_ACCOUNT } : {}),
+    eventFunctionTimeoutMs: s.GCP_EVENT_FUNCTION_TIMEOUT_SECONDS * 1000,
+    taskMaxAttempts: s.GCP_TASK_MAX_ATTEMPTS,
+    ...(s.GCP_SECRET_MANAGER_ENDPOINT ? { secretManagerEndpoint: s.GCP_SECRET_MANAGER_ENDPOINT } : {}),
+    ...(s.GCP_CLOUD_TASKS_ENDPOINT ? { cloudTasksEndpoint: s.GCP_CLOUD_TASKS_ENDPOINT } : {}),
   };
 }

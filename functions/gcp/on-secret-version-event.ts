@@ -1,9 +1,9 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { handleSecretEvents } from '../../shared/app/handle-trigger';
+import { type HandledSummary, summarize } from '../../shared/app/handled-summary';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
-import { type HandledSummary, summarize } from '../azure/handled-summary';
 import { runtime } from './runtime';
 import { deadLetter } from './task-hand-off';
 

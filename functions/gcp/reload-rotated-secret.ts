@@ -1,9 +1,9 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { handleSecretEvents } from '../../shared/app/handle-trigger';
+import { summarize } from '../../shared/app/handled-summary';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
-import { summarize } from '../azure/handled-summary';
 import { runtime } from './runtime';
 import { PermanentTaskError, runTaskTarget } from './task-target';
 

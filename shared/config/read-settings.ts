@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { issueText } from '../validation/issue-text';
 import { InvalidSettingError } from './invalid-setting-error';
-import { type Runtime, SETTINGS, type SettingName, type SettingRow } from './setting-table';
+import { RUNTIMES, type Runtime, SETTINGS, type SettingName, type SettingRow } from './setting-table';
 import { STARTUP_RULES } from './startup-rules';
 
 type Row<K extends SettingName> = (typeof SETTINGS)[K];
@@ -27,7 +27,7 @@ const NAMES = Object.keys(SETTINGS) as SettingName[];
 const rowOf = (name: SettingName): SettingRow => SETTINGS[name];
 
 export const SHARED_SETTINGS = NAMES.filter((name) =>
-  (['aws', 'azure', 'cli'] as const).every((runtime) => rowOf(name).runtimes.includes(runtime)),
+  RUNTIMES.every((runtime) => rowOf(name).runtimes.includes(runtime)),
 ) as SharedSettingName[];
 
 /** Every row a runtime reads, its shared ones included: a loader validates these and no others. */

@@ -52,7 +52,7 @@ export const KINDS = {
   ),
   url: kind('http(s) URL', z.url('expected an http(s) URL')),
   text: kind('text', nonEmptyText),
-  /** An ARN, a Secrets Manager name or a Key Vault secret URI; checked against the cloud where it is used. */
+  /** An ARN, a Secrets Manager name, a Key Vault secret URI or a Secret Manager name; checked where it is used. */
   secret: kind('secret reference', nonEmptyText),
   commaList: listKind('comma-separated list', ','),
   semicolonList: listKind('`;`-separated list', ';'),
@@ -100,4 +100,20 @@ export function oneOf<const V extends readonly [string, ...string[]]>(values: V)
   const listed = `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
   const message = `expected ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
   return kind(listed, z.enum(values, message));
+}
+
+/** A positive number of seconds up to a platform's limit (which the Type column names). */
+export function secondsUpTo(max: number) {
+  return kind(
+    `seconds > 0, ≤ ${max}`,
+    number('expected a number of seconds').check(
+      z.positive({ error: (issue) => `expected more than 0 seconds, got ${String(issue.input)}` }),
+      z.lte(max, { error: (issue) => `expected at most ${max} seconds, got ${String(issue.input)}` }),
+    ),
+  );
+}
+
+/** Text of a fixed shape, e.g. a resource name; `shape` is how the Type column and the message show it. */
+export function shaped(shape: string, pattern: RegExp) {
+  return kind(`\`${shape}\``, nonEmptyText.check(z.regex(pattern, `expected ${shape}`)));
 }

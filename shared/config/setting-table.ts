@@ -1,24 +1,27 @@
 import { DEFAULT_CONNECTORS_TAG } from '../core/secret-tags';
-import { KINDS, oneOf, type SettingKind } from './setting-kinds';
+import { KINDS, oneOf, type SettingKind, secondsUpTo, shaped } from './setting-kinds';
 
 /**
  * Every environment variable the reloader reads, defined once. The loaders (loadSettings, loadAwsSettings,
- * loadAzureSettings) parse and validate from these rows, and docs/configuration.md is generated from them.
+ * loadAzureSettings, loadGcpSettings) parse and validate from these rows, and docs/configuration.md is generated
+ * from them.
  *
  * To add a setting:
  *   1. Add a row below, in its group: `kind` (setting-kinds.ts: the type and its validation), `default` (the
  *      variable's text, parsed like a set value) or `unset` (what leaving it unset means), `runtimes` (who reads it),
- *      `deploy` (the serverless.yml / main.bicep parameter that sets it, if any) and a one-sentence `description`.
+ *      `deploy` (the serverless.yml / main.bicep parameter or infra/gcp Terraform variable that sets it, if any) and a one-sentence `description`.
  *   2. Read it where it belongs: a row every runtime reads lands in `Settings` (map it in settings.ts); a row only
- *      some runtimes read is mapped by that runtime's loader (functions/aws/aws-settings.ts, functions/azure/…).
+ *      some runtimes read is mapped by that runtime's loader (functions/aws/aws-settings.ts, functions/azure/…,
+ *      functions/gcp/gcp-settings.ts).
  *      A rule between settings goes in startup-rules.ts.
  *   3. `npm run docs:config` rewrites docs/configuration.md; `npm test` fails until it is current.
  * tests/config/setting-table.test.ts fails on a variable the code reads without a row, or a row nobody reads.
  */
-export type Runtime = 'aws' | 'azure' | 'cli';
+export const RUNTIMES = ['aws', 'azure', 'gcp', 'cli'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
 
-/** Read through `loadSettings`, which the Lambda functions, the Function App and the CLI all call. */
-const EVERY_RUNTIME = ['aws', 'azure', 'cli'] as const;
+/** Read through `loadSettings`, which the Lambda functions, the Function App, the Cloud Run functions and the CLI call. */
+const EVERY_RUNTIME = RUNTIMES;
 
 /** How a deployment sets the variable: from a template parameter (its name), or from something it derives. */
 export type DeployedBy = { readonly param: string } | { readonly derived: string };
@@ -35,8 +38,8 @@ export interface SettingRow {
   /** Its value is a credential: never logged, never echoed in an error. */
   readonly sensitive?: true;
   readonly runtimes: readonly Runtime[];
-  /** serverless.yml (AWS) and infra/azure/main.bicep (Azure). */
-  readonly deploy?: { readonly serverless?: DeployedBy; readonly bicep?: DeployedBy };
+  /** serverless.yml (AWS), infra/azure/main.bicep (Azure) and infra/gcp/main.tf (Google Cloud). */
+  readonly deploy?: { readonly serverless?: DeployedBy; readonly bicep?: DeployedBy; readonly terraform?: DeployedBy };
   /** Markdown, one or two sentences. */
   readonly description: string;
 }
@@ -49,6 +52,7 @@ export const SETTING_GROUPS = [
   'Alerts and logs',
   'AWS',
   'Azure',
+  'Google Cloud',
   'CLI',
 ] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
@@ -69,9 +73,13 @@ export const SETTINGS = {
     group: 'Confluent Cloud',
     kind: KINDS.secret,
     runtimes: EVERY_RUNTIME,
-    deploy: { serverless: param('confluentCredentialsSecret'), bicep: param('confluentCredentialsSecretUri') },
+    deploy: {
+      serverless: param('confluentCredentialsSecret'),
+      bicep: param('confluentCredentialsSecretUri'),
+      terraform: param('credentials_secret'),
+    },
     description:
-      'Secret (ARN, name or Key Vault URI) holding the Cloud API key as JSON `{"apiKey","apiSecret"}`. Required when deployed (on Azure: a Key Vault secret URI).',
+      'Secret (ARN, name, Key Vault URI or Secret Manager name) holding the Cloud API key as JSON `{"apiKey","apiSecret"}`. Required when deployed (on Azure: a Key Vault secret URI; on Google Cloud: `projects/<p>/secrets/<name>`).',
   },
   CONFLUENT_CLOUD_API_KEY: {
     group: 'Confluent Cloud',
@@ -364,7 +372,11 @@ export const SETTINGS = {
     group: 'Recovering failed connectors',
     kind: KINDS.secret,
     runtimes: EVERY_RUNTIME,
-    deploy: { serverless: param('webhookTokenSecret'), bicep: param('webhookTokenSecretUri') },
+    deploy: {
+      serverless: param('webhookTokenSecret'),
+      bicep: param('webhookTokenSecretUri'),
+      terraform: param('webhook_token_secret'),
+    },
     description:
       'Secret holding the token that must appear in the failure webhook URL (path or `?token=`); unset, the webhook refuses every call.',
   },
@@ -375,7 +387,7 @@ export const SETTINGS = {
     runtimes: ['azure'],
     deploy: { bicep: param('sweepSchedule') },
     description:
-      'Azure: the sweep timer, resolved by the Functions host (changes without a redeploy). On AWS the schedule is the `sweepSchedule` deploy parameter (`rate(…)` or `cron(…)`), not a variable.',
+      'Azure: the sweep timer, resolved by the Functions host (changes without a redeploy). On AWS the schedule is the `sweepSchedule` deploy parameter (`rate(…)` or `cron(…)`), on Google Cloud the Terraform `sweep_schedule` (Cloud Scheduler, unix cron), not a variable.',
   },
 
   // Alerts and logs
@@ -508,6 +520,85 @@ export const SETTINGS = {
     sensitive: true,
     runtimes: ['azure', 'cli'],
     description: 'A connection string instead of the endpoint, for Azurite and local runs.',
+  },
+
+  // Google Cloud
+  GCP_STATE_BUCKET: {
+    group: 'Google Cloud',
+    kind: KINDS.text,
+    required: true,
+    runtimes: ['gcp', 'cli'],
+    deploy: { terraform: derived('the `state` bucket') },
+    description:
+      "Cloud Storage bucket of per-connector locks and applied versions (written with generation preconditions) and of the task targets' `dead-letters/`. The client's own `STORAGE_EMULATOR_HOST` points it at a local endpoint.",
+  },
+  GCP_TASK_QUEUE: {
+    group: 'Google Cloud',
+    kind: shaped(
+      'projects/<p>/locations/<l>/queues/<q>',
+      /^projects\/[^/]+\/locations\/[^/]+\/queues\/[A-Za-z0-9-]{1,100}$/,
+    ),
+    required: true,
+    runtimes: ['gcp'],
+    deploy: { terraform: derived('the `work` Cloud Tasks queue') },
+    description:
+      "Cloud Tasks queue that reported failures, and rotations too long for the event function, are handed to. Start-up refuses settings whose reload worst case (below) exceeds Cloud Tasks' 1800 s dispatch deadline.",
+  },
+  GCP_RELOAD_URL: {
+    group: 'Google Cloud',
+    kind: KINDS.url,
+    required: true,
+    runtimes: ['gcp'],
+    deploy: { terraform: derived("the `reload` function's URL") },
+    description: 'URL of `reloadRotatedSecret`, the Cloud Tasks target of a handed-off rotation.',
+  },
+  GCP_RECOVER_URL: {
+    group: 'Google Cloud',
+    kind: KINDS.url,
+    required: true,
+    runtimes: ['gcp'],
+    deploy: { terraform: derived("the `recover` function's URL") },
+    description: 'URL of `recoverReportedFailures`, the Cloud Tasks target of a failure the webhook accepted.',
+  },
+  GCP_TASKS_SERVICE_ACCOUNT: {
+    group: 'Google Cloud',
+    kind: KINDS.text,
+    unset: 'tasks carry no OIDC token',
+    runtimes: ['gcp'],
+    deploy: { terraform: derived("the functions' service account") },
+    description: 'Service account whose OIDC token Cloud Tasks sends to the task targets, so they need not be public.',
+  },
+  GCP_EVENT_FUNCTION_TIMEOUT_SECONDS: {
+    group: 'Google Cloud',
+    kind: secondsUpTo(540),
+    default: '540',
+    runtimes: ['gcp'],
+    deploy: { terraform: derived("the rotation function's `timeout_seconds`") },
+    description:
+      "`onSecretVersionEvent`'s timeout (event-driven functions: at most 540 s). A reload whose worst case, `VERIFY_TIMEOUT_SECONDS` + `PAUSE_TIMEOUT_SECONDS` + (`CONFLUENT_MAX_RETRIES` + 1) × `CONFLUENT_REQUEST_TIMEOUT_SECONDS`, does not fit is handed to `GCP_TASK_QUEUE`.",
+  },
+  GCP_TASK_MAX_ATTEMPTS: {
+    group: 'Google Cloud',
+    kind: KINDS.positiveCount,
+    default: '5',
+    runtimes: ['gcp'],
+    deploy: { terraform: param('task_max_attempts') },
+    description:
+      "The queue's max attempts (the module sets both): a task target's last attempt dead-letters the work with its cause instead of failing.",
+  },
+  GCP_SECRET_MANAGER_ENDPOINT: {
+    group: 'Google Cloud',
+    kind: KINDS.url,
+    unset: "Secret Manager's API",
+    runtimes: ['gcp', 'cli'],
+    description: 'Local only: a plain-HTTP Secret Manager endpoint (the local cloud), called without credentials.',
+  },
+  GCP_CLOUD_TASKS_ENDPOINT: {
+    group: 'Google Cloud',
+    kind: KINDS.url,
+    unset: "Cloud Tasks' API",
+    runtimes: ['gcp'],
+    description: 'Local only: a plain-HTTP Cloud Tasks endpoint (the local cloud), called without credentials.',
   },
 
   // CLI

@@ -7,9 +7,9 @@ import { readSettings, SHARED_SETTINGS } from './read-settings';
 export { InvalidSettingError } from './invalid-setting-error';
 
 /**
- * The settings every runtime reads (the Lambda functions, the Function App, the CLI), read from environment
- * variables once at start and validated. Each variable is defined once, in setting-table.ts; docs/configuration.md
- * is generated from that table.
+ * The settings every runtime reads (the Lambda functions, the Function App, the Cloud Run functions, the CLI), read
+ * from environment variables once at start and validated. Each variable is defined once, in setting-table.ts;
+ * docs/configuration.md is generated from that table.
  */
 export interface Settings {
   readonly confluentApiUrl: string;

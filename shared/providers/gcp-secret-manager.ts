@@ -78,8 +78,10 @@ export class GcpSecretManager implements SecretSource, SecretValueReader {
       }
     });
     return {
-      // The ref as asked: the notification's project number, or the id a person typed.
-      secret: { provider: 'gcp', project: ref.project, name: ref.name },
+      // As Secret Manager names it: by project number, whether asked by number (a notification) or by id (a person,
+      // a config). The versions applied per connector are recorded under this secret, so the CLI and the functions
+      // read and write one key.
+      secret: { provider: 'gcp', project: projectOf(found.name) ?? ref.project, name: ref.name },
       currentVersion: current?.version ?? null,
       ...(current?.createdAt ? { currentSince: current.createdAt } : {}),
       pendingVersions: current ? pending : [],
@@ -125,6 +127,11 @@ export function mapSecretManagerError(error: unknown, secretId: string, operatio
   if (rpc === 'NOT_FOUND') return new SecretNotFoundError(failure);
   if (rpc === 'PERMISSION_DENIED' || rpc === 'UNAUTHENTICATED') return new SecretAccessDeniedError(failure);
   return new SecretProviderError(failure);
+}
+
+/** The project of a resource name Secret Manager returns (`projects/<number>/secrets/<id>`). */
+function projectOf(name: string | null | undefined): string | undefined {
+  return /^projects\/([^/]+)\/secrets\//.exec(name ?? '')?.[1];
 }
 
 function timestampOf(value: { seconds?: unknown; nanos?: unknown }): Date {

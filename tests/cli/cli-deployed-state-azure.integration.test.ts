@@ -3,7 +3,6 @@ import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import type { HandledSummary } from '../../functions/azure/handled-summary';
 import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
 import {
   LOCAL_STATE_TABLE,
@@ -14,6 +13,7 @@ import {
 } from '../../local/azure-functions-stack';
 import type { EventGridDelivery } from '../../local/key-vault-emulator';
 import { startLocalCloud } from '../../local/local-cloud';
+import type { HandledSummary } from '../../shared/app/handled-summary';
 import type { RecoverySummary } from '../../shared/app/recovery-summary';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { describeCliOnDeployedState } from './support/deployed-state-scenarios';

@@ -50,11 +50,69 @@ describe('connector-reloader inspect-event', () => {
     });
   });
 
+  it.each([
+    ['gcp/secret-version-add.eventarc.json', 'gcp.eventarc/SECRET_VERSION_ADD', '4'],
+    ['gcp/secret-version-add.push.json', 'gcp.pubsub-push/SECRET_VERSION_ADD', '4'],
+    ['gcp/secret-version-enable.push.json', 'gcp.pubsub-push/SECRET_VERSION_ENABLE', '3'],
+  ])(
+    'prints %s (an Eventarc CloudEvent or a Pub/Sub push body) as a Secret Manager rotation',
+    async (file, source, version) => {
+      // Prepare
+      const { output, chunks } = capturedOutput();
+
+      // Act
+      const code = await main(['inspect-event', path.join(EVENTS, file), '--json'], output);
+
+      // Assess
+      expect(code).toBe(EXIT.ok);
+      expect(
+        chunks.out
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([
+        {
+          kind: 'secret-rotated',
+          source,
+          eventId: expect.any(String),
+          provider: 'gcp',
+          secret: 'projects/314159265358/secrets/inventory-db-password',
+          version,
+        },
+      ]);
+    },
+  );
+
+  it.each([
+    ['gcp/secret-rotate.eventarc.json', 'a reminder that rotation is due, with no new version'],
+    ['gcp/secret-version-disable.eventarc.json', 'a disabled version is not served'],
+    ['gcp/topic-configured.push.json', 'a test message sent when the topic was configured'],
+  ])('prints %s as ignored, with the reason, in the table too', async (file, reason) => {
+    // Prepare
+    const json = capturedOutput();
+    const table = capturedOutput();
+
+    // Act
+    const code = await main(['inspect-event', path.join(EVENTS, file), '--json'], json.output);
+    await main(['inspect-event', path.join(EVENTS, file), '--wide'], table.output);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    const [event, ...more] = json.chunks.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ kind: 'ignored', reason: expect.stringContaining(reason) });
+    expect(event).not.toHaveProperty('secret');
+    expect(table.chunks.out).toContain('ignored');
+    expect(table.chunks.out).toContain(reason);
+  });
+
   it.each(
-    readdirSync(path.join(EVENTS, 'aws'))
-      .map((file) => `aws/${file}`)
-      .concat(readdirSync(path.join(EVENTS, 'azure')).map((file) => `azure/${file}`))
-      .concat(readdirSync(path.join(EVENTS, 'confluent')).map((file) => `confluent/${file}`)),
+    ['aws', 'azure', 'gcp', 'confluent'].flatMap((cloud) =>
+      readdirSync(path.join(EVENTS, cloud)).map((file) => `${cloud}/${file}`),
+    ),
   )('normalizes %s without error, giving a reason for ignored events', async (file) => {
     // Prepare
     const { output, chunks } = capturedOutput();

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadAwsSettings } from '../../functions/aws/aws-settings';
 import { loadAzureSettings } from '../../functions/azure/azure-settings';
+import { loadGcpSettings } from '../../functions/gcp/gcp-settings';
 import { SHARED_SETTINGS } from '../../shared/config/read-settings';
-import { type Runtime, SETTINGS, type SettingName, type SettingRow } from '../../shared/config/setting-table';
+import { RUNTIMES, type Runtime, SETTINGS, type SettingName, type SettingRow } from '../../shared/config/setting-table';
 import { InvalidSettingError, loadSettings } from '../../shared/config/settings';
 import { STARTUP_RULES } from '../../shared/config/startup-rules';
 
@@ -27,10 +28,11 @@ const PRODUCT = new Map(
   ]),
 );
 
-/** Where each runtime's code lives; loadSettings (settings.ts) is part of all three. */
+/** Where each runtime's code lives; loadSettings (settings.ts) is part of all four. */
 const RUNTIME_CODE: Record<Runtime, (file: string) => boolean> = {
   aws: (file) => file.startsWith('functions/aws/'),
   azure: (file) => file.startsWith('functions/azure/'),
+  gcp: (file) => file.startsWith('functions/gcp/'),
   cli: (file) => file.startsWith('cli/'),
 };
 
@@ -48,6 +50,21 @@ describe('the setting table', () => {
     // Assess
     expect(read.size).toBeGreaterThan(0);
     expect(missing).toEqual([]);
+  });
+
+  it('sees every read: no code but readSettings reads a variable by a computed name', () => {
+    // Prepare: `env[name]` with a name held in a variable hides which one is read from the test above.
+    const computed = /\benv\??\.?\[(?!['"])/g;
+
+    // Act
+    const hidden = [...PRODUCT]
+      // host-limits.ts reads the Functions host's own host.json overrides (AzureFunctionsJobHost__…), named in one
+      // constant there: the host's settings, not the reloader's, so they have no row.
+      .filter(([file]) => file !== 'shared/config/read-settings.ts' && file !== 'functions/azure/host-limits.ts')
+      .flatMap(([file, text]) => [...text.matchAll(computed)].map(() => file));
+
+    // Assess
+    expect(hidden).toEqual([]);
   });
 
   it('has no row that some runtime it names does not read', () => {
@@ -72,7 +89,7 @@ describe('the setting table', () => {
 
     // Assess
     expect(unread).toEqual([]);
-    for (const runtime of ['aws', 'azure', 'cli'] as const) {
+    for (const runtime of RUNTIMES) {
       const entry = [...PRODUCT].filter(([file]) => RUNTIME_CODE[runtime](file));
       expect(entry.some(([, text]) => /\bloadSettings\(/.test(text))).toBe(true);
     }
@@ -86,10 +103,20 @@ describe('the setting table', () => {
       IDEMPOTENCY_TABLE: 'idempotency',
       AZURE_STATE_TABLE_ENDPOINT: 'https://st.table.core.windows.net',
     };
+    // The Cloud Run functions' required rows, and their own API key in Secret Manager.
+    const gcpBase = {
+      ...base,
+      CONFLUENT_CREDENTIALS_SECRET: 'projects/acme-prod/secrets/confluent-cloud-api-key',
+      GCP_STATE_BUCKET: 'acme-prod-connector-reloader-state',
+      GCP_TASK_QUEUE: 'projects/acme-prod/locations/us-central1/queues/connector-reloader',
+      GCP_RELOAD_URL: 'https://us-central1-acme-prod.cloudfunctions.net/connector-reloader-reload',
+      GCP_RECOVER_URL: 'https://us-central1-acme-prod.cloudfunctions.net/connector-reloader-recover',
+    };
     const load: Record<Runtime, (env: Record<string, string>) => unknown> = {
-      aws: (env) => [loadSettings(env), loadAwsSettings(env)],
-      azure: (env) => loadAzureSettings(loadSettings(env), env),
-      cli: (env) => loadSettings(env),
+      aws: (env) => [loadSettings({ ...base, ...env }), loadAwsSettings({ ...base, ...env })],
+      azure: (env) => loadAzureSettings(loadSettings({ ...base, ...env }), { ...base, ...env }),
+      gcp: (env) => loadGcpSettings(loadSettings({ ...gcpBase, ...env }), { ...gcpBase, ...env }),
+      cli: (env) => loadSettings({ ...base, ...env }),
     };
     // The CLI reads its own rows (NO_COLOR, the regions) directly, where it uses them; they take any text.
     const validatedBy = (row: SettingRow, name: SettingName, runtime: Runtime) =>
@@ -99,10 +126,10 @@ describe('the setting table', () => {
     const wrong = ROWS.flatMap(([name, row]) => {
       const invalid = ['not a value', '   '].find((text) => !row.kind.schema.safeParse(text).success);
       if (invalid === undefined) return [];
-      return (['aws', 'azure', 'cli'] as const).flatMap((runtime) => {
+      return RUNTIMES.flatMap((runtime) => {
         let message = '';
         try {
-          load[runtime]({ ...base, [name]: invalid });
+          load[runtime]({ [name]: invalid });
         } catch (error) {
           if (!(error instanceof InvalidSettingError)) throw error;
           message = error.message;
@@ -113,6 +140,7 @@ describe('the setting table', () => {
     });
 
     // Assess
+    for (const runtime of RUNTIMES) expect(() => load[runtime]({})).not.toThrow();
     expect(wrong).toEqual([]);
   });
 
@@ -136,6 +164,15 @@ describe('the deploy parameters in the table', () => {
   const bicep = readFileSync(path.join(ROOT, 'infra/azure/main.bicep'), 'utf8');
   const appSettings = new Map(
     [...bicep.matchAll(/\{ name: '([A-Za-z0-9_]+)', value: ([^}]+) \}/g)].map((m) => [m[1] ?? '', (m[2] ?? '').trim()]),
+  );
+  const terraform = readFileSync(path.join(ROOT, 'infra/gcp/main.tf'), 'utf8');
+  /** What infra/gcp gives every Cloud Run function: `locals { env = merge(var.environment, { NAME = value … }) }`. */
+  const cloudRunEnvironment = new Map(
+    [
+      ...(/^ {2}env = merge\(var\.environment, \{\n([\s\S]*?)^ {2}\}\)/m.exec(terraform)?.[1] ?? '').matchAll(
+        /^\s+([A-Z][A-Z0-9_]*)\s+=\s+(.+)$/gm,
+      ),
+    ].map((m) => [m[1] ?? '', (m[2] ?? '').trim()]),
   );
   /** What serverless/environment.js gives every function, each param resolved to a marker naming it. */
   const lambdaEnvironment = async (): Promise<Record<string, unknown>> => {
@@ -189,6 +226,24 @@ describe('the deploy parameters in the table', () => {
     const unknown = [...appSettings.keys()].filter((name) => !(name in SETTINGS) && !PLATFORM_VARIABLES.includes(name));
 
     // Assess
+    expect(wrong).toEqual([]);
+    expect(unknown).toEqual([]);
+  });
+
+  it("names infra/gcp/main.tf variables that the Cloud Run functions' environment passes to that variable", () => {
+    // Act
+    const wrong = ROWS.flatMap(([name, row]) => {
+      const by = row.deploy?.terraform;
+      const given = cloudRunEnvironment.get(name);
+      if (!by) return given === undefined ? [] : [`${name}: in the functions' environment, no deploy entry`];
+      if (!('param' in by)) return given === undefined ? [`${name}: not in the functions' environment`] : [];
+      if (!new RegExp(`^variable "${by.param}" `, 'm').test(terraform)) return [`${name}: no variable ${by.param}`];
+      return new RegExp(`\\bvar\\.${by.param}\\b`).test(given ?? '') ? [] : [`${name}: not from var.${by.param}`];
+    });
+    const unknown = [...cloudRunEnvironment.keys()].filter((name) => !(name in SETTINGS));
+
+    // Assess
+    expect(cloudRunEnvironment.size).toBeGreaterThan(0);
     expect(wrong).toEqual([]);
     expect(unknown).toEqual([]);
   });

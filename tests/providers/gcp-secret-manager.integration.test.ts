@@ -66,7 +66,7 @@ async function addVersion(secretId: string, value: string): Promise<string> {
 }
 
 describe('GcpSecretManager against the local Secret Manager (REST fallback)', () => {
-  it('describes the newest enabled version and the annotations, asked by project id or number', async () => {
+  it('describes the newest enabled version and the annotations, naming the project by number however asked', async () => {
     // Prepare
     const secretId = await createSecret({ 'confluent-connectors': 'env-a/lkc-gc1/orders-cdc' });
     await addVersion(secretId, 'v1');
@@ -77,8 +77,9 @@ describe('GcpSecretManager against the local Secret Manager (REST fallback)', ()
     const byNumber = await source.describe(parseSecretRef(`projects/${PROJECT.number}/secrets/${secretId}`));
 
     // Assess
+    // Secret Manager answers with the project number (gcloud secrets describe shows it too).
     expect(byId).toMatchObject({
-      secret: { provider: 'gcp', project: PROJECT.id, name: secretId },
+      secret: { provider: 'gcp', project: PROJECT.number, name: secretId },
       currentVersion: '2',
       pendingVersions: [],
       tags: { 'confluent-connectors': 'env-a/lkc-gc1/orders-cdc' },

@@ -1,7 +1,7 @@
-import type { HandledSummary } from '../../functions/azure/handled-summary';
 import { deliverToEventGridTrigger, rotationQueueTrigger } from '../../local/azure-functions-stack';
 import type { EventGridDelivery, SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
 import type { LocalQueueTrigger } from '../../local/storage-queue-host';
+import type { HandledSummary } from '../../shared/app/handled-summary';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { acceptedRestarts } from './support/confluent-log';

@@ -6,10 +6,10 @@ import { systemClock } from '../../../shared/core/ports';
 import { capturedOutput } from '../../helpers/captured-output';
 
 /**
- * The CLI on the deployed functions' state, one scenario set for both clouds: each cloud's test file starts its
- * emulators (dynalite or Azurite, the Confluent emulator, its secret manager), loads the real handlers, and hands
- * them over as a DeployedCloud. Every scenario drives the CLI through `main` and the functions through their real
- * handlers, and asserts on the emulator and on the store the functions use.
+ * The CLI on the deployed functions' state, one scenario set for every cloud: each cloud's test file starts its
+ * emulators (dynalite, Azurite or the local GCS, the Confluent emulator, its secret manager), loads the real
+ * handlers, and hands them over as a DeployedCloud. Every scenario drives the CLI through `main` and the functions
+ * through their real handlers, and asserts on the emulator and on the store the functions use.
  */
 export interface DeliveredOutcome {
   readonly connector: string;
@@ -29,7 +29,7 @@ export interface DeployedCloud {
   readonly confluent: EmulatorControl;
   /** The state store adapter the functions use, over the emulator they use. */
   readonly store: StateStore;
-  /** The secret as a person would give it to the CLI (a bare name on AWS, the Key Vault URI on Azure). */
+  /** The secret as a person would give it to the CLI (a bare name on AWS, the Key Vault URI on Azure, by project id on GCP). */
   readonly cliSecret: string;
   /** The key versions are recorded under (secretIdentityKey of the secret as the provider resolves it). */
   readonly secretKey: string;
@@ -174,6 +174,41 @@ export function describeCliOnDeployedState(name: string, start: () => Promise<De
       const detailed = delivered.filter((o) => o.detail !== undefined && o.reason === 'already-covered');
       for (const outcome of detailed)
         expect(outcome.detail).toBe(`version ${rotation.version} was already applied to this connector`);
+    });
+
+    it("plan --secret reads the function's record: would restart before its delivery, already applied after it", async () => {
+      // Prepare
+      const rotation = await cloud.rotate();
+      const planOf = async () => {
+        const planned = await cli(['plan', '--secret', cloud.cliSecret, '--json']);
+        expect(planned.code).toBe(EXIT.ok);
+        const targets = planned.json().targets as {
+          connector: Record<string, string>;
+          decision: { action: string; reason?: string; detail?: string };
+        }[];
+        return Object.fromEntries(
+          targets.map((t) => [`${t.connector.environmentId}/${t.connector.clusterId}/${t.connector.name}`, t.decision]),
+        );
+      };
+      cloud.confluent.resetRequests();
+
+      // Act
+      const before = await planOf();
+      const planRequests = cloud.confluent.requests();
+      const delivered = await cloud.deliverRotation(rotation);
+      const after = await planOf();
+
+      // Assess: a plan changes nothing; the version the function recorded is the one the CLI reads.
+      expect(planRequests.filter((request) => request.method !== 'GET')).toEqual([]);
+      for (const key of cloud.dependents) {
+        expect(before[key]).toMatchObject({ action: 'skip', reason: 'dry-run' });
+        expect(delivered).toContainEqual(expect.objectContaining({ connector: key, result: 'restarted' }));
+        expect(after[key]).toEqual({
+          action: 'skip',
+          reason: 'already-covered',
+          detail: `version ${rotation.version} was already applied to this connector`,
+        });
+      }
     });
 
     it('status --secret: stale after a rotation, covered once reloaded; one summary line, and the exit code says it', async () => {

@@ -1,8 +1,11 @@
-import type { HandledEvent } from '../../shared/app/handle-trigger';
-import { connectorKey } from '../../shared/core/connector-ref';
-import { canonicalSecretId } from '../../shared/core/secret-ref';
+import { connectorKey } from '../core/connector-ref';
+import { canonicalSecretId } from '../core/secret-ref';
+import type { HandledEvent } from './handle-trigger';
 
-/** What an invocation reports per event: ids, versions, results and reasons, never a value. */
+/**
+ * What a rotation invocation reports per event (the Azure functions' result, the GCP functions' log line and task
+ * answer): ids, versions, results and reasons, never a value.
+ */
 export interface HandledSummary {
   /**
    * `queued`: handed to the rotation queue (rotation-queue.ts), whose function reports the rest; `dead-lettered`: a
@@ -15,6 +18,7 @@ export interface HandledSummary {
   readonly outcomes?: readonly { readonly connector: string; readonly result: string; readonly reason?: string }[];
 }
 
+/** One handled event as its summary: connectors as `env/lkc/name`, the secret in its canonical form. */
 export function summarize(handled: HandledEvent): HandledSummary {
   const event = handled.event;
   const secret = 'secret' in event ? { secret: canonicalSecretId(event.secret), version: event.version } : {};
