@@ -168,6 +168,8 @@ describe(`${SCENARIO} beside ${RELATED} configured ones (rule pattern and IAM fr
         RuleDeadLetterQueue: delivered.filter((d) => d.outcome === 'failed').length,
         FailedInvocationsQueue: deadLetters.length,
         FailureDeadLetterQueue: 0,
+        // No connector is locked here, so no rotation waits on the retry queue, let alone gives up in its DLQ.
+        RotationRetryDeadLetterQueue: 0,
       },
       all.reduce((errors, ending) => errors + ending.attempts - (ending.status === 'ok' ? 1 : 0), 0),
     );
@@ -205,7 +207,10 @@ describe(`${SCENARIO} beside ${RELATED} configured ones (rule pattern and IAM fr
     );
     expect(emfSum('RotationNotPermitted') - notPermittedBefore).toBe(UNRELATED);
     expect(stack.confluent.control.requestCount()).toBe(requests);
-    const firing = firingAlarms({ RuleDeadLetterQueue: 0, FailedInvocationsQueue: 0, FailureDeadLetterQueue: 0 }, 0);
+    const firing = firingAlarms(
+      { RuleDeadLetterQueue: 0, FailedInvocationsQueue: 0, FailureDeadLetterQueue: 0, RotationRetryDeadLetterQueue: 0 },
+      0,
+    );
     expect(firing).toEqual([]);
     const denied = stack.secretsManager.control.operations().filter((o) => o.errorType === 'AccessDeniedException');
     recordFigure(SCENARIO, 'delivered anyway: ignored as RotationNotPermitted', `${kinds.length} / ${UNRELATED}`);
