@@ -275,6 +275,50 @@ describe('ReloadAfterRotation', () => {
   });
 });
 
+describe('ReloadAfterRotation.plan', () => {
+  it('shows a connector the same version was already applied to as already covered, restarting nothing', async () => {
+    // Prepare
+    const { platform, useCase, build, clock } = setup();
+    await useCase.execute(rotated());
+    clock.advance(1_000);
+
+    // Act
+    const plan = await build('cli-plan').plan(rotated());
+
+    // Assess
+    const decisions = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t.decision]));
+    expect(decisions['orders-cdc']).toEqual({
+      action: 'skip',
+      reason: 'already-covered',
+      detail: 'version v2 was already applied to this connector',
+    });
+    expect(decisions['orders-archive']).toMatchObject({ reason: 'paused' });
+    expect(platform.restarts).toHaveLength(2);
+  });
+
+  it('shows a connector restarted after the version became current as already covered, and one before as due', async () => {
+    // Prepare
+    const { useCase, store, secrets, clock } = setup();
+    const since = clock.now().getTime();
+    secrets.snapshot = { ...secrets.snapshot, currentSince: new Date(since) };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lastRestartAt: since + 5_000 }, null);
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-outbox', lastRestartAt: since - 5_000 }, null);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const decisions = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t.decision]));
+    expect(decisions['orders-cdc']).toEqual({
+      action: 'skip',
+      reason: 'already-covered',
+      detail: `restarted at ${new Date(since + 5_000).toISOString()}, after the version became current at ${new Date(since).toISOString()}`,
+    });
+    expect(decisions['orders-outbox']).toEqual({ action: 'restart' });
+    expect(store.snapshot().every((record) => record.lock === undefined)).toBe(true);
+  });
+});
+
 describe('ReloadAfterRotation edge cases', () => {
   it('does not count a restart earlier in the same whole second as covering the version', async () => {
     // Prepare: the version became current at 12:00:05 (whole seconds); a restart happened at 12:00:05.400.

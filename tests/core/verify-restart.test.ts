@@ -58,6 +58,19 @@ describe('verifyRestart', () => {
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(20_000);
   });
 
+  it('does not take a RUNNING connector with no tasks as restarted: it keeps polling until the timeout', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const platform = await restarted([status('PROVISIONING', []), status('RUNNING', [])]);
+
+    // Act
+    const result = await verifyRestart(platform, clock, REF, OPTIONS);
+
+    // Assess
+    expect(result).toMatchObject({ result: 'timed-out', status: { state: 'RUNNING', tasks: [] } });
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(OPTIONS.timeoutMs);
+  });
+
   it('times out when the connector never settles', async () => {
     // Prepare
     const clock = new FakeClock();
