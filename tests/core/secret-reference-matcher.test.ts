@@ -1,5 +1,9 @@
 import { parseSecretRef } from '../../shared/core/secret-ref';
-import { referencingKeys, secretReferenceMatcher } from '../../shared/core/secret-reference-matcher';
+import {
+  findSecretReferences,
+  referencingKeys,
+  secretReferenceMatcher,
+} from '../../shared/core/secret-reference-matcher';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const PARTIAL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db';
@@ -71,5 +75,86 @@ describe('secretReferenceMatcher (Azure)', () => {
     ['the bare name', 'orders-db'],
   ])('does not match %s', (_label, value) => {
     expect(matcher.matches(value)).toBe(false);
+  });
+});
+
+describe('secretReferenceMatcher edge cases', () => {
+  it('matches the exact name with spaces around it, but not when masked or named only by a bare ARN prefix', () => {
+    // Prepare
+    const matcher = secretReferenceMatcher(parseSecretRef(ARN));
+
+    // Act
+    const verdicts = [
+      matcher.matches('  prod/orders-db  '),
+      matcher.matches('**prod/orders-db'),
+      matcher.matches('*prod/orders-db'),
+      matcher.matches(`x ${PARTIAL.replace(':secretsmanager:', ':secrets-manager:')}`),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([true, false, false, false]);
+  });
+
+  it('matches when any one of several ARNs in a value names the secret', () => {
+    // Prepare
+    const matcher = secretReferenceMatcher(parseSecretRef(ARN));
+    const other = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-Zz99Zz';
+
+    // Act
+    const verdicts = [matcher.matches(`${other},${ARN}`), matcher.matches(`${ARN},${other}`)];
+
+    // Assess
+    expect(verdicts).toEqual([true, true]);
+  });
+
+  it('does not take a partial ARN of another account for the secret, even when its name ends like a suffix', () => {
+    // Prepare: the secret's own name ends in six characters after a dash.
+    const matcher = secretReferenceMatcher(
+      parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-v2'),
+    );
+
+    // Act
+    const verdicts = [
+      matcher.matches('arn:aws:secretsmanager:us-east-1:999999999999:secret:db-Ab12Cd'),
+      matcher.matches('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-Ab12Cd'),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([false, false]);
+  });
+
+  it('matches a Key Vault URI among others, in any case, and only in values that name a vault', () => {
+    // Prepare
+    const matcher = secretReferenceMatcher(parseSecretRef(VAULT));
+
+    // Act
+    const verdicts = [
+      matcher.matches(`https://other.vault.azure.net/secrets/x;${VAULT.toUpperCase()}/abc123`),
+      matcher.matches('https://contoso.example.net/secrets/orders-db'),
+      matcher.matches('https://contoso.vault.azure.net/keys/orders-db'),
+      matcher.matches('orders-db'),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([true, false, false, false]);
+  });
+});
+
+describe('findSecretReferences', () => {
+  it('lists every ARN and Key Vault URI a config names, canonical and once each, skipping masked values', () => {
+    // Prepare
+    const config = {
+      'database.password': `\${${ARN}}`,
+      'backup.password': `${PARTIAL}:password`,
+      'azure.secret': `${VAULT}/0123abcd and ${ARN}`,
+      'masked.secret': `****${PARTIAL.replace('orders-db', 'hidden')}`,
+      'not.a.secret': 'arn:aws:secretsmanager:us-east-1:123:secret:too-short-account',
+    };
+
+    // Act
+    const found = findSecretReferences(config);
+
+    // Assess
+    expect(found).toEqual([ARN, PARTIAL, VAULT]);
   });
 });
