@@ -71,6 +71,19 @@ describe('verifyRestart', () => {
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(OPTIONS.timeoutMs);
   });
 
+  it('takes a reading with no tasks as the restart under way, so the next healthy one counts before the settle time', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const platform = await restarted([status('RUNNING', []), status('RUNNING', ['RUNNING'])]);
+
+    // Act
+    const result = await verifyRestart(platform, clock, REF, OPTIONS);
+
+    // Assess
+    expect(result.result).toBe('restarted');
+    expect(clock.sleeps).toEqual([5_000]);
+  });
+
   it('times out when the connector never settles', async () => {
     // Prepare
     const clock = new FakeClock();
