@@ -84,6 +84,22 @@ describe('verifyRestart', () => {
     expect(clock.sleeps).toEqual([5_000]);
   });
 
+  it.each(['PROVISIONING', 'DEGRADED', 'NONE'])(
+    'takes %s (with tasks) as the restart under way, so the next healthy reading counts before the settle time',
+    async (state) => {
+      // Prepare
+      const clock = new FakeClock();
+      const platform = await restarted([status(state, ['UNASSIGNED']), status('RUNNING', ['RUNNING'])]);
+
+      // Act
+      const result = await verifyRestart(platform, clock, REF, OPTIONS);
+
+      // Assess
+      expect(result.result).toBe('restarted');
+      expect(clock.sleeps).toEqual([5_000]);
+    },
+  );
+
   it('times out when the connector never settles', async () => {
     // Prepare
     const clock = new FakeClock();
