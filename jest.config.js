@@ -2,7 +2,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
+  // The product folders are roots too (they hold no tests), so that a module no test loads counts as uncovered.
+  roots: ['<rootDir>/tests', '<rootDir>/shared', '<rootDir>/functions', '<rootDir>/cli'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': 'ts-jest',
@@ -18,5 +19,16 @@ module.exports = {
   ],
   globalSetup: '<rootDir>/tests/helpers/require-node-22.js',
   testTimeout: 30000,
-  reporters: ['default', '<rootDir>/tests/helpers/plain-summary-reporter.js'],
+  reporters: [
+    'default',
+    '<rootDir>/tests/helpers/coverage-summary-reporter.js',
+    '<rootDir>/tests/helpers/plain-summary-reporter.js',
+  ],
+  // `npm test` runs with --coverage: product code only (not local/, bench/ or tests/), summed up in one line by the
+  // reporter above; coverage/coverage-summary.json keeps the figures. The floors sit about a point under the figures
+  // measured when they were set (statements 94.95, branches 84.18, functions 91.09, lines 95.83): raise them as
+  // tests are added, never lower them to let a change through.
+  collectCoverageFrom: ['shared/**/*.ts', 'functions/**/*.ts', 'cli/**/*.ts'],
+  coverageReporters: ['json-summary'],
+  coverageThreshold: { global: { statements: 93, branches: 83, functions: 90, lines: 94 } },
 };

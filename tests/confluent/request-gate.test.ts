@@ -184,12 +184,52 @@ describe('RequestGate', () => {
 
   it('rejects a gate that could never admit anything', () => {
     // Prepare
-    const options = { maxConcurrent: 0 };
+    const options = [{ maxConcurrent: 0 }, { requestsPerSecond: 0 }, { burst: 0 }];
 
     // Act
-    const create = () => new RequestGate(options);
+    const creates = options.map((option) => () => new RequestGate(option));
 
     // Assess
-    expect(create).toThrow(RangeError);
+    for (const create of creates) {
+      expect(create).toThrow(
+        new RangeError('RequestGate needs maxConcurrent ≥ 1, requestsPerSecond > 0 and burst ≥ 1'),
+      );
+    }
+  });
+
+  it('sizes the default burst to the rate: at least 1, at most the default of 5', () => {
+    // Act
+    const bursts = [0.5, 2, 100].map((requestsPerSecond) => new RequestGate({ requestsPerSecond }).burst);
+
+    // Assess
+    expect(bursts).toEqual([1, 2, 5]);
+  });
+
+  it('waits only for the part of a token not yet refilled', async () => {
+    // Prepare: 2 per second, no burst: a token every 500 ms.
+    const clock = new FakeClock(10_000);
+    const gate = new RequestGate({ requestsPerSecond: 2, burst: 1, clock });
+    await gate.run(async () => undefined);
+    clock.advance(250);
+
+    // Act
+    await gate.run(async () => undefined);
+
+    // Assess
+    expect(clock.sleeps).toEqual([250]);
+  });
+
+  it('holds a request until the cooldown ends, counted from now', async () => {
+    // Prepare
+    const clock = new FakeClock(10_000);
+    const gate = new RequestGate({ requestsPerSecond: Number.POSITIVE_INFINITY, clock });
+    gate.coolDown(2_000);
+
+    // Act
+    await gate.run(async () => undefined);
+
+    // Assess
+    expect(clock.sleeps).toEqual([2_000]);
+    expect(clock.now().getTime()).toBe(12_000);
   });
 });

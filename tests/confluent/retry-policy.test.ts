@@ -160,7 +160,39 @@ describe('RetryPolicy', () => {
   });
 });
 
+describe('RetryPolicy edges', () => {
+  it('waits for a server asking for exactly maxServerWaitMs', () => {
+    // Prepare
+    const policy = new RetryPolicy({ maxServerWaitMs: 10_000, random: () => 0, now: () => NOW });
+
+    // Act
+    const decision = policy.decide(answer(429, { 'Retry-After': '10' }), 0);
+
+    // Assess
+    expect(decision).toStrictEqual({ retry: true, delayMs: 10_000, serverWaitMs: 10_000 });
+  });
+
+  it('names no server wait when the server asked for none', () => {
+    // Prepare
+    const policy = new RetryPolicy({ random: () => 0.5, now: () => NOW });
+
+    // Act
+    const decision = policy.decide(answer(503), 1);
+
+    // Assess
+    expect(decision).toStrictEqual({ retry: true, delayMs: 200 });
+  });
+});
+
 describe('parseRetryAfter', () => {
+  it('reads only whole delta-seconds values, with any number of decimals', () => {
+    // Act
+    const waits = ['abc12', '12abc', '1.25'].map((value) => parseRetryAfter(value, NOW));
+
+    // Assess
+    expect(waits).toEqual([undefined, undefined, 1250]);
+  });
+
   it('reads delta-seconds, HTTP-dates, and nothing else', () => {
     // Prepare
     const past = new Date(NOW - 10_000).toUTCString();

@@ -291,3 +291,42 @@ describe('ConnectorIndexCache behind the target resolver', () => {
     ]);
   });
 });
+
+describe('ConnectorIndexCache after a failed call', () => {
+  /** Fails each kind of listing once, then answers as the fake platform does. */
+  class FailingOnce extends FakePlatform {
+    private clustersFailed = false;
+    private connectorsFailed = false;
+    override async listClusters() {
+      if (!this.clustersFailed) {
+        this.clustersFailed = true;
+        throw new Error('discovery failed');
+      }
+      return super.listClusters();
+    }
+    override async listConnectors(cluster: { environmentId: string; clusterId: string }) {
+      if (!this.connectorsFailed) {
+        this.connectorsFailed = true;
+        throw new Error('listing failed');
+      }
+      return super.listConnectors(cluster);
+    }
+  }
+
+  it('does not remember a failed discovery or listing: the next call asks again', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const platform = new FailingOnce().addCluster(AWS1).addConnector(ORDERS, { 'database.password': ARN });
+    const cache = new ConnectorIndexCache(platform, { ttlMs: TTL_MS, clock });
+    await expect(cache.listClusters()).rejects.toThrow('discovery failed');
+    await expect(cache.listConnectors(AWS1)).rejects.toThrow('listing failed');
+
+    // Act
+    const clusters = await cache.listClusters();
+    const connectors = await cache.listConnectors(AWS1);
+
+    // Assess
+    expect(clusters).toEqual([AWS1]);
+    expect(connectors.map((snapshot) => snapshot.ref.name)).toEqual(['orders-cdc']);
+  });
+});

@@ -111,3 +111,94 @@ describe('ConnectorLeases', () => {
     expect((await store.read(KEY))?.record.lock?.owner).toBe('successor');
   });
 });
+
+describe('ConnectorLeases bookkeeping', () => {
+  it('keeps a record for the retention period after each write, and a lock for its TTL', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    const now = clock.now().getTime();
+
+    // Act
+    const result = await leases(store, clock, 'me').acquire(KEY, 'reload', () => undefined);
+    clock.advance(1_000);
+    await leases(store, clock, 'me').release(KEY);
+
+    // Assess
+    expect(result).toMatchObject({
+      acquired: true,
+      record: { lock: { owner: 'me', operation: 'reload', expiresAt: now + 60_000 }, expiresAt: now + 86_400_000 },
+    });
+    expect(store.snapshot()).toEqual([{ connectorKey: KEY, expiresAt: now + 1_000 + 86_400_000 }]);
+  });
+
+  it('takes a lock expiring this very millisecond as expired', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    await leases(store, clock, 'crashed').acquire(KEY, 'reload', () => undefined);
+    clock.advance(60_000);
+
+    // Act
+    const result = await leases(store, clock, 'next').acquire(KEY, 'reload', () => undefined);
+
+    // Assess
+    expect(result.acquired).toBe(true);
+  });
+
+  it('updateIf writes and says so only when the update changes something, keeping the lock', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    const mine = leases(store, clock, 'me');
+    await mine.acquire(KEY, 'reload', () => undefined);
+
+    // Act
+    const unchanged = await mine.updateIf(KEY, () => undefined);
+    const changed = await mine.updateIf(KEY, (record) => ({ ...record, lastRestartAt: 5 }));
+
+    // Assess
+    expect([unchanged, changed]).toEqual([false, true]);
+    expect(store.snapshot()[0]).toMatchObject({ lastRestartAt: 5, lock: { owner: 'me' } });
+  });
+
+  it('release drops only its own lock, never one another owner took over', async () => {
+    // Prepare
+    const store = new MemoryStateStore();
+    const clock = new FakeClock();
+    await leases(store, clock, 'crashed').acquire(KEY, 'reload', () => undefined);
+    clock.advance(60_001);
+    await leases(store, clock, 'next').acquire(KEY, 'recover', () => undefined);
+
+    // Act
+    await leases(store, clock, 'crashed').release(KEY);
+
+    // Assess
+    expect(store.snapshot()[0]?.lock).toMatchObject({ owner: 'next', operation: 'recover' });
+  });
+
+  it('gives up after a bounded number of lost compare-and-set rounds, naming the connector', async () => {
+    // Prepare: a store where every write loses the race.
+    const store = new MemoryStateStore();
+    let writes = 0;
+    const contended = {
+      read: (key: string) => store.read(key),
+      write: async () => {
+        writes += 1;
+        return false;
+      },
+    };
+    const lease = new ConnectorLeases(contended, new FakeClock(), { owner: 'me', lockTtlMs: 1, retentionMs: 1 });
+
+    // Act
+    const acquiring = lease.acquire(KEY, 'reload', () => undefined);
+    await expect(acquiring).rejects.toThrow(`could not take the lock on ${KEY}: too many concurrent writers`);
+    const acquireWrites = writes;
+    const updating = lease.update(KEY, (record) => record);
+
+    // Assess
+    await expect(updating).rejects.toThrow(`could not update the record of ${KEY}: too many concurrent writers`);
+    await expect(updating).rejects.toMatchObject({ name: 'StateConflictError' });
+    expect([acquireWrites, writes]).toEqual([8, 16]);
+  });
+});

@@ -1,4 +1,5 @@
 import { ConnectorLeases } from '../../shared/core/connector-lease';
+import { parseConnectorPattern } from '../../shared/core/connector-pattern';
 import { parseMaintenanceWindow } from '../../shared/core/maintenance-windows';
 import { type Logger, type OutcomeSink, silentLogger } from '../../shared/core/ports';
 import { RecoverFailedConnectors, type RecoverySettings } from '../../shared/core/recover-failed-connectors';
@@ -335,5 +336,316 @@ describe('RecoverFailedConnectors budget reset', () => {
       const record = store.snapshot().find((r) => r.connectorKey === 'env-p1/lkc-1/broken');
       expect(record?.failureRestarts).toMatchObject({ count: 1 });
     });
+  });
+});
+
+function recordingLogger() {
+  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      lines.push({ level, message, ...(fields ? { fields } : {}) });
+    };
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+function setupWith(settings: Partial<RecoverySettings> = {}) {
+  const base = setup(settings);
+  const { lines, logger } = recordingLogger();
+  const useCase = new RecoverFailedConnectors(
+    {
+      platform: base.platform,
+      leases: new ConnectorLeases(base.store, base.clock, {
+        owner: 'sweeper',
+        lockTtlMs: 600_000,
+        retentionMs: 86_400_000,
+      }),
+      clock: base.clock,
+      logger,
+    },
+    { ...SETTINGS, ...settings },
+  );
+  return { ...base, useCase, lines };
+}
+
+const record = (store: MemoryStateStore, name: string) =>
+  store.snapshot().find((r) => r.connectorKey === `env-p1/lkc-1/${name}`);
+
+describe('RecoverFailedConnectors: which connectors a notification names', () => {
+  const OTHER_CLUSTER = { environmentId: 'env-p1', clusterId: 'lkc-2', cloud: 'aws' };
+  const TWIN = { environmentId: 'env-p1', clusterId: 'lkc-2', name: 'broken' };
+
+  function twoClusters() {
+    const context = setup();
+    context.platform.addCluster(OTHER_CLUSTER);
+    context.platform.addConnectorWithStatus(TWIN, status('FAILED'), {}, 'lcc-twin');
+    context.platform.addConnectorWithStatus(BROKEN, status('FAILED'), {}, 'lcc-broken');
+    return context;
+  }
+
+  it('lists only the cluster the notification names, and restarts only the connector in it', async () => {
+    // Prepare
+    const { useCase, platform } = twoClusters();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { environmentId: 'env-p1', clusterId: 'lkc-2' } },
+      { kind: 'connector-failed', source: 'test', connector: { clusterId: 'lkc-2', name: 'broken' } },
+    ]);
+
+    // Assess
+    expect(report.outcomes.map((o) => o.connector)).toEqual([TWIN]);
+    expect(platform.calls.filter((c) => c.startsWith('listConnectors'))).toEqual(['listConnectors env-p1/lkc-2']);
+    expect(platform.restarts).toEqual(['env-p1/lkc-2/broken']);
+  });
+
+  it('finds a connector by its id alone, and not one whose id differs', async () => {
+    // Prepare
+    const { useCase, platform } = twoClusters();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: {}, connectorId: 'lcc-twin' },
+    ]);
+
+    // Assess
+    expect(report.outcomes.map((o) => o.connector)).toEqual([TWIN]);
+    expect(platform.restarts).toEqual(['env-p1/lkc-2/broken']);
+  });
+
+  it('does not take a connector of the same name in another environment', async () => {
+    // Prepare
+    const { useCase, platform } = twoClusters();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { environmentId: 'env-p2', name: 'broken' } },
+    ]);
+
+    // Assess
+    expect(report.outcomes).toEqual([
+      {
+        connector: { environmentId: 'env-p2', clusterId: '?', name: 'broken' },
+        result: 'skipped',
+        reason: 'not-found',
+        detail: 'the reported connector does not exist in the clusters in scope',
+      },
+    ]);
+    expect(platform.calls.filter((c) => c.startsWith('listConnectors'))).toEqual([]);
+    expect(platform.restarts).toEqual([]);
+  });
+
+  it('reports an unknown id as not found under that id, with the unknown parts as "?"', async () => {
+    // Prepare
+    const { useCase } = twoClusters();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: {}, connectorId: 'lcc-ghost' },
+    ]);
+
+    // Assess
+    expect(report.trigger).toBe('webhook');
+    expect(report.outcomes.map((o) => o.connector)).toEqual([
+      { environmentId: '?', clusterId: '?', name: 'lcc-ghost' },
+    ]);
+  });
+});
+
+describe('RecoverFailedConnectors: budget, backoff, windows and dry runs', () => {
+  it('alerts once when the budget runs out, naming the restarts, the last one and the trace', async () => {
+    // Prepare: 'broken' had its 3 automatic restarts, the last an hour ago.
+    const { useCase, store, clock, platform } = setupWith();
+    platform.addConnectorWithStatus(BROKEN, status('FAILED', ['FAILED'], 'Login failed'));
+    const sweptAt = clock.now().getTime();
+    const last = sweptAt - 60 * MINUTE_MS;
+    await store.write(
+      { connectorKey: 'env-p1/lkc-1/broken', failureRestarts: { count: 3, lastRestartAt: last } },
+      null,
+    );
+
+    // Act
+    const first = await useCase.sweep();
+    const second = await useCase.sweep();
+
+    // Assess
+    expect(byName(first).broken).toEqual({
+      connector: BROKEN,
+      result: 'skipped',
+      reason: 'budget-exhausted',
+      detail: `automatic restart budget exhausted: left alone until a person acts: 3 automatic restart(s), the last at ${new Date(last).toISOString()}; last trace: Login failed`,
+      alert: true,
+    });
+    expect(record(store, 'broken')?.failureRestarts?.exhaustedAt).toBe(sweptAt);
+    expect(byName(second).broken).toEqual({
+      connector: BROKEN,
+      result: 'skipped',
+      reason: 'budget-exhausted',
+      detail: 'automatic restart budget exhausted: left alone until a person acts',
+    });
+    expect(platform.restarts).toEqual(['env-p1/lkc-1/task-broken']);
+  });
+
+  it('waits out the backoff after a restart, saying until when, and records no deferral', async () => {
+    // Prepare: one automatic restart a minute ago; the next is due 2 minutes after it.
+    const { useCase, store, clock, platform } = setupWith();
+    const last = clock.now().getTime() - MINUTE_MS;
+    await store.write(
+      { connectorKey: 'env-p1/lkc-1/broken', failureRestarts: { count: 1, lastRestartAt: last } },
+      null,
+    );
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toEqual({
+      connector: BROKEN,
+      result: 'skipped',
+      reason: 'backoff',
+      detail: `waiting out the restart backoff until ${new Date(last + 2 * MINUTE_MS).toISOString()}`,
+      nextAttemptAt: last + 2 * MINUTE_MS,
+    });
+    expect(record(store, 'broken')?.failureRestarts).toEqual({ count: 1, lastRestartAt: last });
+    expect(platform.restarts).toEqual(['env-p1/lkc-1/task-broken']);
+  });
+
+  it('in DRY_RUN, says which automatic restart it would be, and records no deferral inside a window', async () => {
+    // Prepare
+    const { useCase, store } = setupWith({ dryRun: true });
+    const windowed = setupWith({ dryRun: true, maintenanceWindows: [parseMaintenanceWindow('30 0 * * *|90')] });
+
+    // Act
+    const report = await useCase.sweep();
+    const deferred = await windowed.useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toMatchObject({ detail: 'DRY_RUN: would restart (automatic restart 1)' });
+    expect(byName(deferred).broken).toMatchObject({
+      reason: 'deferred',
+      detail: 'inside a maintenance window: deferred to its end at 2026-11-28T02:00:00.000Z',
+    });
+    expect([...store.snapshot(), ...windowed.store.snapshot()]).toEqual([]);
+  });
+
+  it('names the exclusion that left a failed connector alone', async () => {
+    // Prepare
+    const { useCase, platform } = setupWith({ exclusions: [parseConnectorPattern('env-p1/*/broken')] });
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toMatchObject({ reason: 'excluded', detail: 'matches exclusion "env-p1/*/broken"' });
+    expect(platform.restarts).toEqual(['env-p1/lkc-1/task-broken']);
+  });
+});
+
+describe('RecoverFailedConnectors: outcomes, logs and bookkeeping', () => {
+  it('logs failures, refused restarts and alerts as warnings and the rest as info, with the connector', async () => {
+    // Prepare
+    const { useCase, platform, lines } = setupWith();
+    platform.scriptAfterRestart(BROKEN, [status('PROVISIONING', []), status('FAILED', ['FAILED'], 'still broken')]);
+
+    // Act
+    await useCase.sweep();
+
+    // Assess
+    const outcomes = lines.filter((line) => line.message === 'recovery outcome');
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        {
+          level: 'warn',
+          message: 'recovery outcome',
+          fields: { connector: 'env-p1/lkc-1/broken', result: 'failed', attempt: 1, detail: 'still broken' },
+        },
+        {
+          level: 'info',
+          message: 'recovery outcome',
+          fields: { connector: 'env-p1/lkc-1/task-broken', result: 'restarted', attempt: 1 },
+        },
+        {
+          level: 'info',
+          message: 'recovery outcome',
+          fields: { connector: 'env-p1/lkc-1/paused', result: 'skipped', reason: 'paused', detail: expect.any(String) },
+        },
+      ]),
+    );
+    expect(outcomes).toHaveLength(3);
+  });
+
+  it('reports a refused restart with its attempt, logs it as a warning and frees the connector', async () => {
+    // Prepare
+    const { useCase, platform, store, lines } = setupWith();
+    platform.restartError = new Error('403 Forbidden');
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toEqual({
+      connector: BROKEN,
+      result: 'restart-error',
+      attempt: 1,
+      detail: '403 Forbidden',
+    });
+    expect(lines.filter((line) => line.level === 'warn')).toHaveLength(2);
+    expect(store.snapshot().every((r) => r.lock === undefined && r.failureRestarts === undefined)).toBe(true);
+  });
+
+  it('says how long it waited when a restarted connector never comes back', async () => {
+    // Prepare
+    const { useCase, platform } = setupWith();
+    platform.scriptAfterRestart(BROKEN, [status('PROVISIONING', [])]);
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(byName(report).broken).toMatchObject({ result: 'timed-out', detail: 'not RUNNING after 60000 ms' });
+  });
+
+  it('records when a connector with a streak is first seen healthy, and keeps that time afterwards', async () => {
+    // Prepare
+    const { useCase, store, clock } = setupWith();
+    const seen = clock.now().getTime();
+    await store.write({ connectorKey: 'env-p1/lkc-1/healthy', failureRestarts: { count: 1, lastRestartAt: 1 } }, null);
+    const report = [{ kind: 'connector-failed' as const, source: 'test', connector: { name: 'healthy' } }];
+
+    // Act
+    await useCase.onFailureReported(report);
+    clock.advance(MINUTE_MS);
+    await useCase.onFailureReported(report);
+
+    // Assess
+    expect(record(store, 'healthy')?.failureRestarts).toEqual({ count: 1, lastRestartAt: 1, healthySince: seen });
+  });
+
+  it('does not take a connector that is not failed but not healthy either as seen healthy', async () => {
+    // Prepare
+    const { useCase, store, platform } = setupWith();
+    platform.addConnectorWithStatus(HEALTHY, status('RUNNING', ['RUNNING', 'UNASSIGNED']));
+    await store.write({ connectorKey: 'env-p1/lkc-1/healthy', failureRestarts: { count: 1, lastRestartAt: 1 } }, null);
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { name: 'healthy' } },
+    ]);
+
+    // Assess
+    expect(byName(report).healthy).toMatchObject({ reason: 'not-failed' });
+    expect(record(store, 'healthy')?.failureRestarts).toEqual({ count: 1, lastRestartAt: 1 });
+  });
+
+  it('in DRY_RUN, does not record a connector as seen healthy', async () => {
+    // Prepare
+    const { useCase, store } = setupWith({ dryRun: true });
+    await store.write({ connectorKey: 'env-p1/lkc-1/healthy', failureRestarts: { count: 1, lastRestartAt: 1 } }, null);
+
+    // Act
+    await useCase.onFailureReported([{ kind: 'connector-failed', source: 'test', connector: { name: 'healthy' } }]);
+
+    // Assess
+    expect(record(store, 'healthy')?.failureRestarts).toEqual({ count: 1, lastRestartAt: 1 });
   });
 });

@@ -278,6 +278,50 @@ describe('ReloadAfterRotation', () => {
   });
 });
 
+describe('ReloadAfterRotation.plan', () => {
+  it('shows a connector the same version was already applied to as already covered, restarting nothing', async () => {
+    // Prepare
+    const { platform, useCase, build, clock } = setup();
+    await useCase.execute(rotated());
+    clock.advance(1_000);
+
+    // Act
+    const plan = await build('cli-plan').plan(rotated());
+
+    // Assess
+    const decisions = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t.decision]));
+    expect(decisions['orders-cdc']).toEqual({
+      action: 'skip',
+      reason: 'already-covered',
+      detail: 'version v2 was already applied to this connector',
+    });
+    expect(decisions['orders-archive']).toMatchObject({ reason: 'paused' });
+    expect(platform.restarts).toHaveLength(2);
+  });
+
+  it('shows a connector restarted after the version became current as already covered, and one before as due', async () => {
+    // Prepare
+    const { useCase, store, secrets, clock } = setup();
+    const since = clock.now().getTime();
+    secrets.snapshot = { ...secrets.snapshot, currentSince: new Date(since) };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lastRestartAt: since + 5_000 }, null);
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-outbox', lastRestartAt: since - 5_000 }, null);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const decisions = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t.decision]));
+    expect(decisions['orders-cdc']).toEqual({
+      action: 'skip',
+      reason: 'already-covered',
+      detail: `restarted at ${new Date(since + 5_000).toISOString()}, after the version became current at ${new Date(since).toISOString()}`,
+    });
+    expect(decisions['orders-outbox']).toEqual({ action: 'restart' });
+    expect(store.snapshot().every((record) => record.lock === undefined)).toBe(true);
+  });
+});
+
 describe('ReloadAfterRotation edge cases', () => {
   it('records the version under the resolved secret, so a reload by bare name covers the ARN event', async () => {
     // Prepare: the CLI names the secret; the provider resolves it to its full ARN; the cloud event carries that ARN.
@@ -726,5 +770,240 @@ describe('ReloadAfterRotation: a connector another operation holds is pending, n
     const target = plan.targets.find((t) => t.connector.name === 'orders-cdc');
     expect(target?.decision).toMatchObject({ action: 'skip', reason: 'in-flight' });
     expect(await store.read(KEY)).toEqual(before);
+  });
+});
+
+describe('ReloadAfterRotation: what the plan and the report say', () => {
+  function recordingLogger() {
+    const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const at =
+      (level: string) =>
+      (message: string, fields?: Record<string, unknown>): void => {
+        lines.push({ level, message, ...(fields ? { fields } : {}) });
+      };
+    return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+  }
+
+  function withLogger(notifier?: { publish: () => Promise<void> }) {
+    const context = setup();
+    const { lines, logger } = recordingLogger();
+    const useCase = new ReloadAfterRotation(
+      {
+        secrets: context.secrets,
+        platform: context.platform,
+        resolver: new TargetResolver(context.platform, emptyTargetMapping, {
+          tagKey: 'confluent-connectors',
+          configScan: true,
+          sameCloudOnly: true,
+        }),
+        leases: new ConnectorLeases(context.store, context.clock, {
+          owner: 'x',
+          lockTtlMs: 60_000,
+          retentionMs: 60_000,
+        }),
+        clock: context.clock,
+        logger,
+        ...(notifier ? { notifier } : {}),
+      },
+      { ...SETTINGS, exclusions: [parseConnectorPattern('*/*/orders-outbox')] },
+    );
+    return { ...context, useCase, lines };
+  }
+
+  it("plans with each connector's state, when the version became current, and the detail of every skip", async () => {
+    // Prepare
+    const { useCase, store, clock, secrets } = setup({ exclusions: [parseConnectorPattern('*/*/orders-outbox')] });
+    const since = new Date(clock.now().getTime() - 60_000);
+    secrets.snapshot = { ...secrets.snapshot, currentSince: since };
+    const lock = { owner: 'other', operation: 'recover failed', expiresAt: clock.now().getTime() + 60_000 };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lock }, null);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const targets = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t]));
+    expect(plan.versionBecameCurrentAt).toEqual(since);
+    expect(targets['orders-cdc']).toMatchObject({
+      state: 'RUNNING',
+      decision: { reason: 'in-flight', detail: 'another operation on this connector is in flight (recover failed)' },
+    });
+    expect(targets['orders-outbox']?.decision).toMatchObject({ detail: 'matches exclusion "*/*/orders-outbox"' });
+    expect(targets['orders-archive']).toMatchObject({ state: 'PAUSED' });
+  });
+
+  it('names both clouds when it skips a connector on another cloud, and gives a missing one no state', async () => {
+    // Prepare
+    const mapping = JSON.stringify({
+      secrets: { 'prod/orders-db': ['env-p1/lkc-az1/orders-azure', 'env-p1/lkc-aws1/gone'] },
+    });
+    const { useCase } = setup({}, mapping);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const targets = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t]));
+    expect(targets['orders-azure']?.decision).toMatchObject({
+      reason: 'other-cloud',
+      detail: 'cluster runs on azure, the secret is on aws',
+    });
+    expect(targets.gone).toEqual({
+      connector: { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'gone' },
+      sources: ['mapping-file'],
+      decision: { action: 'skip', reason: 'not-found', detail: expect.any(String) },
+    });
+  });
+
+  it('logs every outcome with its connector, result, reason and detail', async () => {
+    // Prepare
+    const { useCase, lines } = withLogger();
+
+    // Act
+    await useCase.execute(rotated());
+
+    // Assess
+    const outcomes = lines.filter((line) => line.message === 'reload outcome');
+    expect(outcomes).toHaveLength(3);
+    expect(outcomes).toContainEqual({
+      level: 'info',
+      message: 'reload outcome',
+      fields: {
+        connector: 'env-p1/lkc-aws1/orders-outbox',
+        result: 'skipped',
+        reason: 'excluded',
+        detail: 'matches exclusion "*/*/orders-outbox"',
+      },
+    });
+    expect(outcomes).toContainEqual({
+      level: 'info',
+      message: 'reload outcome',
+      fields: { connector: 'env-p1/lkc-aws1/orders-cdc', result: 'restarted', reason: undefined, detail: undefined },
+    });
+  });
+
+  it('logs the whole outcome as an error when publishing it fails, so that it is not lost', async () => {
+    // Prepare
+    const { useCase, lines } = withLogger({
+      publish: async () => {
+        throw new Error('EventBridge unavailable');
+      },
+    });
+
+    // Act
+    await useCase.execute(rotated());
+
+    // Assess
+    const errors = lines.filter((line) => line.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      message: 'outcome notification failed',
+      fields: {
+        error: 'EventBridge unavailable',
+        secret: ARN,
+        version: 'v2',
+        outcomes: expect.arrayContaining([
+          { connector: 'env-p1/lkc-aws1/orders-cdc', result: 'restarted', reason: undefined },
+          { connector: 'env-p1/lkc-aws1/orders-outbox', result: 'skipped', reason: 'excluded' },
+        ]),
+      },
+    });
+  });
+
+  it('reports the restart latency, and for a timeout the last state seen', async () => {
+    // Prepare
+    const { useCase, platform } = setup();
+    platform.scriptAfterRestart(ORDERS, [status('PROVISIONING', [])]);
+
+    // Act
+    const report = await useCase.execute(rotated());
+
+    // Assess
+    expect(byName(report)['orders-cdc']).toMatchObject({
+      result: 'timed-out',
+      detail: 'not RUNNING after 60000 ms (last state PROVISIONING)',
+      finalStatus: { state: 'PROVISIONING', tasks: [] },
+      restartLatencyMs: 0,
+    });
+    expect(byName(report)['orders-outbox']).toMatchObject({ result: 'restarted', restartLatencyMs: 0 });
+  });
+});
+
+describe('ReloadAfterRotation: which version is applied', () => {
+  it('uses the current version when the event names none, and says so', async () => {
+    // Prepare
+    const { useCase, secrets } = setup();
+    const unknown = setup();
+    unknown.secrets.snapshot = { ...unknown.secrets.snapshot, currentVersion: null };
+
+    // Act
+    const plan = await useCase.plan(rotated(null));
+    const unknownPlan = await unknown.useCase.plan(rotated(null));
+
+    // Assess
+    expect(plan).toMatchObject({
+      version: 'v2',
+      notes: [
+        'event names no version; using the current version v2',
+        '1 cluster(s) on another cloud than the secret were not scanned',
+      ],
+    });
+    expect(unknownPlan).toMatchObject({
+      version: null,
+      notes: [
+        'event names no version; using the current version (unknown)',
+        '1 cluster(s) on another cloud than the secret were not scanned',
+      ],
+    });
+    expect(secrets.snapshot.currentVersion).toBe('v2');
+  });
+
+  it("takes the event's version as it is when it is current, or when the current one is unknown", async () => {
+    // Prepare
+    const { useCase } = setup();
+    const unknown = setup();
+    unknown.secrets.snapshot = { ...unknown.secrets.snapshot, currentVersion: null };
+
+    // Act
+    const plans = [await useCase.plan(rotated('v2')), await unknown.useCase.plan(rotated('v2'))];
+
+    // Assess
+    for (const plan of plans)
+      expect(plan).toMatchObject({
+        version: 'v2',
+        notes: ['1 cluster(s) on another cloud than the secret were not scanned'],
+      });
+  });
+
+  it('counts a restart in the last millisecond of the whole second as not covering, and any later one as covering', async () => {
+    // Prepare: the version became current at 12:00:05 (whole seconds), so anywhere up to 12:00:05.999.
+    const second = Date.parse('2026-11-27T12:00:05Z');
+    const { useCase, store, secrets } = setup();
+    secrets.snapshot = { ...secrets.snapshot, currentSince: new Date(second) };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lastRestartAt: second + 999 }, null);
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-outbox', lastRestartAt: second + 1_000 }, null);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const decisions = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t.decision]));
+    expect(decisions['orders-cdc']).toEqual({ action: 'restart' });
+    expect(decisions['orders-outbox']).toMatchObject({ reason: 'already-covered' });
+  });
+
+  it('takes a time with milliseconds as exact: a restart just after it covers the version', async () => {
+    // Prepare
+    const exact = Date.parse('2026-11-27T12:00:05.250Z');
+    const { useCase, store, secrets } = setup();
+    secrets.snapshot = { ...secrets.snapshot, currentSince: new Date(exact) };
+    await store.write({ connectorKey: 'env-p1/lkc-aws1/orders-cdc', lastRestartAt: exact + 1 }, null);
+
+    // Act
+    const plan = await useCase.plan(rotated());
+
+    // Assess
+    const decisions = Object.fromEntries(plan.targets.map((t) => [t.connector.name, t.decision]));
+    expect(decisions['orders-cdc']).toMatchObject({ reason: 'already-covered' });
   });
 });

@@ -97,3 +97,52 @@ describe('maintenance windows', () => {
     expect(() => parseMaintenanceWindow(text)).toThrow(InvalidMaintenanceWindowError);
   });
 });
+
+describe('maintenance windows: parsing and chaining', () => {
+  it('trims the text and its parts, and reads the cron expression in UTC', () => {
+    // Prepare
+    const window = parseMaintenanceWindow('  0 2 * * SAT | 60  ');
+
+    // Act
+    const end = window.endIfInside(Date.parse('2026-11-28T02:30:00Z'));
+
+    // Assess
+    expect(window.text).toBe('0 2 * * SAT | 60');
+    expect(end).toBe(Date.parse('2026-11-28T03:00:00Z'));
+  });
+
+  it('quotes the trimmed text, or the cron expression and why it is not one', () => {
+    // Act
+    const badMinutes = () => parseMaintenanceWindow(' 0 2 * * SAT|x ');
+    const badCron = () => parseMaintenanceWindow('61 2 * * SAT|30');
+
+    // Assess
+    expect(badMinutes).toThrow('expected "<cron>|<minutes>", e.g. "0 2 * * SAT|180", got "0 2 * * SAT|x"');
+    expect(badCron).toThrow(/^"61 2 \* \* SAT" is not a cron expression: ./);
+    expect(new InvalidMaintenanceWindowError('x').name).toBe('InvalidMaintenanceWindowError');
+  });
+
+  it('defers to the latest end of the windows that contain the instant', () => {
+    // Prepare: both start at 02:00; the longer one ends at 05:00.
+    const short = parseMaintenanceWindow('0 2 * * *|60');
+    const long = parseMaintenanceWindow('0 2 * * *|180');
+
+    // Act
+    const ends = [deferralEnd([long, short], Date.parse('2026-11-28T02:30:00Z')), deferralEnd([], 0)];
+
+    // Assess
+    expect(ends).toEqual([Date.parse('2026-11-28T05:00:00Z'), undefined]);
+  });
+
+  it('stops chaining back-to-back windows after 32 of them: a restart is never deferred forever', () => {
+    // Prepare: an hour-long window every hour covers all time.
+    const always = parseMaintenanceWindow('0 * * * *|60');
+    const at = Date.parse('2026-11-28T00:30:00Z');
+
+    // Act
+    const end = deferralEnd([always], at);
+
+    // Assess
+    expect(end).toBe(Date.parse('2026-11-29T08:00:00Z'));
+  });
+});

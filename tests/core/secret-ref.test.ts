@@ -4,6 +4,7 @@ import {
   parseSecretRef,
   partialSecretArn,
   sameSecret,
+  secretArn,
   secretIdentityKey,
 } from '../../shared/core/secret-ref';
 
@@ -128,5 +129,120 @@ describe('parseSecretRef: Google Cloud Secret Manager names', () => {
     expect(sameSecret(notified, parseSecretRef('projects/999999999999/secrets/orders-db'))).toBe(false);
     expect(sameSecret(notified, parseSecretRef('projects/acme-prod/secrets/Orders-db'))).toBe(false);
     expect(sameSecret(notified, parseSecretRef('orders-db'))).toBe(false);
+  });
+});
+
+describe('parseSecretRef rejects what is not a whole reference', () => {
+  it.each([
+    ['text before an ARN', `x${FULL_ARN}`],
+    ['text after an ARN', `${FULL_ARN} x`],
+    ['an ARN of another partition prefix', FULL_ARN.replace('arn:aws:', 'arn:awz:')],
+    ['an ARN of another service', FULL_ARN.replace(':secretsmanager:', ':ssm:')],
+    ['text before a Key Vault URI', 'see https://contoso.vault.azure.net/secrets/db'],
+    ['text after a Key Vault URI', 'https://contoso.vault.azure.net/secrets/db x'],
+    ['a plain http URI', 'http://contoso.vault.azure.net/secrets/db'],
+    ['an https URI that is not a secret', 'https://contoso.vault.azure.net/keys/db'],
+  ])('rejects %s', (_case, text) => {
+    // Act
+    const parse = () => parseSecretRef(text);
+
+    // Assess
+    expect(parse).toThrow(InvalidSecretRefError);
+  });
+
+  it('asks for the full URI when a bare name is meant for Azure, and names its error class', () => {
+    // Act
+    const parse = () => parseSecretRef('db', { provider: 'azure' });
+
+    // Assess
+    expect(parse).toThrow('an Azure secret needs its full URI (https://<vault>.vault.azure.net/secrets/<name>): db');
+    expect(new InvalidSecretRefError('x').name).toBe('InvalidSecretRefError');
+  });
+
+  it('takes a suffix only when it is six characters after the last dash, and keeps the GovCloud partition', () => {
+    // Act
+    const refs = [
+      parseSecretRef('arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-Ab12Cd7'),
+      parseSecretRef(' arn:aws:secretsmanager:us-east-1:123456789012:secret:db-Ab12C '),
+    ];
+
+    // Assess
+    expect(refs).toEqual([
+      {
+        provider: 'aws',
+        partition: 'aws-us-gov',
+        region: 'us-gov-west-1',
+        accountId: '123456789012',
+        name: 'db-Ab12Cd7',
+      },
+      { provider: 'aws', partition: 'aws', region: 'us-east-1', accountId: '123456789012', name: 'db-Ab12C' },
+    ]);
+  });
+});
+
+describe('secretArn and partialSecretArn', () => {
+  it('give no ARN unless region and account (and, for the full ARN, the suffix) are known', () => {
+    // Prepare
+    const full = parseSecretRef(FULL_ARN);
+    if (full.provider !== 'aws') throw new Error('expected an AWS ref');
+
+    // Act
+    const arns = [
+      secretArn(full),
+      secretArn({ ...full, region: undefined }),
+      secretArn({ ...full, accountId: undefined }),
+      secretArn({ ...full, arnSuffix: undefined }),
+      partialSecretArn({ ...full, region: undefined }),
+      partialSecretArn({ ...full, accountId: undefined }),
+      partialSecretArn({ provider: 'aws', name: 'db', region: 'eu-west-1', accountId: '123456789012' }),
+    ];
+
+    // Assess
+    expect(arns).toEqual([
+      FULL_ARN,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db',
+    ]);
+  });
+});
+
+describe('secretIdentityKey and sameSecret', () => {
+  it('marks an unknown region or account with "?"', () => {
+    // Act
+    const keys = [
+      secretIdentityKey({ provider: 'aws', name: 'db' }),
+      secretIdentityKey({ provider: 'aws', name: 'db', region: 'eu-west-1', accountId: '123456789012' }),
+    ];
+
+    // Assess
+    expect(keys).toEqual(['aws:?:?:db', 'aws:eu-west-1:123456789012:db']);
+  });
+
+  it('never takes an Azure and an AWS secret of the same name for one another', () => {
+    // Prepare
+    const azure = parseSecretRef('https://contoso.vault.azure.net/secrets/db');
+    const aws = parseSecretRef('db');
+
+    // Act
+    const verdicts = [sameSecret(azure, aws), sameSecret(aws, azure), sameSecret(azure, azure)];
+
+    // Assess
+    expect(verdicts).toEqual([false, false, true]);
+  });
+
+  it('tolerates a part known on one side only, whichever side it is', () => {
+    // Prepare
+    const full = parseSecretRef(FULL_ARN);
+    const bare = parseSecretRef('prod/orders-db');
+
+    // Act
+    const verdicts = [sameSecret(full, bare), sameSecret(bare, full)];
+
+    // Assess
+    expect(verdicts).toEqual([true, true]);
   });
 });

@@ -188,3 +188,87 @@ describe('secretReferenceMatcher (Google Cloud)', () => {
     expect(pinnedIn('projects/acme-prod/secrets/other/versions/3')).toBeUndefined();
   });
 });
+
+describe('secretReferenceMatcher edge cases', () => {
+  // Under a credential-like key, where a bare name counts too (the key rule has tests of its own above).
+  const KEY = 'connection.password';
+
+  it('matches the exact name with spaces around it, but not when masked or named only by a bare ARN prefix', () => {
+    // Prepare
+    const matcher = secretReferenceMatcher(parseSecretRef(ARN));
+
+    // Act
+    const verdicts = [
+      matcher.matches('  prod/orders-db  ', KEY),
+      matcher.matches('**prod/orders-db', KEY),
+      matcher.matches('*prod/orders-db', KEY),
+      matcher.matches(`x ${PARTIAL.replace(':secretsmanager:', ':secrets-manager:')}`, KEY),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([true, false, false, false]);
+  });
+
+  it('matches when any one of several ARNs in a value names the secret', () => {
+    // Prepare
+    const matcher = secretReferenceMatcher(parseSecretRef(ARN));
+    const other = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-Zz99Zz';
+
+    // Act
+    const verdicts = [matcher.matches(`${other},${ARN}`, KEY), matcher.matches(`${ARN},${other}`, KEY)];
+
+    // Assess
+    expect(verdicts).toEqual([true, true]);
+  });
+
+  it('does not take a partial ARN of another account for the secret, even when its name ends like a suffix', () => {
+    // Prepare: the secret's own name ends in six characters after a dash.
+    const matcher = secretReferenceMatcher(
+      parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-v2'),
+    );
+
+    // Act
+    const verdicts = [
+      matcher.matches('arn:aws:secretsmanager:us-east-1:999999999999:secret:db-Ab12Cd', KEY),
+      matcher.matches('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-Ab12Cd', KEY),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([false, false]);
+  });
+
+  it('matches a Key Vault URI among others, in any case, and only in values that name a vault', () => {
+    // Prepare
+    const matcher = secretReferenceMatcher(parseSecretRef(VAULT));
+
+    // Act
+    const verdicts = [
+      matcher.matches(`https://other.vault.azure.net/secrets/x;${VAULT.toUpperCase()}/abc123`, KEY),
+      matcher.matches('https://contoso.example.net/secrets/orders-db', KEY),
+      matcher.matches('https://contoso.vault.azure.net/keys/orders-db', KEY),
+      matcher.matches('orders-db', KEY),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([true, false, false, false]);
+  });
+});
+
+describe('findSecretReferences', () => {
+  it('lists every ARN and Key Vault URI a config names, canonical and once each, skipping masked values', () => {
+    // Prepare
+    const config = {
+      'database.password': `\${${ARN}}`,
+      'backup.password': `${PARTIAL}:password`,
+      'azure.secret': `${VAULT}/0123abcd and ${ARN}`,
+      'masked.secret': `****${PARTIAL.replace('orders-db', 'hidden')}`,
+      'not.a.secret': 'arn:aws:secretsmanager:us-east-1:123:secret:too-short-account',
+    };
+
+    // Act
+    const found = findSecretReferences(config);
+
+    // Assess
+    expect(found).toEqual([ARN, PARTIAL, VAULT]);
+  });
+});

@@ -58,6 +58,48 @@ describe('verifyRestart', () => {
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(20_000);
   });
 
+  it('does not take a RUNNING connector with no tasks as restarted: it keeps polling until the timeout', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const platform = await restarted([status('PROVISIONING', []), status('RUNNING', [])]);
+
+    // Act
+    const result = await verifyRestart(platform, clock, REF, OPTIONS);
+
+    // Assess
+    expect(result).toMatchObject({ result: 'timed-out', status: { state: 'RUNNING', tasks: [] } });
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(OPTIONS.timeoutMs);
+  });
+
+  it('takes a reading with no tasks as the restart under way, so the next healthy one counts before the settle time', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const platform = await restarted([status('RUNNING', []), status('RUNNING', ['RUNNING'])]);
+
+    // Act
+    const result = await verifyRestart(platform, clock, REF, OPTIONS);
+
+    // Assess
+    expect(result.result).toBe('restarted');
+    expect(clock.sleeps).toEqual([5_000]);
+  });
+
+  it.each(['PROVISIONING', 'DEGRADED', 'NONE'])(
+    'takes %s (with tasks) as the restart under way, so the next healthy reading counts before the settle time',
+    async (state) => {
+      // Prepare
+      const clock = new FakeClock();
+      const platform = await restarted([status(state, ['UNASSIGNED']), status('RUNNING', ['RUNNING'])]);
+
+      // Act
+      const result = await verifyRestart(platform, clock, REF, OPTIONS);
+
+      // Assess
+      expect(result.result).toBe('restarted');
+      expect(clock.sleeps).toEqual([5_000]);
+    },
+  );
+
   it('times out when the connector never settles', async () => {
     // Prepare
     const clock = new FakeClock();

@@ -31,8 +31,9 @@ export class FakePlatform implements ConnectorPlatform {
     ref: ConnectorRef,
     connectorStatus: ConnectorStatus,
     config: Record<string, string> = {},
+    id?: string,
   ): this {
-    this.connectors.set(connectorKey(ref), { ref, config, status: connectorStatus });
+    this.connectors.set(connectorKey(ref), { ref, config, status: connectorStatus, ...(id ? { id } : {}) });
     return this;
   }
 
