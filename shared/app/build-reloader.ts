@@ -131,6 +131,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           exclusions: settings.exclusions,
           restartConcurrency: settings.restartConcurrency,
           verify: settings.verify,
+          restartAllowanceMs: restartAllowanceMs(settings),
         },
       );
     },
@@ -167,6 +168,11 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
       );
     },
   };
+}
+
+/** The pause wait (unless RESTART_METHOD=restart never pauses) plus verification: the start-up rules' same sum. */
+function restartAllowanceMs(settings: Settings): number {
+  return (settings.restartMethod === 'restart' ? 0 : settings.pauseTimeoutMs) + settings.verify.timeoutMs;
 }
 
 function isValueReader(source: SecretSource): source is SecretSource & SecretValueReader {

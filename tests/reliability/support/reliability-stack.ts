@@ -11,7 +11,7 @@ import {
   startKeyVaultEmulator,
   trustInThisProcess,
 } from '../../../local/key-vault-emulator';
-import type { LambdaHandler } from '../../../local/lambda-invoker';
+import type { LambdaHandler, loadRecoveryHandlers } from '../../../local/lambda-invoker';
 import {
   type SecretLabelUpdatedEvent,
   type SecretsManagerEmulator,
@@ -65,6 +65,8 @@ export interface ReliabilityStack {
   rotateAzure(index: number, version?: number): Promise<SecretNewVersionCreatedEvent>;
   /** A fresh cold start of `onSecretRotated` (its own reloader, clients, caches and lease owner). */
   loadAwsHandler(env?: Readonly<Record<string, string>>): LambdaHandler;
+  /** A fresh cold start of the failed-connector Lambdas (webhook, queue, sweep). */
+  loadAwsRecoveryHandlers(env?: Readonly<Record<string, string>>): ReturnType<typeof loadRecoveryHandlers>;
   /** A fresh cold start of the Function App (every function it registers). */
   loadAzureFunctions(env?: Readonly<Record<string, string>>): AzureFunctions;
   /** An InvocationContext like the host's, its log lines kept in `invocationLogs`. */
@@ -193,6 +195,13 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
         (
           require('../../../local/lambda-invoker') as typeof import('../../../local/lambda-invoker')
         ).loadRotationHandler(),
+      );
+    },
+    loadAwsRecoveryHandlers(env) {
+      return coldStart(env, () =>
+        (
+          require('../../../local/lambda-invoker') as typeof import('../../../local/lambda-invoker')
+        ).loadRecoveryHandlers(),
       );
     },
     loadAzureFunctions(env) {
