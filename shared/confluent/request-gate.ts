@@ -196,7 +196,8 @@ export class RequestGate {
     const shared = this.shared;
     if (!shared) return;
     while (this.sharedTokens < 1) {
-      const wanted = Math.min(MAX_SHARED_BATCH, this.awaitingAdmission + this.waitingForSlot.length);
+      // Only for requests that hold a slot and wait for their turn: tokens held for later would be spent in a burst.
+      const wanted = Math.min(MAX_SHARED_BATCH, this.awaitingAdmission);
       const { granted, retryAfterMs } = await shared.take(Math.max(1, wanted));
       this.sharedTokens += granted;
       if (granted < 1) await this.clock.sleep(Math.max(1, retryAfterMs));
