@@ -29,6 +29,8 @@ const FAILURE_LOG_INTERVAL_MS = 60_000;
  */
 export class FleetRateBudget implements SharedRateBudget {
   private lastFailureLogMs = Number.NEGATIVE_INFINITY;
+  /** The bucket as this instance last wrote it: tried first, so an instance alone needs one write per take, no read. */
+  private lastWritten: { readonly bucket: RateBucket; readonly etag: string } | undefined;
 
   constructor(private readonly options: FleetRateBudgetOptions) {
     if (options.requestsPerSecond <= 0 || options.burst < 1) {
@@ -39,18 +41,29 @@ export class FleetRateBudget implements SharedRateBudget {
   async take(wanted: number): Promise<{ granted: number; retryAfterMs: number }> {
     const { store, name, requestsPerSecond, burst, clock } = this.options;
     try {
+      let known = this.lastWritten;
       for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts += 1) {
         const now = clock.now().getTime();
-        const stored = await store.read(name);
+        // What this instance wrote last is still right unless another wrote since, which the write's etag check tells.
+        const stored = known ?? (await store.read(name));
+        known = undefined;
         const tokens = refilled(stored?.bucket, now, requestsPerSecond, burst);
         const granted = Math.min(Math.max(0, Math.floor(wanted)), Math.floor(tokens));
-        if (granted === 0) return { granted, retryAfterMs: Math.ceil(((1 - tokens) / requestsPerSecond) * 1000) };
+        if (granted === 0) {
+          this.lastWritten = stored ?? undefined;
+          return { granted, retryAfterMs: Math.ceil(((1 - tokens) / requestsPerSecond) * 1000) };
+        }
         const bucket: RateBucket = {
           tokens: tokens - granted,
           refilledAt: Math.max(now, stored?.bucket.refilledAt ?? 0),
         };
-        if (await store.write(name, bucket, stored?.etag ?? null)) return { granted, retryAfterMs: 0 };
+        const etag = await store.write(name, bucket, stored?.etag ?? null);
+        if (etag !== null) {
+          this.lastWritten = etag === '' ? undefined : { bucket, etag };
+          return { granted, retryAfterMs: 0 };
+        }
       }
+      this.lastWritten = undefined;
       // Other instances won every race: ask again after about one token's time.
       return { granted: 0, retryAfterMs: Math.ceil(1000 / requestsPerSecond) };
     } catch (error) {

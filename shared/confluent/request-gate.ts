@@ -33,6 +33,11 @@ export const SERVER_BUDGET_SHARE = 0.5;
 
 /** Tokens asked of the shared budget at once, at most: more would sit unused in one instance while others wait. */
 const MAX_SHARED_BATCH = 10;
+/**
+ * At a high configured rate, a take asks for this long's worth of tokens at least, so that requests following each
+ * other (a list, then a restart, then polls) do not each wait for a store round trip; at a low rate that is one.
+ */
+const SHARED_PREFETCH_SECONDS = 0.05;
 
 /**
  * The one door every request of a client goes through: a concurrency limit, a token-bucket rate limit and a shared
@@ -196,8 +201,12 @@ export class RequestGate {
     const shared = this.shared;
     if (!shared) return;
     while (this.sharedTokens < 1) {
-      // Only for requests that hold a slot and wait for their turn: tokens held for later would be spent in a burst.
-      const wanted = Math.min(MAX_SHARED_BATCH, this.awaitingAdmission);
+      // For requests that hold a slot and wait for their turn (tokens held for later are spent in a burst), or for
+      // SHARED_PREFETCH_SECONDS of the rate when that is more.
+      const prefetch = Number.isFinite(this.requestsPerSecond)
+        ? Math.ceil(this.requestsPerSecond * SHARED_PREFETCH_SECONDS)
+        : MAX_SHARED_BATCH;
+      const wanted = Math.min(MAX_SHARED_BATCH, Math.max(this.awaitingAdmission, prefetch));
       const { granted, retryAfterMs } = await shared.take(Math.max(1, wanted));
       this.sharedTokens += granted;
       if (granted < 1) await this.clock.sleep(Math.max(1, retryAfterMs));

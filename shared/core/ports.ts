@@ -137,8 +137,11 @@ export interface RateBucket {
  */
 export interface RateBucketStore {
   read(name: string): Promise<{ readonly bucket: RateBucket; readonly etag: string } | null>;
-  /** Writes when the stored etag still equals `expectedEtag` (null: only if absent). False on conflict. */
-  write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<boolean>;
+  /**
+   * Writes when the stored etag still equals `expectedEtag` (null: only if absent): the new etag ('' when the store
+   * did not say), null on conflict.
+   */
+  write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<string | null>;
 }
 
 /**

@@ -36,7 +36,7 @@ export class AzureTableRateBucketStore implements RateBucketStore {
     return { bucket: { tokens, refilledAt }, etag: entity.etag };
   }
 
-  async write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<boolean> {
+  async write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<string | null> {
     const entity: BucketEntity = {
       partitionKey: PARTITION,
       rowKey: name,
@@ -44,12 +44,15 @@ export class AzureTableRateBucketStore implements RateBucketStore {
       refilledAt: String(bucket.refilledAt),
     };
     try {
-      if (expectedEtag === null) await this.table.createEntity(entity);
-      else await this.table.updateEntity(entity, 'Replace', { etag: expectedEtag });
-      return true;
+      const written =
+        expectedEtag === null
+          ? await this.table.createEntity(entity)
+          : await this.table.updateEntity(entity, 'Replace', { etag: expectedEtag });
+      // '' when the answer carries no ETag: the next take then reads afresh.
+      return written.etag ?? '';
     } catch (error) {
       const status = statusOf(error);
-      if (status === 409 || status === 412 || (status === 404 && expectedEtag !== null)) return false;
+      if (status === 409 || status === 412 || (status === 404 && expectedEtag !== null)) return null;
       throw this.failure(expectedEtag === null ? 'createEntity' : 'updateEntity', name, error);
     }
   }

@@ -39,9 +39,9 @@ export class DynamoDbRateBucketStore implements RateBucketStore {
     }
   }
 
-  async write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<boolean> {
+  async write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<string | null> {
     const expected = expectedEtag === null ? 0 : Number(expectedEtag);
-    if (!Number.isInteger(expected)) return false;
+    if (!Number.isInteger(expected)) return null;
     try {
       await this.options.client.send(
         new PutItemCommand({
@@ -61,9 +61,9 @@ export class DynamoDbRateBucketStore implements RateBucketStore {
               }),
         }),
       );
-      return true;
+      return String(expected + 1);
     } catch (error) {
-      if (sdkErrorName(error) === 'ConditionalCheckFailedException') return false;
+      if (sdkErrorName(error) === 'ConditionalCheckFailedException') return null;
       throw this.failure('PutItem', name, error);
     }
   }

@@ -9,10 +9,11 @@ export class MemoryRateBucketStore implements RateBucketStore {
     return entry ? { bucket: { ...entry.bucket }, etag: String(entry.revision) } : null;
   }
 
-  async write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<boolean> {
+  async write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<string | null> {
     const entry = this.buckets.get(name);
-    if ((entry ? String(entry.revision) : null) !== expectedEtag) return false;
-    this.buckets.set(name, { bucket: { ...bucket }, revision: (entry?.revision ?? 0) + 1 });
-    return true;
+    if ((entry ? String(entry.revision) : null) !== expectedEtag) return null;
+    const revision = (entry?.revision ?? 0) + 1;
+    this.buckets.set(name, { bucket: { ...bucket }, revision });
+    return String(revision);
   }
 }

@@ -269,10 +269,10 @@ describe('RequestGate', () => {
     }
 
     it('takes a shared token for every request, in batches for those waiting, and waits when it has none', async () => {
-      // Prepare: the gate's own rate would let all 5 go at once; the shared budget has 3, then 1 a second.
+      // Prepare: the gate's own bucket would let all 5 go at once; the shared budget has 3, then 1 a second.
       const clock = new FakeClock(0);
       const shared = sharedBudget(clock, 3);
-      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1000, burst: 100, shared, clock });
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 20, burst: 100, shared, clock });
       const startedAt: number[] = [];
 
       // Act
@@ -287,6 +287,19 @@ describe('RequestGate', () => {
       // Assess: the first ask is for every request waiting.
       expect(shared.asked[0]).toBe(5);
       expect(startedAt).toEqual([0, 0, 0, 1000, 2000]);
+    });
+
+    it('asks for 50 ms of a high rate at once, so that requests following each other need not each wait', async () => {
+      // Prepare
+      const clock = new FakeClock(0);
+      const shared = sharedBudget(clock, 100);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1000, burst: 100, shared, clock });
+
+      // Act: three requests one after the other.
+      for (let i = 0; i < 3; i += 1) await gate.run(async () => undefined);
+
+      // Assess: one ask, for 10 (50 ms of 1,000/s, capped at 10).
+      expect(shared.asked).toEqual([10]);
     });
 
     it('is not exceeded when the server reports budget: the server only relaxes this process its own rate', async () => {

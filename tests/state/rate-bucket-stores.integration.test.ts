@@ -62,12 +62,15 @@ describe.each(['memory', 'dynamodb', 'azure-table'])('rate buckets on %s', (kind
     const read = await store().read(bucket);
     const replaced = await store().write(bucket, { tokens: 3.5, refilledAt: refilledAt + 1 }, read?.etag ?? null);
     const stale = await store().write(bucket, { tokens: 9, refilledAt }, read?.etag ?? null);
+    const byReturnedEtag = await store().write(bucket, { tokens: 2, refilledAt: refilledAt + 2 }, replaced);
 
     // Assess
     expect(before).toBeNull();
-    expect([created, createdAgain, replaced, stale]).toEqual([true, false, true, false]);
+    expect([created, replaced, byReturnedEtag].every((etag) => typeof etag === 'string' && etag !== '')).toBe(true);
+    expect([createdAgain, stale]).toEqual([null, null]);
+    expect(created).toBe(read?.etag);
     expect(read?.bucket).toEqual({ tokens: 4.25, refilledAt });
-    expect((await store().read(bucket))?.bucket).toEqual({ tokens: 3.5, refilledAt: refilledAt + 1 });
+    expect((await store().read(bucket))?.bucket).toEqual({ tokens: 2, refilledAt: refilledAt + 2 });
   });
 
   it('never grants more across four instances taking at once than the bucket size plus its rate', async () => {
@@ -134,6 +137,38 @@ describe('FleetRateBudget', () => {
     expect(capped.granted).toBe(2);
   });
 
+  it('needs one write per take while no other instance writes, and reads again after losing a race', async () => {
+    // Prepare
+    const clock = new FakeClock(0);
+    const store = new MemoryRateBucketStore();
+    const ops: string[] = [];
+    const counted: RateBucketStore = {
+      read: (bucket) => {
+        ops.push('read');
+        return store.read(bucket);
+      },
+      write: (bucket, value, etag) => {
+        ops.push('write');
+        return store.write(bucket, value, etag);
+      },
+    };
+    const options = { name: 'confluent', requestsPerSecond: 100, burst: 10, clock, logger: silentLogger };
+    const alone = new FleetRateBudget({ ...options, store: counted });
+    const other = new FleetRateBudget({ ...options, store });
+
+    // Act
+    await alone.take(1);
+    await alone.take(1);
+    await alone.take(1);
+    const beforeRace = [...ops];
+    await other.take(1);
+    await alone.take(1);
+
+    // Assess
+    expect(beforeRace).toEqual(['read', 'write', 'write', 'write']);
+    expect(ops.slice(beforeRace.length)).toEqual(['write', 'read', 'write']);
+  });
+
   it('fails open when the store is down, with one warning: each process still holds its own limits', async () => {
     // Prepare
     const warnings: string[] = [];
@@ -141,7 +176,7 @@ describe('FleetRateBudget', () => {
       read: async () => {
         throw new Error('DynamoDB GetItem on state for rate bucket confluent failed: ServiceUnavailable');
       },
-      write: async () => false,
+      write: async () => null,
     };
     const budget = new FleetRateBudget({
       store: down,
