@@ -4,6 +4,7 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import { apiEconomy } from './api-economy';
 import { burst } from './burst';
+import { burstProcesses } from './burst-processes';
 import { coldStart } from './cold-start';
 import { latency } from './latency';
 import type { Figure } from './lib/figures';
@@ -12,13 +13,14 @@ import { scale } from './scale';
 
 /**
  * `npm run bench`: every scenario of issue 7 in one run, one table, and bench/results.json. Not part of CI.
- * BENCH_ONLY=cold,economy,latency,burst,scale,usages runs a subset; see each scenario for its size knobs.
+ * BENCH_ONLY=cold,economy,latency,burst,burst-processes,scale,usages runs a subset; see each scenario for its size knobs.
  */
 const SCENARIOS: Record<string, () => Promise<Figure[]>> = {
   cold: coldStart,
   economy: apiEconomy,
   latency,
   burst,
+  'burst-processes': burstProcesses,
   scale,
   usages: providerIntegrationUsages,
 };

@@ -8,6 +8,7 @@ import { EventBridgeOutcomeSink } from '../../shared/notifiers/eventbridge-outco
 import { OutcomeMetricsSink } from '../../shared/observability/outcome-metrics';
 import { AwsSecretsManager, secretsManagerClientFactory } from '../../shared/providers/aws-secrets-manager';
 import { SecretCredentialsProvider } from '../../shared/providers/secret-credentials';
+import { DynamoDbRateBucketStore } from '../../shared/state/dynamodb-rate-bucket-store';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
 import type { AwsSettings } from './aws-settings';
 import type { LambdaRuntime } from './lambda-runtime';
@@ -33,6 +34,7 @@ export function createAwsReloader(
     secrets,
     credentials: new SecretCredentialsProvider(secrets, parseSecretRef(settings.credentialsSecret)),
     state: new DynamoDbStateStore({ client: dynamo, tableName: aws.stateTable }),
+    rateBuckets: new DynamoDbRateBucketStore({ client: dynamo, tableName: aws.stateTable }),
     outcomeSinks: [
       new EventBridgeOutcomeSink({ client: new EventBridgeClient({}), eventBusName: aws.eventBusName }),
       metrics,

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { fromFailureMessage, MalformedFailureMessageError } from '../../shared/app/failure-message';
 import { summarizeRecovery } from '../../shared/app/recovery-summary';
+import { runDeadline } from '../../shared/app/run-deadline';
 import { redact } from '../../shared/observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { deadLetter, MAX_RECEIVE_COUNT } from './failure-queue';
@@ -34,7 +35,10 @@ async function recoverOne(record: SQSRecord, context: Context): Promise<void> {
   const messageId = record.messageId;
   try {
     const failure = fromFailureMessage(record.body);
-    const report = await reloader.recovery(`${context.awsRequestId}:${messageId}`).onFailureReported([failure]);
+    const deadline = runDeadline(Date.now(), context.getRemainingTimeInMillis?.());
+    const report = await reloader
+      .recovery(`${context.awsRequestId}:${messageId}`)
+      .onFailureReported([failure], deadline === undefined ? {} : { deadline });
     runtime.log.info('reported failure handled', { messageId, ...summarizeRecovery(report) });
   } catch (error) {
     const cause = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type RecoverySummary, summarizeRecovery } from '../../shared/app/recovery-summary';
+import { runDeadline } from '../../shared/app/run-deadline';
 import { createAwsRecoveryRuntime } from './recovery-runtime';
 
 /**
@@ -7,11 +8,13 @@ import { createAwsRecoveryRuntime } from './recovery-runtime';
  * otherwise): one list-with-status call per cluster in scope, then every FAILED connector, or connector with a
  * FAILED task, goes through the same recovery as a webhook report. It is also the safety net for failures
  * Confluent never notified and restarts that were refused. A throw is not retried (the next run is the retry).
+ * Restarts that could not end before the function's timeout are left, still FAILED, to the next run (out-of-time).
  */
 const { runtime, reloader } = createAwsRecoveryRuntime();
 
 export const handler = runtime.handler(async (event: ScheduledEvent, context: Context): Promise<RecoverySummary> => {
-  const report = await reloader.recovery(context.awsRequestId).sweep();
+  const deadline = runDeadline(Date.now(), context.getRemainingTimeInMillis?.());
+  const report = await reloader.recovery(context.awsRequestId).sweep(deadline === undefined ? {} : { deadline });
   const summary = summarizeRecovery(report);
   runtime.log.info('sweep finished', { scheduledAt: event?.time, ...summary });
   return summary;

@@ -13,6 +13,8 @@ export interface AzureSettings {
   /** A connection string instead (Azurite, local runs): carries an account key, so it is treated as a secret. */
   readonly tableConnectionString?: string;
   readonly credentialsSecret: AzureSecretRef;
+  /** host.json functionTimeout, as FUNCTION_TIMEOUT_SECONDS: the host does not tell a function its time left. */
+  readonly functionTimeoutMs?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -61,6 +63,7 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
     ...(tableEndpoint ? { tableEndpoint } : {}),
     ...(tableConnectionString ? { tableConnectionString } : {}),
     credentialsSecret,
+    ...(s.FUNCTION_TIMEOUT_SECONDS === undefined ? {} : { functionTimeoutMs: s.FUNCTION_TIMEOUT_SECONDS * 1000 }),
   };
 }
 

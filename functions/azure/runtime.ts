@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/core/ports';
 import { AzureKeyVault, keyVaultClientFactory } from '../../shared/providers/azure-key-vault';
 import { SecretCredentialsProvider } from '../../shared/providers/secret-credentials';
 import { azureStateTableClient } from '../../shared/state/azure-state-table-client';
+import { AzureTableRateBucketStore } from '../../shared/state/azure-table-rate-bucket-store';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { type AzureSettings, loadAzureSettings } from './azure-settings';
 import { invocationLogger } from './invocation-logger';
@@ -40,6 +41,7 @@ export function createAzureRuntime(env: NodeJS.ProcessEnv): AzureRuntime {
     secretValues: keyVault,
     credentials: new SecretCredentialsProvider(keyVault, azure.credentialsSecret),
     state: new AzureTableStateStore(table),
+    rateBuckets: new AzureTableRateBucketStore(table),
     logger,
   });
   return { settings, azure, reloader, logger };

@@ -15,6 +15,7 @@ export function defaultFaults(): EmulatorFaults {
     latencyMs: 0,
     errorRate: 0,
     rateLimitPerSecond: 0,
+    rateLimitWindowSeconds: 1,
     throttleNext: { count: 0, retryAfterSeconds: 1 },
     failNext: 0,
     hangNext: 0,
@@ -80,15 +81,17 @@ export class FaultInjector {
     return { kind: 'none', rateLimitHeaders };
   }
 
-  /** Fixed one-second windows on the emulator's clock; every arriving request counts. */
+  /** Fixed windows on the emulator's clock; every arriving request counts, throttled ones too. */
   private countInWindow(): { limit: number; count: number; resetSeconds: number } | undefined {
-    const limit = this.faults.rateLimitPerSecond;
-    if (limit <= 0) return undefined;
+    const perSecond = this.faults.rateLimitPerSecond;
+    if (perSecond <= 0) return undefined;
+    const windowMs = Math.max(1, this.faults.rateLimitWindowSeconds) * 1000;
+    const limit = Math.round(perSecond * (windowMs / 1000));
     const now = this.now();
-    const start = Math.floor(now / 1000) * 1000;
+    const start = Math.floor(now / windowMs) * windowMs;
     if (start !== this.window.start) this.window = { start, count: 0 };
     this.window.count += 1;
-    return { limit, count: this.window.count, resetSeconds: Math.max(1, Math.ceil((start + 1000 - now) / 1000)) };
+    return { limit, count: this.window.count, resetSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) };
   }
 }
 

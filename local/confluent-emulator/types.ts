@@ -50,8 +50,15 @@ export interface EmulatorFaults {
   latencyMs: number;
   /** 0..1 probability of a 500. */
   errorRate: number;
-  /** 0 = off; above it, 429 with Retry-After and X-RateLimit-* headers. */
+  /**
+   * The organisation-wide threshold: 0 = off; above `rateLimitPerSecond × rateLimitWindowSeconds` requests in one
+   * fixed window, 429 with Retry-After and X-RateLimit-* headers. One count for the whole server, as Confluent counts
+   * per organisation: every connection, process and API key spends it. Answered requests carry X-RateLimit-Limit,
+   * -Remaining and -Reset too.
+   */
   rateLimitPerSecond: number;
+  /** The window's length in seconds (default 1): Confluent's is not published ("per time period", §1.7). */
+  rateLimitWindowSeconds: number;
   /** The next `count` requests get 429 with Retry-After. */
   throttleNext: { count: number; retryAfterSeconds: number };
   /** The next N requests get 500. */

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
 import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '../confluent';
+import { FleetRateBudget } from '../confluent/fleet-rate-budget';
 import { AlertSuppression } from '../core/alert-suppression';
 import { ConnectorIndexCache } from '../core/connector-index-cache';
 import { ConnectorLeases } from '../core/connector-lease';
 import { OperatorState } from '../core/operator-state';
 import type { OutcomeReport } from '../core/outcome-report';
 import { PendingVersionFollowUp } from '../core/pending-version-follow-up';
-import type { Clock, ConnectorPlatform, Logger, OutcomeSink, SecretSource, StateStore } from '../core/ports';
+import type {
+  Clock,
+  ConnectorPlatform,
+  Logger,
+  OutcomeSink,
+  RateBucketStore,
+  SecretSource,
+  StateStore,
+} from '../core/ports';
 import { systemClock } from '../core/ports';
 import type { ProviderIntegrationSource } from '../core/provider-integration';
 import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
@@ -43,6 +52,11 @@ export interface ReloaderAdapters {
   /** Overrides TARGET_MAPPING and TARGET_MAPPING_FILE (tests). */
   readonly mapping?: TargetMapping;
   readonly onRequest?: (observation: RequestObservation) => void;
+  /**
+   * Where the fleet-wide token bucket lives (the state table), when the runtime has a store every instance shares:
+   * with CONFLUENT_SHARED_RATE_LIMIT, every Confluent request takes a token from it.
+   */
+  readonly rateBuckets?: RateBucketStore;
 }
 
 /** Built once per process (cold start) and reused by every invocation, so the HTTP gate and caches are shared. */
@@ -77,6 +91,18 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
       maxConcurrent: settings.http.maxConcurrency,
       requestsPerSecond: settings.http.ratePerSecond,
       burst: settings.http.burst,
+      ...(adapters.rateBuckets && settings.http.sharedRateLimit
+        ? {
+            shared: new FleetRateBudget({
+              store: adapters.rateBuckets,
+              name: FLEET_BUCKET,
+              requestsPerSecond: settings.http.ratePerSecond,
+              burst: settings.http.burst,
+              clock,
+              logger: adapters.logger,
+            }),
+          }
+        : {}),
     },
     scopes: settings.scopes,
     restartMethod: settings.restartMethod,
@@ -164,6 +190,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           exclusions: settings.exclusions,
           restartConcurrency: settings.restartConcurrency,
           verify: settings.verify,
+          restartAllowanceMs: restartAllowanceMs(settings),
         },
       );
     },
@@ -201,6 +228,14 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
       );
     },
   };
+}
+
+/** The state table's bucket every instance's Confluent requests draw from (one API key, one organisation). */
+export const FLEET_BUCKET = 'confluent-requests';
+
+/** The pause wait (unless RESTART_METHOD=restart never pauses) plus verification: the start-up rules' same sum. */
+function restartAllowanceMs(settings: Settings): number {
+  return (settings.restartMethod === 'restart' ? 0 : settings.pauseTimeoutMs) + settings.verify.timeoutMs;
 }
 
 function isValueReader(source: SecretSource): source is SecretSource & SecretValueReader {

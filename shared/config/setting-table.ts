@@ -122,7 +122,8 @@ export const SETTINGS = {
     kind: KINDS.positiveCount,
     default: '20',
     runtimes: EVERY_RUNTIME,
-    description: 'Requests per second to Confluent Cloud (shared), sustained.',
+    description:
+      'Requests per second to Confluent Cloud, sustained: across every instance of the deployed functions (a token bucket in the state table, see `CONFLUENT_SHARED_RATE_LIMIT`), and in each process too. While Confluent reports budget left (`X-RateLimit-Remaining`) a process may go faster, within the fleet-wide bucket.',
   },
   CONFLUENT_RATE_BURST: {
     group: 'Confluent Cloud',
@@ -130,7 +131,15 @@ export const SETTINGS = {
     default: '50',
     runtimes: EVERY_RUNTIME,
     description:
-      'Requests that may start back to back after a quiet spell before the sustained rate applies (token bucket size); a 429 pauses every request anyway.',
+      'Requests that may start back to back after a quiet spell before the sustained rate applies (token bucket size, per process and fleet-wide); a 429, or `X-RateLimit-Remaining: 0`, pauses every request until the window resets.',
+  },
+  CONFLUENT_SHARED_RATE_LIMIT: {
+    group: 'Confluent Cloud',
+    kind: KINDS.flag,
+    default: 'true',
+    runtimes: EVERY_RUNTIME,
+    description:
+      'Deployed functions draw every Confluent request from one token bucket in the state table, so the rate summed over all instances stays within `CONFLUENT_RATE_LIMIT_PER_SECOND` (a read and a conditional write per batch of up to 10 requests). `false`: each instance holds its own limits only. The CLI always holds its own (see docs/rate-limits.md).',
   },
   CONFLUENT_MAX_RETRIES: {
     group: 'Confluent Cloud',

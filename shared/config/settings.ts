@@ -66,6 +66,8 @@ export interface Settings {
     readonly ratePerSecond: number;
     readonly burst: number;
     readonly maxRetries: number;
+    /** Deployed: one rate for the whole fleet, through the state table's token bucket. */
+    readonly sharedRateLimit: boolean;
   };
   /** How long connector listings answer for later rotations (0: every rotation lists afresh). */
   readonly connectorIndexTtlMs: number;
@@ -112,6 +114,7 @@ export function loadSettings(env: Env = process.env): Settings {
       ratePerSecond: s.CONFLUENT_RATE_LIMIT_PER_SECOND,
       burst: s.CONFLUENT_RATE_BURST,
       maxRetries: s.CONFLUENT_MAX_RETRIES,
+      sharedRateLimit: s.CONFLUENT_SHARED_RATE_LIMIT,
     },
     connectorIndexTtlMs: s.CONNECTOR_INDEX_TTL_SECONDS * 1000,
     recovery: {

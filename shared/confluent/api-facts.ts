@@ -44,6 +44,32 @@ export function rateLimitResetWaitMs(value: string | null, nowMs: number): numbe
   return RATE_LIMIT_RESET_IS_RELATIVE ? seconds * 1000 : Math.max(0, seconds * 1000 - nowMs);
 }
 
+/**
+ * §1.7: what a response says of the rate-limit window: X-RateLimit-Limit (requests per period), -Remaining (left in
+ * the current window), -Reset (relative seconds until it resets). Documented on 429s, and on 2xx responses of other
+ * API groups (pim, notifications); whether connect/v1 sends them on 2xx too is UNCONFIRMED, so a response without
+ * them is simply no reading. The limits are per user and organisation-wide: every client of the org spends them.
+ */
+export interface RateLimitReading {
+  readonly limit: number;
+  readonly remaining: number;
+  /** Ms from now until the window resets. */
+  readonly resetMs: number;
+}
+
+export function readRateLimitHeaders(headers: Headers, nowMs: number): RateLimitReading | undefined {
+  const limit = wholeNumber(headers.get('x-ratelimit-limit'));
+  const remaining = wholeNumber(headers.get('x-ratelimit-remaining'));
+  const resetMs = rateLimitResetWaitMs(headers.get('x-ratelimit-reset'), nowMs);
+  if (limit === undefined || remaining === undefined || resetMs === undefined || limit < 1) return undefined;
+  return { limit, remaining: Math.min(remaining, limit), resetMs };
+}
+
+function wholeNumber(value: string | null): number | undefined {
+  if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
+  return Number(value.trim());
+}
+
 /** §2: sensitive config values read back as asterisks; Terraform's test is `^[*]{2,}` (two stars or more). */
 export const MASKED_VALUE_PATTERN = /^[*]{2,}/;
 

@@ -1,6 +1,6 @@
 import packageJson from '../../package.json';
 import { type Clock, systemClock } from '../core/ports';
-import { DEFAULT_CONFLUENT_API_URL } from './api-facts';
+import { DEFAULT_CONFLUENT_API_URL, readRateLimitHeaders } from './api-facts';
 import {
   type ConfluentErrorContext,
   ConfluentNetworkError,
@@ -79,7 +79,8 @@ type Attempt =
 
 /**
  * fetch-based transport for Confluent Cloud: Basic auth from a credentials provider (re-read once on a 401), a
- * per-request timeout, the shared request gate and the retry policy. Nothing it throws carries a credential.
+ * per-request timeout, the shared request gate (told what each response says of the rate-limit window) and the
+ * retry policy. Nothing it throws carries a credential.
  */
 export class ConfluentHttp {
   readonly baseUrl: string;
@@ -149,6 +150,11 @@ export class ConfluentHttp {
   ): Promise<Attempt> {
     const startedMs = this.clock.now().getTime();
     const result = await this.send(request.method, url, authorization);
+    if (result.kind === 'response') {
+      // The server's word on its rate-limit window paces every later request of this client (request-gate.ts).
+      const reading = readRateLimitHeaders(result.headers, this.clock.now().getTime());
+      if (reading) this.gate.observe(reading);
+    }
     this.observe({
       operation: request.context.operation,
       method: request.method,

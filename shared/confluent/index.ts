@@ -45,7 +45,13 @@ export {
   createConfluentPlatform,
 } from './create-confluent-platform';
 export { ClusterNotFoundError, ConnectorAlreadyPausedError, PauseTimeoutError } from './platform-errors';
-export { GATE_DEFAULTS, RequestGate, type RequestGateOptions } from './request-gate';
+export {
+  GATE_DEFAULTS,
+  RequestGate,
+  type RequestGateOptions,
+  SERVER_BUDGET_SHARE,
+  type SharedRateBudget,
+} from './request-gate';
 export {
   type AttemptOutcome,
   parseRetryAfter,

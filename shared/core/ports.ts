@@ -176,6 +176,25 @@ export interface StateStore {
   write(record: ConnectorRecord, expectedEtag: string | null): Promise<boolean>;
 }
 
+/** A token bucket's state as every instance shares it: tokens left at `refilledAt` (epoch ms). */
+export interface RateBucket {
+  readonly tokens: number;
+  readonly refilledAt: number;
+}
+
+/**
+ * Compare-and-set storage of named token buckets, beside the connector records (the state table), so that every
+ * instance of the reloader draws its Confluent requests from one budget (shared/confluent/fleet-rate-budget.ts).
+ */
+export interface RateBucketStore {
+  read(name: string): Promise<{ readonly bucket: RateBucket; readonly etag: string } | null>;
+  /**
+   * Writes when the stored etag still equals `expectedEtag` (null: only if absent): the new etag ('' when the store
+   * did not say), null on conflict.
+   */
+  write(name: string, bucket: RateBucket, expectedEtag: string | null): Promise<string | null>;
+}
+
 /**
  * The one outcome channel: every use case reports what it did here (a rotation's restarts, a recovery, a secret
  * expiry warning). The alert webhook, the outcome events and the metrics are its adapters, composed once per

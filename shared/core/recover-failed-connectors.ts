@@ -40,6 +40,13 @@ import { type VerifyOptions, verifyRestart } from './verify-restart';
  * failed connector (FAILED, or a task in an error state) is restarted under its restart budget (restart-budget.ts),
  * outside maintenance windows, with one operation in flight per connector; a PAUSED connector is never touched,
  * unless the reloader's own pause holds it (paused-by-reloader.ts).
+ *
+ * Within limits: only the restart requests wait for RESTART_CONCURRENCY; verification is polling, paced by the shared
+ * HTTP gate, and runs for every accepted restart at once, so 100 failed connectors take one verification, not four
+ * waves of them. A run given a deadline (the function's timeout) begins a restart only when its pause wait and
+ * verification end before it; the others are skipped as `out-of-time`, still FAILED, for the next sweep. Whatever one
+ * connector throws is that connector's outcome (`restart-error` before the restart was accepted, `verify-error`
+ * after): it never rejects the run and drops the others' outcomes.
  */
 export interface RecoverySettings {
   readonly dryRun: boolean;
@@ -50,6 +57,21 @@ export interface RecoverySettings {
   readonly exclusions: readonly ConnectorPattern[];
   readonly restartConcurrency: number;
   readonly verify: VerifyOptions;
+  /**
+   * The longest one restart can take from its request to its verdict (the pause wait, unless the method never
+   * pauses, plus VERIFY_TIMEOUT_SECONDS): what must fit before a run's deadline for the restart to begin. Default:
+   * the verification timeout.
+   */
+  readonly restartAllowanceMs?: number;
+}
+
+/** Options of one run (a sweep, or one delivery of failure reports). */
+export interface RecoveryRunOptions {
+  /**
+   * Epoch ms by which the run must have reported (the function's deadline, less a margin to report in). Unset: no
+   * limit (the CLI, local runs).
+   */
+  readonly deadline?: number;
 }
 
 export interface RecoveryDependencies {
@@ -60,6 +82,18 @@ export interface RecoveryDependencies {
   /** The outcome channel every report goes to (alerts, outcome events, metrics). */
   readonly outcomes?: OutcomeSink;
 }
+
+/** A restart (or resume) Confluent accepted, its lock held until its verification ends. */
+interface AcceptedRestart {
+  readonly connector: ConnectorRef;
+  readonly key: string;
+  readonly fields: { readonly attempt?: number; readonly method: RestartMethod };
+  readonly onHealthy: (record: ConnectorRecord) => ConnectorRecord;
+  /** Said on the outcome when it is restarted (the resume of an orphaned pause). */
+  readonly note?: string;
+}
+
+type Begun = RecoveryOutcome | AcceptedRestart | undefined;
 
 type Verdict =
   | { readonly act: true; readonly streak: FailureRestarts; readonly attempt: number }
@@ -78,11 +112,15 @@ export class RecoverFailedConnectors {
   ) {}
 
   /** A failure notification: find the connectors it names (any part may be missing), or sweep when it names none. */
-  async onFailureReported(events: readonly ConnectorFailed[]): Promise<RecoveryReport> {
+  async onFailureReported(
+    events: readonly ConnectorFailed[],
+    options: RecoveryRunOptions = {},
+  ): Promise<RecoveryReport> {
     const startedAt = this.deps.clock.now();
     const clusters = await this.deps.platform.listClusters();
     const named = events.filter((event) => event.connector.name !== undefined || event.connectorId !== undefined);
-    if (named.length === 0) return this.recover('webhook (sweep: no connector named)', clusters, () => true, startedAt);
+    if (named.length === 0)
+      return this.recover('webhook (sweep: no connector named)', clusters, () => true, startedAt, options);
 
     const wanted = (snapshot: ConnectorSnapshot) =>
       named.some(
@@ -100,7 +138,7 @@ export class RecoverFailedConnectors {
           (event.connector.clusterId === undefined || event.connector.clusterId === cluster.clusterId),
       ),
     );
-    const report = await this.recover('webhook', inScope, wanted, startedAt);
+    const report = await this.recover('webhook', inScope, wanted, startedAt, options);
     if (report.outcomes.length > 0) return report;
     const notFound: RecoveryOutcome[] = named.map((event) => ({
       connector: {
@@ -116,9 +154,9 @@ export class RecoverFailedConnectors {
   }
 
   /** The scheduled sweep: every FAILED connector, or one with a task in an error state (DEGRADED too), in scope. */
-  async sweep(): Promise<RecoveryReport> {
+  async sweep(options: RecoveryRunOptions = {}): Promise<RecoveryReport> {
     const startedAt = this.deps.clock.now();
-    return this.recover('sweep', await this.deps.platform.listClusters(), () => true, startedAt);
+    return this.recover('sweep', await this.deps.platform.listClusters(), () => true, startedAt, options);
   }
 
   private async recover(
@@ -126,12 +164,20 @@ export class RecoverFailedConnectors {
     clusters: readonly ClusterScope[],
     wanted: (snapshot: ConnectorSnapshot) => boolean,
     startedAt: Date,
+    options: RecoveryRunOptions,
   ): Promise<RecoveryReport> {
     const listings = await Promise.all(clusters.map((cluster) => this.deps.platform.listConnectors(cluster)));
     const candidates = listings.flat().filter(wanted);
+    // Only the restart requests are bounded: holding a slot through a verification would queue the next restarts
+    // behind whole verifications (4 waves of up to VERIFY_TIMEOUT_SECONDS for 100 connectors at 25).
     const limit = pLimit(this.settings.restartConcurrency);
     const outcomes = (
-      await Promise.all(candidates.map((snapshot) => limit(() => this.recoverOne(snapshot, trigger))))
+      await Promise.all(
+        candidates.map(async (snapshot) => {
+          const begun = await limit(() => this.beginOne(snapshot, trigger, options.deadline));
+          return begun && 'key' in begun ? this.verifyAndRelease(begun) : begun;
+        }),
+      )
     ).filter((outcome): outcome is RecoveryOutcome => outcome !== undefined);
     const report: RecoveryReport = {
       trigger,
@@ -142,7 +188,7 @@ export class RecoverFailedConnectors {
       finishedAt: this.deps.clock.now(),
     };
     for (const outcome of outcomes) {
-      const log = outcome.alert || outcome.result === 'failed' || outcome.result === 'restart-error' ? 'warn' : 'info';
+      const log = outcome.alert || (outcome.result !== 'restarted' && outcome.result !== 'skipped') ? 'warn' : 'info';
       this.deps.logger[log]('recovery outcome', {
         connector: connectorKey(outcome.connector),
         result: outcome.result,
@@ -156,8 +202,24 @@ export class RecoverFailedConnectors {
     return report;
   }
 
+  /**
+   * Decides, takes the lock and asks for the restart; what it throws (the state store, say) is this connector's
+   * `restart-error`, never the run's.
+   */
+  private async beginOne(snapshot: ConnectorSnapshot, trigger: string, deadline: number | undefined): Promise<Begun> {
+    try {
+      return await this.decideAndStart(snapshot, trigger, deadline);
+    } catch (error) {
+      return { connector: snapshot.ref, result: 'restart-error', detail: `not restarted: ${(error as Error).message}` };
+    }
+  }
+
   /** Undefined for healthy connectors met by a sweep: those are not outcomes, just the estate. */
-  private async recoverOne(snapshot: ConnectorSnapshot, trigger: string): Promise<RecoveryOutcome | undefined> {
+  private async decideAndStart(
+    snapshot: ConnectorSnapshot,
+    trigger: string,
+    deadline: number | undefined,
+  ): Promise<Begun> {
     const connector = snapshot.ref;
     const skip = (
       reason: RecoverySkipReason,
@@ -174,7 +236,8 @@ export class RecoverFailedConnectors {
       // PAUSED by a person is left alone; PAUSED by a pause/resume of ours that never resumed is resumed now.
       const record = await this.deps.leases.read(connectorKey(connector));
       const orphan = orphanedPause(snapshot.status, record);
-      return orphan ? this.resumeOrphan(connector, orphan, record, skip) : skip('paused');
+      if (!orphan) return skip('paused');
+      return this.outOfTime(deadline) ? skip('out-of-time') : this.resumeOrphan(connector, orphan, record, skip);
     }
     if (!isFailed(snapshot.status)) {
       if (trigger === 'sweep') return undefined;
@@ -215,6 +278,8 @@ export class RecoverFailedConnectors {
     }
     if (this.settings.dryRun)
       return skip('dry-run', `${RECOVERY_SKIP_REASONS['dry-run']} (automatic restart ${verdict.attempt})`);
+    // Checked as the restart is about to begin (after waiting for a restart slot), not when the sweep started.
+    if (this.outOfTime(deadline)) return skip('out-of-time');
 
     const lease = await this.deps.leases.acquire(key, `recover failed (attempt ${verdict.attempt})`, (fresh) => {
       const again = this.judge(fresh, now);
@@ -247,11 +312,22 @@ export class RecoverFailedConnectors {
       );
       return { connector, result: 'restart-error', attempt: verdict.attempt, detail: (error as Error).message };
     }
-    return this.verifyAndRelease(connector, key, { attempt: verdict.attempt, method }, (r) => {
-      const healthyAt = this.deps.clock.now().getTime();
-      const healthy = r.failureRestarts ? withStreak(r, { ...r.failureRestarts, healthySince: healthyAt }) : r;
-      return withoutOpenAcknowledgement(healthy);
-    });
+    return {
+      connector,
+      key,
+      fields: { attempt: verdict.attempt, method },
+      onHealthy: (r) => {
+        const healthyAt = this.deps.clock.now().getTime();
+        const healthy = r.failureRestarts ? withStreak(r, { ...r.failureRestarts, healthySince: healthyAt }) : r;
+        return withoutOpenAcknowledgement(healthy);
+      },
+    };
+  }
+
+  /** Whether a restart begun now might still be verifying at the deadline. */
+  private outOfTime(deadline: number | undefined): boolean {
+    const allowance = this.settings.restartAllowanceMs ?? this.settings.verify.timeoutMs;
+    return deadline !== undefined && this.deps.clock.now().getTime() + allowance > deadline;
   }
 
   /**
@@ -263,7 +339,7 @@ export class RecoverFailedConnectors {
     orphan: PausedByReloader,
     record: ConnectorRecord | null,
     skip: (reason: RecoverySkipReason, detail?: string) => RecoveryOutcome,
-  ): Promise<RecoveryOutcome> {
+  ): Promise<RecoveryOutcome | AcceptedRestart> {
     const key = connectorKey(connector);
     const why = describeOrphanedPause(orphan);
     if (this.deps.leases.lockActive(record))
@@ -284,32 +360,44 @@ export class RecoverFailedConnectors {
       await this.deps.leases.release(key);
       return { connector, result: 'restart-error', method: 'resume', detail: `${why}; ${(error as Error).message}` };
     }
-    const outcome = await this.verifyAndRelease(connector, key, { method: 'resume' }, (r) => r);
-    return outcome.result === 'restarted' ? { ...outcome, detail: `resumed: ${why}` } : outcome;
+    return { connector, key, fields: { method: 'resume' }, onHealthy: (r) => r, note: `resumed: ${why}` };
   }
 
-  /** Polls the (re)started connector to its verdict, then drops the lock (applying `onHealthy` when it is RUNNING). */
-  private async verifyAndRelease(
-    connector: ConnectorRef,
-    key: string,
-    fields: { readonly attempt?: number; readonly method: RestartMethod },
-    onHealthy: (record: ConnectorRecord) => ConnectorRecord,
-  ): Promise<RecoveryOutcome> {
+  /**
+   * Polls the (re)started connector to its verdict, then drops the lock (applying `onHealthy` when it is RUNNING). A
+   * status read that fails for good, or a lock that cannot be released, is this connector's `verify-error`: the
+   * restart was accepted, only its verdict is unknown (the next sweep sees the connector as it is).
+   */
+  private async verifyAndRelease(accepted: AcceptedRestart): Promise<RecoveryOutcome> {
+    const { connector, key, fields, onHealthy, note } = accepted;
+    let outcome: RecoveryOutcome;
+    let healthy = false;
     try {
       const verification = await verifyRestart(this.deps.platform, this.deps.clock, connector, this.settings.verify);
       const base = { connector, ...fields, finalStatus: verification.status };
-      if (verification.result === 'restarted') {
-        await this.deps.leases.release(key, onHealthy);
-        return { ...base, result: 'restarted' };
-      }
-      await this.deps.leases.release(key);
-      return verification.result === 'failed'
-        ? { ...base, result: 'failed', detail: verification.trace }
-        : { ...base, result: 'timed-out', detail: `not RUNNING after ${this.settings.verify.timeoutMs} ms` };
+      healthy = verification.result === 'restarted';
+      outcome =
+        verification.result === 'restarted'
+          ? { ...base, result: 'restarted', ...(note ? { detail: note } : {}) }
+          : verification.result === 'failed'
+            ? { ...base, result: 'failed', detail: verification.trace }
+            : { ...base, result: 'timed-out', detail: `not RUNNING after ${this.settings.verify.timeoutMs} ms` };
     } catch (error) {
-      await this.deps.leases.release(key);
-      throw error;
+      outcome = {
+        connector,
+        ...fields,
+        result: 'verify-error',
+        detail: `restart accepted, not verified: ${(error as Error).message}`,
+      };
     }
+    try {
+      await (healthy ? this.deps.leases.release(key, onHealthy) : this.deps.leases.release(key));
+    } catch (error) {
+      // The lock expires on its own (LOCK_TTL_SECONDS); the verdict stands, the failed release is said beside it.
+      const released = `lock not released (expires with LOCK_TTL_SECONDS): ${(error as Error).message}`;
+      return { ...outcome, detail: outcome.detail ? `${outcome.detail}; ${released}` : released };
+    }
+    return outcome;
   }
 
   private async markHealthy(key: string): Promise<void> {

@@ -12,12 +12,18 @@ export const RECOVERY_SKIP_REASONS = {
   'budget-exhausted': 'automatic restart budget exhausted: left alone until a person acts',
   'dry-run': 'DRY_RUN: would restart',
   'not-found': 'the reported connector does not exist in the clusters in scope',
+  'out-of-time':
+    "left for the next sweep: its restart and verification would not end before the function's timeout (still failed, so the next sweep takes it up)",
 } as const;
 export type RecoverySkipReason = keyof typeof RECOVERY_SKIP_REASONS;
 
 export interface RecoveryOutcome {
   readonly connector: ConnectorRef;
-  readonly result: 'restarted' | 'failed' | 'timed-out' | 'restart-error' | 'skipped';
+  /**
+   * `restart-error`: not restarted (the request was refused, or something failed before it); `verify-error`: the
+   * restart was accepted but its verdict is unknown (status reads failed for good).
+   */
+  readonly result: 'restarted' | 'failed' | 'timed-out' | 'restart-error' | 'verify-error' | 'skipped';
   readonly reason?: RecoverySkipReason;
   readonly detail?: string;
   /** Which automatic restart in the current streak this was (1 = first). */

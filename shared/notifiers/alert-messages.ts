@@ -74,9 +74,7 @@ export function alertFor(outcome: OutcomeReport, includeSuccesses: boolean): Ale
     case 'recovery': {
       const { report } = outcome;
       const exhausted = report.outcomes.filter((o) => o.alert);
-      const bad = report.outcomes.filter(
-        (o) => o.result === 'failed' || o.result === 'timed-out' || o.result === 'restart-error',
-      );
+      const bad = report.outcomes.filter((o) => o.result !== 'restarted' && o.result !== 'skipped');
       const good = report.outcomes.filter((o) => o.result === 'restarted');
       if (exhausted.length === 0 && bad.length === 0 && !(includeSuccesses && good.length > 0)) return undefined;
       return {

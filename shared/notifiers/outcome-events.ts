@@ -50,7 +50,8 @@ export interface RecoveryEventDetail {
   readonly clusterId: string;
   readonly connectorName: string;
   readonly result: RecoveryOutcome['result'];
-  /** Skips only: not-failed, paused, excluded, in-flight, backoff, deferred, budget-exhausted, dry-run, not-found. */
+  /** Skips only: not-failed, paused, excluded, in-flight, backoff, deferred, budget-exhausted, dry-run, not-found,
+   * out-of-time. */
   readonly reason?: string;
   /** Which automatic restart of the current streak this was (1 = first). */
   readonly attempt?: number;

@@ -6,6 +6,7 @@ import {
   isPaused,
   isTransitional,
   rateLimitResetWaitMs,
+  readRateLimitHeaders,
 } from '../../shared/confluent/api-facts';
 
 const reading = (state: string, tasks: string[]) => ({ state, tasks: tasks.map((task) => ({ state: task })) });
@@ -137,5 +138,31 @@ describe('api facts', () => {
       // Assess
       expect(healthy).toEqual([true, false, false, false]);
     });
+  });
+});
+
+describe('readRateLimitHeaders', () => {
+  it('reads limit, remaining and the relative reset; anything missing or unreadable is no reading', () => {
+    // Prepare
+    const headers = (values: Record<string, string>) => new Headers(values);
+    const full = { 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '42', 'x-ratelimit-reset': '17' };
+
+    // Act
+    const readings = [
+      readRateLimitHeaders(headers(full), 0),
+      readRateLimitHeaders(headers({ ...full, 'x-ratelimit-remaining': '900' }), 0),
+      readRateLimitHeaders(headers({ 'x-ratelimit-limit': '600', 'x-ratelimit-reset': '17' }), 0),
+      readRateLimitHeaders(headers({ ...full, 'x-ratelimit-remaining': 'lots' }), 0),
+      readRateLimitHeaders(headers({ ...full, 'x-ratelimit-limit': '0' }), 0),
+    ];
+
+    // Assess
+    expect(readings).toEqual([
+      { limit: 600, remaining: 42, resetMs: 17_000 },
+      { limit: 600, remaining: 600, resetMs: 17_000 },
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

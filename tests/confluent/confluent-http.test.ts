@@ -306,3 +306,27 @@ describe('ConfluentHttp', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe("ConfluentHttp and the server's rate-limit window", () => {
+  it('holds the next request until the window resets when an answer says none is left, without a 429', async () => {
+    // Prepare
+    const { http, clock, calls } = httpWith([
+      {
+        status: 200,
+        body: { connector: { state: 'RUNNING' }, tasks: [] },
+        headers: { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '3' },
+      },
+      { status: 200, body: { connector: { state: 'RUNNING' }, tasks: [] } },
+    ]);
+    const startMs = clock.now().getTime();
+
+    // Act
+    await http.request(GET_STATUS);
+    await http.request(GET_STATUS);
+
+    // Assess
+    expect(calls).toHaveLength(2);
+    expect(clock.now().getTime() - startMs).toBeGreaterThanOrEqual(3000);
+    expect(http.gate.cooldownUntil).toBe(startMs + 3000);
+  });
+});

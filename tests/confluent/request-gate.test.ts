@@ -232,4 +232,135 @@ describe('RequestGate', () => {
     expect(clock.sleeps).toEqual([2_000]);
     expect(clock.now().getTime()).toBe(12_000);
   });
+
+  describe('adapting to what the server says of its rate-limit window', () => {
+    const startTimes = async (gate: RequestGate, clock: FakeClock, count: number) => {
+      const startedAt: number[] = [];
+      await Promise.all(
+        Array.from({ length: count }, () =>
+          gate.run(async () => {
+            startedAt.push(clock.now().getTime());
+          }),
+        ),
+      );
+      return startedAt;
+    };
+
+    it('goes beyond its own rate while the server reports budget, spending at most half of what is left', async () => {
+      // Prepare: the bucket is empty (1/s, burst 1, spent); the server says 10 of 100 are left for 30 s.
+      const clock = new FakeClock(0);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1, burst: 1, clock });
+      await startTimes(gate, clock, 1);
+      gate.observe({ limit: 100, remaining: 10, resetMs: 30_000 });
+
+      // Act
+      const startedAt = await startTimes(gate, clock, 7);
+
+      // Assess: 5 (half of 10) at once, then the gate's own rate again.
+      expect(startedAt).toEqual([0, 0, 0, 0, 0, 1000, 2000]);
+      expect(gate.admittedOnServerBudgetCount).toBe(5);
+    });
+
+    it('ignores a reading whose window has reset', async () => {
+      // Prepare
+      const clock = new FakeClock(0);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1, burst: 1, clock });
+      await startTimes(gate, clock, 1);
+      gate.observe({ limit: 100, remaining: 90, resetMs: 500 });
+      clock.advance(600);
+
+      // Act
+      const startedAt = await startTimes(gate, clock, 2);
+
+      // Assess: 400 ms to the next own token, then 1 s.
+      expect(startedAt).toEqual([1000, 2000]);
+      expect(gate.admittedOnServerBudgetCount).toBe(0);
+    });
+
+    it('holds every request until the window resets when the server reports none left, even with tokens to spare', async () => {
+      // Prepare
+      const clock = new FakeClock(0);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 100, burst: 50, clock });
+
+      // Act
+      gate.observe({ limit: 100, remaining: 0, resetMs: 4_000 });
+      const startedAt = await startTimes(gate, clock, 3);
+
+      // Assess
+      expect(startedAt).toEqual([4000, 4010, 4020]);
+    });
+  });
+
+  describe('a fleet-wide budget', () => {
+    /** A shared bucket of `tokens` that gains one a second on the clock; counts what it was asked for. */
+    function sharedBudget(clock: FakeClock, tokens: number) {
+      let grantedUntil = 0;
+      const budget = {
+        asked: [] as number[],
+        async take(wanted: number) {
+          budget.asked.push(wanted);
+          const available = tokens + Math.floor(clock.now().getTime() / 1000) - grantedUntil;
+          const granted = Math.max(0, Math.min(wanted, available));
+          grantedUntil += granted;
+          return { granted, retryAfterMs: granted > 0 ? 0 : 1000 - (clock.now().getTime() % 1000) };
+        },
+      };
+      return budget;
+    }
+
+    it('takes a shared token for every request, in batches for those waiting, and waits when it has none', async () => {
+      // Prepare: the gate's own bucket would let all 5 go at once; the shared budget has 3, then 1 a second.
+      const clock = new FakeClock(0);
+      const shared = sharedBudget(clock, 3);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 20, burst: 100, shared, clock });
+      const startedAt: number[] = [];
+
+      // Act
+      await Promise.all(
+        Array.from({ length: 5 }, () =>
+          gate.run(async () => {
+            startedAt.push(clock.now().getTime());
+          }),
+        ),
+      );
+
+      // Assess: the first ask is for every request waiting.
+      expect(shared.asked[0]).toBe(5);
+      expect(startedAt).toEqual([0, 0, 0, 1000, 2000]);
+    });
+
+    it('asks for 50 ms of a high rate at once, so that requests following each other need not each wait', async () => {
+      // Prepare
+      const clock = new FakeClock(0);
+      const shared = sharedBudget(clock, 100);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1000, burst: 100, shared, clock });
+
+      // Act: three requests one after the other.
+      for (let i = 0; i < 3; i += 1) await gate.run(async () => undefined);
+
+      // Assess: one ask, for 10 (50 ms of 1,000/s, capped at 10).
+      expect(shared.asked).toEqual([10]);
+    });
+
+    it('is not exceeded when the server reports budget: the server only relaxes this process its own rate', async () => {
+      // Prepare
+      const clock = new FakeClock(0);
+      const shared = sharedBudget(clock, 2);
+      const gate = new RequestGate({ maxConcurrent: 10, requestsPerSecond: 1, burst: 1, shared, clock });
+      gate.observe({ limit: 1000, remaining: 900, resetMs: 60_000 });
+      const startedAt: number[] = [];
+
+      // Act
+      await Promise.all(
+        Array.from({ length: 4 }, () =>
+          gate.run(async () => {
+            startedAt.push(clock.now().getTime());
+          }),
+        ),
+      );
+
+      // Assess: beyond the gate's own 1/s (the server's budget), but never beyond the shared 2 + 1/s.
+      expect(startedAt).toEqual([0, 0, 1000, 2000]);
+    });
+  });
 });

@@ -649,3 +649,111 @@ describe('RecoverFailedConnectors: outcomes, logs and bookkeeping', () => {
     expect(record(store, 'healthy')?.failureRestarts).toEqual({ count: 1, lastRestartAt: 1 });
   });
 });
+
+describe('RecoverFailedConnectors within limits', () => {
+  /** `count` FAILED connectors in the one cluster, named failed-0… */
+  function failedEstate(platform: FakePlatform, count: number) {
+    const refs = Array.from({ length: count }, (_, i) => ({ ...BROKEN, name: `failed-${i}` }));
+    for (const ref of refs) {
+      platform.addConnector(ref, {}, 'FAILED');
+      // Three polls of PROVISIONING before RUNNING: a verification spans several polls.
+      platform.scriptAfterRestart(ref, [
+        status('PROVISIONING', []),
+        status('PROVISIONING', []),
+        status('PROVISIONING', []),
+        status('RUNNING'),
+      ]);
+    }
+    return refs;
+  }
+
+  it('verifies outside the restart limit: every restart is asked for before any connector is polled twice', async () => {
+    // Prepare: a poll interval takes a real timer tick, as it takes time in the field, so verifications overlap.
+    const { useCase, platform, clock } = setup({ restartConcurrency: 2 });
+    const advance = clock.sleep.bind(clock);
+    clock.sleep = async (ms) => {
+      await advance(ms);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    failedEstate(platform, 8);
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(report.outcomes.filter((o) => o.result === 'restarted')).toHaveLength(10);
+    const lastRestart = platform.calls.map((c) => c.startsWith('restart')).lastIndexOf(true);
+    const polls = new Map<string, number>();
+    for (const call of platform.calls.slice(0, lastRestart)) {
+      if (call.startsWith('getStatus')) polls.set(call, (polls.get(call) ?? 0) + 1);
+    }
+    expect(Math.max(0, ...polls.values())).toBeLessThanOrEqual(1);
+  });
+
+  it("makes a status read that fails for good that connector's verify-error; the others are verified and reported", async () => {
+    // Prepare
+    const { useCase, platform, store, reports } = setup();
+    const [flaky] = failedEstate(platform, 3);
+    const getStatus = platform.getStatus.bind(platform);
+    platform.getStatus = async (ref) => {
+      if (ref.name === flaky?.name && platform.restarts.includes(`env-p1/lkc-1/${ref.name}`))
+        throw new Error('Confluent get-status failed after 6 attempts: 500');
+      return getStatus(ref);
+    };
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    expect(reports).toEqual([report]);
+    const outcomes = byName(report);
+    expect(outcomes['failed-0']).toMatchObject({ result: 'verify-error', attempt: 1, method: 'restart' });
+    expect(outcomes['failed-0']?.detail).toContain('restart accepted, not verified: Confluent get-status failed');
+    expect(outcomes['failed-1']).toMatchObject({ result: 'restarted' });
+    expect(outcomes['failed-2']).toMatchObject({ result: 'restarted' });
+    expect((await store.read('env-p1/lkc-1/failed-0'))?.record.lock).toBeUndefined();
+  });
+
+  it("makes a state store failure before the restart that connector's restart-error, never the run's", async () => {
+    // Prepare
+    const { useCase, platform, store } = setup();
+    failedEstate(platform, 2);
+    const read = store.read.bind(store);
+    store.read = async (key) => {
+      if (key.endsWith('/failed-1')) throw new Error('DynamoDB GetItem failed: ProvisionedThroughputExceededException');
+      return read(key);
+    };
+
+    // Act
+    const report = await useCase.sweep();
+
+    // Assess
+    const outcomes = byName(report);
+    expect(outcomes['failed-1']).toMatchObject({ result: 'restart-error' });
+    expect(outcomes['failed-1']?.detail).toContain('not restarted: DynamoDB GetItem failed');
+    expect(outcomes['failed-0']).toMatchObject({ result: 'restarted' });
+    expect(platform.restarts).not.toContain('env-p1/lkc-1/failed-1');
+  });
+
+  it('begins no restart whose verification would outlast the deadline: skipped as out-of-time, unlocked, for the next sweep', async () => {
+    // Prepare
+    const { useCase, platform, store, clock } = setup({ restartAllowanceMs: 120_000 });
+    failedEstate(platform, 2);
+    const tooSoon = clock.now().getTime() + 119_000;
+
+    // Act
+    const first = await useCase.sweep({ deadline: tooSoon });
+    const next = await useCase.sweep({ deadline: clock.now().getTime() + 900_000 });
+
+    // Assess
+    expect(first.outcomes.map((o) => [o.connector.name, o.result, o.reason]).sort()).toEqual(
+      ['broken', 'failed-0', 'failed-1', 'task-broken']
+        .map((name) => [name, 'skipped', 'out-of-time'])
+        .concat([['paused', 'skipped', 'paused']])
+        .sort(),
+    );
+    expect(first.outcomes.find((o) => o.reason === 'out-of-time')?.detail).toContain('next sweep');
+    expect((await store.read('env-p1/lkc-1/failed-0'))?.record.lock).toBeUndefined();
+    expect(next.outcomes.filter((o) => o.result === 'restarted')).toHaveLength(4);
+  });
+});

@@ -676,6 +676,39 @@ describe('faults', () => {
     expect(nextWindow.status).toBe(200);
   });
 
+  it('counts one organisation-wide window over every connection and key, of the length it is given', async () => {
+    // Prepare: 3 a second over a 10 s window: 30 requests, whichever client sends them.
+    const { control, url } = await start();
+    clock = 7_000_000;
+    control.setFaults({ rateLimitPerSecond: 3, rateLimitWindowSeconds: 10 });
+    const otherKey = `Basic ${Buffer.from('someone-else:their-secret').toString('base64')}`;
+
+    // Act: two clients (separate connections, one of them another user of the org) share it.
+    const answers: Response[] = [];
+    for (let i = 0; i < 31; i += 1) {
+      answers.push(
+        i % 2 === 0
+          ? await call(CONNECTORS)
+          : await fetch(`${url}${CONNECTORS}`, { headers: { authorization: otherKey, connection: 'close' } }),
+      );
+    }
+    clock += 4_000;
+    const laterInWindow = await call(CONNECTORS);
+    clock += 6_000;
+    const nextWindow = await call(CONNECTORS);
+
+    // Assess
+    expect(answers.slice(0, 30).every((answer) => answer.status !== 429)).toBe(true);
+    expect(answers[0]?.headers.get('x-ratelimit-limit')).toBe('30');
+    expect(answers[0]?.headers.get('x-ratelimit-remaining')).toBe('29');
+    expect(answers[0]?.headers.get('x-ratelimit-reset')).toBe('10');
+    expect(answers[30]?.status).toBe(429);
+    expect(laterInWindow.status).toBe(429);
+    expect(laterInWindow.headers.get('retry-after')).toBe('6');
+    expect(nextWindow.status).toBe(200);
+    expect(nextWindow.headers.get('x-ratelimit-remaining')).toBe('29');
+  });
+
   it('fails the next requests and a share of requests with 500', async () => {
     // Prepare
     const { control } = await start();
