@@ -53,7 +53,7 @@ describe('isFailed', () => {
 });
 
 describe('failureTrace', () => {
-  it('prefers the connector trace', () => {
+  it('puts the connector trace first, then each task in error with its state', () => {
     // Prepare
     const failed = {
       state: 'FAILED',
@@ -65,18 +65,19 @@ describe('failureTrace', () => {
     const trace = failureTrace(failed);
 
     // Assess
-    expect(trace).toBe('Login failed for user app');
+    expect(trace).toBe('Login failed for user app\ntask 0 FAILED: task trace');
   });
 
-  it("falls back to the failed tasks' messages, one line each, leaving out tasks that are not FAILED", () => {
+  it("lists the error tasks' messages, grouped by state and message, leaving out tasks not in error", () => {
     // Prepare
     const failed = {
       state: 'RUNNING',
       tasks: [
-        { id: 0, state: 'FAILED', msg: 'connection refused' },
+        { id: 0, state: 'SYSTEM_ERROR', msg: 'connection refused' },
         { id: 1, state: 'RUNNING', msg: 'fine' },
         { id: 2, state: 'FAILED' },
-        { id: 3, state: 'FAILED', msg: 'timeout' },
+        { id: 3, state: 'USER_ACTIONABLE_ERROR', msg: 'timeout' },
+        { id: 4, state: 'SYSTEM_ERROR', msg: 'connection refused' },
       ],
     };
 
@@ -84,7 +85,7 @@ describe('failureTrace', () => {
     const trace = failureTrace(failed);
 
     // Assess
-    expect(trace).toBe('task 0: connection refused\ntask 3: timeout');
+    expect(trace).toBe('tasks 0, 4 SYSTEM_ERROR: connection refused\ntask 3 USER_ACTIONABLE_ERROR: timeout');
   });
 
   it('is undefined when nothing says why', () => {

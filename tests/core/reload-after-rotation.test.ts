@@ -2,7 +2,7 @@ import { ConnectorLeases } from '../../shared/core/connector-lease';
 import { parseConnectorPattern } from '../../shared/core/connector-pattern';
 import type { SecretRotated } from '../../shared/core/events';
 import type { OutcomeReport } from '../../shared/core/outcome-report';
-import type { Logger, SecretSnapshot, SecretSource, StateStore } from '../../shared/core/ports';
+import type { Logger, OutcomeSink, SecretSnapshot, SecretSource, StateStore } from '../../shared/core/ports';
 import { silentLogger } from '../../shared/core/ports';
 import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
 import { pendingOutcomes, type ReloadOutcome, type ReloadReport } from '../../shared/core/reload-plan';
@@ -784,7 +784,7 @@ describe('ReloadAfterRotation: what the plan and the report say', () => {
     return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
   }
 
-  function withLogger(notifier?: { publish: () => Promise<void> }) {
+  function withLogger(outcomes?: OutcomeSink) {
     const context = setup();
     const { lines, logger } = recordingLogger();
     const useCase = new ReloadAfterRotation(
@@ -803,7 +803,7 @@ describe('ReloadAfterRotation: what the plan and the report say', () => {
         }),
         clock: context.clock,
         logger,
-        ...(notifier ? { notifier } : {}),
+        ...(outcomes ? { outcomes } : {}),
       },
       { ...SETTINGS, exclusions: [parseConnectorPattern('*/*/orders-outbox')] },
     );
@@ -885,7 +885,8 @@ describe('ReloadAfterRotation: what the plan and the report say', () => {
   it('logs the whole outcome as an error when publishing it fails, so that it is not lost', async () => {
     // Prepare
     const { useCase, lines } = withLogger({
-      publish: async () => {
+      name: 'EventBridge',
+      deliver: async () => {
         throw new Error('EventBridge unavailable');
       },
     });

@@ -38,7 +38,7 @@ describe('TargetResolver', () => {
         cloud: 'aws',
       }),
     ]);
-    expect(resolved.notes).toEqual(['1 cluster(s) on another cloud than the secret were not scanned']);
+    expect(resolved.notes).toContain('1 cluster(s) on another cloud than the secret were not scanned');
   });
 
   it('scans every cluster when not limited to the same cloud, and then takes no candidate for another cloud', async () => {
@@ -51,7 +51,7 @@ describe('TargetResolver', () => {
     // Assess
     expect(resolved.candidates.map((c) => c.connector.name).sort()).toEqual(['orders-azure', 'orders-cdc']);
     expect(resolved.candidates.some((c) => resolver.isOtherCloud(c, SECRET))).toBe(false);
-    expect(resolved.notes).toEqual([]);
+    expect(resolved.notes.filter((note) => note.includes('another cloud'))).toEqual([]);
   });
 
   it('without the config scan, lists only the clusters that tags name, and says when nothing references the secret', async () => {
