@@ -15,10 +15,6 @@ module.exports = {
         // Unit tests only: the integration suites and the reliability scenarios drive emulators over HTTP.
         '\\.integration\\.test\\.ts$',
         '/tests/reliability/',
-        // These read the reference material beside the repo (../shared/reference), which a sandbox copy under
-        // .stryker-tmp/ cannot reach; they test event parsing and the OpenAPI contract, none of the mutated files.
-        '/tests/contract/',
-        '/tests/events/(sample-payloads|eventbridge-secrets-manager|eventgrid-key-vault)\\.test\\.ts$',
       ],
     },
   },
