@@ -399,6 +399,24 @@ describe('RecoverFailedConnectors: which connectors a notification names', () =>
     expect(platform.restarts).toEqual(['env-p1/lkc-2/broken']);
   });
 
+  it('restarts every connector that one of several notifications names, each in its own cluster', async () => {
+    // Prepare
+    const { useCase, platform } = twoClusters();
+
+    // Act
+    const report = await useCase.onFailureReported([
+      { kind: 'connector-failed', source: 'test', connector: { clusterId: 'lkc-2', name: 'broken' } },
+      { kind: 'connector-failed', source: 'test', connector: { clusterId: 'lkc-1', name: 'task-broken' } },
+    ]);
+
+    // Assess
+    expect(report.outcomes.map((o) => `${o.connector.clusterId}/${o.connector.name}`).sort()).toEqual([
+      'lkc-1/task-broken',
+      'lkc-2/broken',
+    ]);
+    expect(platform.restarts.sort()).toEqual(['env-p1/lkc-1/task-broken', 'env-p1/lkc-2/broken']);
+  });
+
   it('finds a connector by its id alone, and not one whose id differs', async () => {
     // Prepare
     const { useCase, platform } = twoClusters();
