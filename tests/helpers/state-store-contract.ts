@@ -1,5 +1,5 @@
 import { ConnectorLeases } from '../../shared/core/connector-lease';
-import type { StateStore } from '../../shared/core/ports';
+import type { ConnectorRecord, StateStore } from '../../shared/core/ports';
 import { FakeClock } from './fake-clock';
 
 /**
@@ -25,4 +25,50 @@ export async function expectExactlyOneOfTenAcquires(store: StateStore, connector
   const winner = winners[0];
   expect(winner?.acquired && winner.record.lock).toEqual(stored?.record.lock);
   expect(stored?.record.lock).toMatchObject({ operation: 'reload', expiresAt: clock.now().getTime() + 60_000 });
+}
+
+/**
+ * A record with every field a ConnectorRecord has, for the stores' round-trip tests: a store that drops or mangles
+ * one fails them. Only ids, versions and times, as in production.
+ */
+export function everyRecordField(connectorKey: string): ConnectorRecord {
+  return {
+    connectorKey,
+    lock: { owner: 'evt-1#a1', operation: 'reload', expiresAt: 1_767_225_600_123 },
+    lastRestartAt: 1_767_225_500_000,
+    appliedVersions: {
+      'aws:us-east-1:123456789012:prod/db': 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+      'azure:kv.vault.azure.net:db-password': '0123456789abcdef0123456789abcdef',
+    },
+    failureRestarts: {
+      count: 2,
+      lastRestartAt: 1_767_225_400_000,
+      healthySince: 1_767_225_460_000,
+      deferredUntil: 1_767_229_000_000,
+      exhaustedAt: 1_767_225_470_000,
+    },
+    pausedByReloader: { operation: 'reload prod/db@a1b2c3d4', at: 1_767_225_450_000 },
+    lastAlert: { signature: 'failed|password authentication failed', sentAt: 1_767_225_480_000, suppressed: 3 },
+    alertAck: { at: 1_767_225_490_000, until: 1_767_312_000_000 },
+    rolloutHalt: {
+      version: 'a1b2c3d4',
+      at: 1_767_225_495_000,
+      firstWave: ['env-1/lkc-1/orders-cdc'],
+      trace: 'SYSTEM_ERROR: password authentication failed',
+    },
+    pendingVersions: {
+      'aws:us-east-1:123456789012:prod/db': {
+        secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-Ab12Cd',
+        version: 'b2c3d4e5-5678-90ab-cdef-EXAMPLE22222',
+        becameCurrentAt: 1_767_225_480_000,
+        since: 1_767_225_481_234,
+      },
+      'azure:kv.vault.azure.net:db-password': {
+        secret: 'https://kv.vault.azure.net/secrets/db-password',
+        becameCurrentAt: 1_767_225_490_000,
+        since: 1_767_225_490_500,
+      },
+    },
+    expiresAt: 1_769_817_600_500,
+  };
 }

@@ -3,7 +3,7 @@ import { type AzuriteTable, startAzuriteTable } from '../../local/azurite-table'
 import type { ConnectorRecord } from '../../shared/core/ports';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
-import { expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
+import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
 
 const TABLE = 'connectorreloaderstate';
 
@@ -41,36 +41,7 @@ describe('AzureTableStateStore against Azurite', () => {
   it('round-trips every record field and hands out a new ETag on each write', async () => {
     // Prepare
     const connectorKey = uniqueKey();
-    const record: ConnectorRecord = {
-      connectorKey,
-      lock: { owner: 'evt-1#a1', operation: 'reload', expiresAt: 1_767_225_600_123 },
-      lastRestartAt: 1_767_225_500_000,
-      appliedVersions: { 'azure:kv.vault.azure.net:db-password': '0123456789abcdef0123456789abcdef' },
-      failureRestarts: { count: 2, lastRestartAt: 1_767_225_400_000, deferredUntil: 1_767_229_000_000 },
-      pausedByReloader: { operation: 'recover failed (attempt 2)', at: 1_767_225_450_000 },
-      lastAlert: { signature: 'failed|password authentication failed', sentAt: 1_767_225_480_000, suppressed: 3 },
-      alertAck: { at: 1_767_225_490_000, until: 1_767_312_000_000 },
-      rolloutHalt: {
-        version: 'a1b2c3d4',
-        at: 1_767_225_495_000,
-        firstWave: ['env-1/lkc-1/orders-cdc'],
-        trace: 'SYSTEM_ERROR: password authentication failed',
-      },
-      pendingVersions: {
-        'aws:us-east-1:123456789012:prod/db': {
-          secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-Ab12Cd',
-          version: 'b2c3d4e5-5678-90ab-cdef-EXAMPLE22222',
-          becameCurrentAt: 1_767_225_480_000,
-          since: 1_767_225_481_234,
-        },
-        'azure:kv.vault.azure.net:db-password': {
-          secret: 'https://kv.vault.azure.net/secrets/db-password',
-          becameCurrentAt: 1_767_225_490_000,
-          since: 1_767_225_490_500,
-        },
-      },
-      expiresAt: 1_769_817_600_500,
-    };
+    const record = everyRecordField(connectorKey);
 
     // Act
     const created = await store.write(record, null);

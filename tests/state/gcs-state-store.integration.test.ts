@@ -3,7 +3,7 @@ import { type GcsEmulator, startGcsEmulator } from '../../local/gcs-emulator';
 import type { ConnectorRecord } from '../../shared/core/ports';
 import { GcsStateStore } from '../../shared/state/gcs-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
-import { expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
+import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
 
 const BUCKET = 'acme-connector-reloader-state';
 
@@ -42,14 +42,7 @@ describe('GcsStateStore against the local Cloud Storage JSON API', () => {
   it('round-trips every record field, the etag being the generation, new on each write', async () => {
     // Prepare
     const connectorKey = uniqueKey();
-    const record: ConnectorRecord = {
-      connectorKey,
-      lock: { owner: 'evt-1#a1', operation: 'reload', expiresAt: 1_767_225_600_123 },
-      lastRestartAt: 1_767_225_500_000,
-      appliedVersions: { 'gcp:314159265358:inventory-db-password': '4' },
-      failureRestarts: { count: 2, lastRestartAt: 1_767_225_400_000, deferredUntil: 1_767_229_000_000 },
-      expiresAt: 1_769_817_600_500,
-    };
+    const record = everyRecordField(connectorKey);
 
     // Act
     const created = await store.write(record, null);
