@@ -1,6 +1,5 @@
 import { TableClient } from '@azure/data-tables';
 import { type AzuriteTable, startAzuriteTable } from '../../local/azurite-table';
-import type { ConnectorRecord } from '../../shared/core/ports';
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
 import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';

@@ -1,7 +1,6 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type DynaliteServer, startDynalite } from '../../local/dynalite-server';
 import { ConnectorLeases } from '../../shared/core/connector-lease';
-import type { ConnectorRecord } from '../../shared/core/ports';
 import { createStateTable, DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
 import { FakeClock } from '../helpers/fake-clock';

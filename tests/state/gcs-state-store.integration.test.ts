@@ -1,6 +1,5 @@
 import { Storage } from '@google-cloud/storage';
 import { type GcsEmulator, startGcsEmulator } from '../../local/gcs-emulator';
-import type { ConnectorRecord } from '../../shared/core/ports';
 import { GcsStateStore } from '../../shared/state/gcs-state-store';
 import { StateStoreError } from '../../shared/state/state-store-error';
 import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
