@@ -104,8 +104,15 @@ export function describeCliOnDeployedState(name: string, start: () => Promise<De
       const [held = '', ...others] = cloud.dependents;
       cloud.confluent.failConnector(held);
       cloud.confluent.setSlowStart(held, true);
+      const restartsBefore = restarts(held);
       const sweeping = cloud.sweep();
       const lock = await waitFor(async () => (await record(held))?.lock, `the sweep's lock on ${held}`);
+      // The sweep takes the lock before it asks for the restart: rotate only once that restart was accepted, or the
+      // sweep's restart may come after the new version and rightly cover it.
+      await waitFor(
+        async () => (restarts(held) > restartsBefore ? true : undefined),
+        `the sweep's restart of ${held} accepted`,
+      );
       const rotation = await cloud.rotate();
       const before = Object.fromEntries(cloud.dependents.map((key) => [key, restarts(key)]));
 
