@@ -134,8 +134,10 @@ describe(`${SCENARIO}: ${PROCESSES} processes × ${ROTATIONS_PER_PROCESS} rotati
     expect(requests.filter((r) => r.status === 429)).toHaveLength(0);
     const spanS = (Math.max(...requests.map((r) => r.at)) - Math.min(...requests.map((r) => r.at))) / 1000;
     const averageRate = requests.length / spanS;
-    // The bucket starts full: BURST at once, then RATE a second.
-    expect(requests.length).toBeLessThanOrEqual(BURST + Math.ceil(RATE * spanS));
+    // The bucket starts full: BURST at once, then RATE a second. The span is measured on arrivals, which trail their
+    // grants by a moment (a process's request in flight): allow a second of that, far below a per-process limit's
+    // excess (8 processes at 20/s each).
+    expect(requests.length).toBeLessThanOrEqual(BURST + Math.ceil(RATE * (spanS + 1)));
     // Granted, no second holds more than BURST + RATE; arrivals jitter by the moment between a token's grant and its
     // request reaching the emulator, so the check is the emulator's own threshold: no second needed a 429.
     expect(busiestSecond(requests)).toBeLessThan(THRESHOLD);
