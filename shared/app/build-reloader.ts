@@ -66,8 +66,11 @@ export interface Reloader {
   /** pim/v1 and pim/v2, for `doctor`: which connectors use which provider integration. */
   readonly providerIntegrations: ProviderIntegrationSource;
   readonly resolver: TargetResolver;
-  /** A use case whose locks are owned by this invocation. */
-  forInvocation(invocationId?: string): ReloadAfterRotation;
+  /**
+   * A use case whose locks are owned by this invocation. `restartNow`: an operator's reload, which restarts without
+   * waiting in a coalescing window and applies every version waiting there.
+   */
+  forInvocation(invocationId?: string, options?: { readonly restartNow?: boolean }): ReloadAfterRotation;
   /** The failed-connector recovery use case (webhook failures and the sweep), its locks owned by this invocation. */
   recovery(invocationId?: string): RecoverFailedConnectors;
   /** An operator's restart of one connector (the CLI), under the same locks, its lock owned by this invocation. */
@@ -206,7 +209,7 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
         budgetRearmMs: settings.recovery.budgetRearmMs,
       });
     },
-    forInvocation(invocationId = randomUUID()) {
+    forInvocation(invocationId = randomUUID(), options = {}) {
       const leases = leasesFor(invocationId);
       return new ReloadAfterRotation(
         {
@@ -224,6 +227,11 @@ export function buildReloader(settings: Settings, adapters: ReloaderAdapters): R
           exclusions: settings.exclusions,
           verify: settings.verify,
           rollout: settings.rollout,
+          coalescing: {
+            ...settings.coalescing,
+            maintenanceWindows: settings.recovery.maintenanceWindows,
+            ...(options.restartNow ? { restartNow: true } : {}),
+          },
         },
       );
     },

@@ -2,7 +2,8 @@ import { type ConnectorRef, connectorKey } from '../core/connector-ref';
 import type { TriggerEvent } from '../core/events';
 import { reportOutcome } from '../core/outcome-report';
 import type { Logger } from '../core/ports';
-import { pendingOutcomes, type ReloadOutcome, type ReloadReport } from '../core/reload-plan';
+import { coalescingOutcomes, pendingOutcomes, type ReloadOutcome, type ReloadReport } from '../core/reload-plan';
+import { deferredUntil } from '../core/restart-coalescing';
 import { canonicalSecretId, type SecretRef } from '../core/secret-ref';
 import { SecretAccessDeniedError } from '../providers/secret-provider-errors';
 import type { Reloader } from './build-reloader';
@@ -56,7 +57,36 @@ export class RotationPendingError extends ReloadIncompleteError {
     );
     this.pending = pending.map((outcome) => outcome.connector);
     const expiries = pending.map((outcome) => outcome.pending?.lockExpiresAt ?? 0);
-    this.retryAfterMs = Math.max(0, Math.max(...expiries) - report.finishedAt.getTime());
+    // Connectors of the same rotation waiting in a coalescing window must not be held back past their due time.
+    const due = deferredUntil(report)?.getTime() ?? Number.POSITIVE_INFINITY;
+    this.retryAfterMs = Math.max(0, Math.min(Math.max(...expiries), due) - report.finishedAt.getTime());
+  }
+}
+
+/**
+ * A rotation waiting in its connectors' coalescing windows (restart-coalescing.ts): nothing failed, but it is not
+ * done, so it must neither complete (AWS's idempotency record) nor sleep. Each runtime catches this and hands the
+ * rotation to its own delayed delivery, due at `dueAt`: the rotation retry queue's DelaySeconds (AWS), a visibility
+ * delay on the rotation queue (Azure), a scheduled Cloud Task (Google Cloud). A ReloadIncompleteError, so a runtime
+ * that does not catch it retries the rotation rather than dropping it.
+ */
+export class RotationDeferredError extends ReloadIncompleteError {
+  override readonly name = 'RotationDeferredError';
+  readonly waiting: readonly ConnectorRef[];
+  /** The first of the waiting connectors' due times. */
+  readonly dueAt: Date;
+  /** Milliseconds from the end of the reload until `dueAt` (0: due already). */
+  readonly retryAfterMs: number;
+
+  constructor(report: ReloadReport, dueAt: Date) {
+    const waiting = coalescingOutcomes(report);
+    super(
+      report,
+      `rotation of ${report.secret}@${report.version ?? 'current'} waits for the coalesced restart of ${waiting.length} connector(s), the first due at ${dueAt.toISOString()}: delivered again then`,
+    );
+    this.waiting = waiting.map((outcome) => outcome.connector);
+    this.dueAt = dueAt;
+    this.retryAfterMs = Math.max(0, dueAt.getTime() - report.finishedAt.getTime());
   }
 }
 
@@ -105,6 +135,9 @@ export async function handleSecretEvents(
         if (pendingOutcomes(report).length > 0) throw new RotationPendingError(report);
         // A refusal a retry cannot change (a missing permission) is reported and alerted, not redelivered.
         if (report.outcomes.some(needsRedelivery)) throw new ReloadIncompleteError(report);
+        // Waiting in a coalescing window: delivered again when the first connector's restart is due.
+        const dueAt = deferredUntil(report);
+        if (dueAt) throw new RotationDeferredError(report, dueAt);
         handled.push({ kind: 'reloaded', event, report });
         break;
       }

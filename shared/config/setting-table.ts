@@ -330,6 +330,24 @@ export const SETTINGS = {
     description:
       'Per-connector in-flight lock lifetime: must outlast the pause wait plus verification, so a live operation never loses its lock.',
   },
+  RESTART_COALESCE_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.seconds,
+    default: '0',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('restartCoalesceSeconds'), bicep: param('restartCoalesceSeconds') },
+    description:
+      'Per-connector coalescing window (0: off): a rotation waits until no other rotation affecting the connector has come for this long, then one restart applies every pending version ([when to turn it on](how-targets-are-chosen.md#coalescing)).',
+  },
+  RESTART_COALESCE_MAX_SECONDS: {
+    group: 'Restarting and verifying',
+    kind: KINDS.positiveSeconds,
+    default: '300',
+    runtimes: EVERY_RUNTIME,
+    deploy: { serverless: param('restartCoalesceMaxSeconds'), bicep: param('restartCoalesceMaxSeconds') },
+    description:
+      "The cap on coalescing: a connector's restart waits at most this long after the first pending version, however many keep coming; at least `RESTART_COALESCE_SECONDS`.",
+  },
   STATE_RETENTION_DAYS: {
     group: 'Restarting and verifying',
     kind: KINDS.days,
@@ -529,6 +547,21 @@ export const SETTINGS = {
     sensitive: true,
     runtimes: ['azure', 'cli'],
     description: 'A connection string instead of the endpoint, for Azurite and local runs.',
+  },
+  AZURE_QUEUE_ENDPOINT: {
+    group: 'Azure',
+    kind: KINDS.url,
+    runtimes: ['azure'],
+    deploy: { bicep: derived("the storage account's queue endpoint") },
+    description:
+      "Queue service URL (`https://<account>.queue.core.windows.net`) of the app's own storage account, reached with the managed identity: where a coalescing rotation is queued to come back (`secret-rotations`). Required, or `AZURE_QUEUE_CONNECTION_STRING`, when `RESTART_COALESCE_SECONDS` is on.",
+  },
+  AZURE_QUEUE_CONNECTION_STRING: {
+    group: 'Azure',
+    kind: KINDS.text,
+    sensitive: true,
+    runtimes: ['azure'],
+    description: 'A connection string instead of the queue endpoint, for Azurite and local runs.',
   },
 
   // Google Cloud

@@ -45,6 +45,8 @@ export interface Settings {
   readonly pauseTimeoutMs: number;
   readonly lockTtlMs: number;
   readonly retentionMs: number;
+  /** RESTART_COALESCE_SECONDS (0: off) and its cap (restart-coalescing.ts). */
+  readonly coalescing: { readonly windowMs: number; readonly capMs: number };
   readonly recovery: {
     readonly maxAutoRestarts: number;
     readonly budgetRearmMs: number;
@@ -108,6 +110,7 @@ export function loadSettings(env: Env = process.env): Settings {
     pauseTimeoutMs: s.PAUSE_TIMEOUT_SECONDS * 1000,
     lockTtlMs: s.LOCK_TTL_SECONDS * 1000,
     retentionMs: s.STATE_RETENTION_DAYS * 86_400_000,
+    coalescing: { windowMs: s.RESTART_COALESCE_SECONDS * 1000, capMs: s.RESTART_COALESCE_MAX_SECONDS * 1000 },
     http: {
       timeoutMs: s.CONFLUENT_REQUEST_TIMEOUT_SECONDS * 1000,
       maxConcurrency: s.CONFLUENT_MAX_CONCURRENCY,

@@ -83,6 +83,14 @@ export const STARTUP_RULES: readonly StartupRule[] = [
     },
   ),
   startupRule(
+    ['RESTART_COALESCE_SECONDS', 'RESTART_COALESCE_MAX_SECONDS'],
+    'With coalescing on, `RESTART_COALESCE_MAX_SECONDS` is at least `RESTART_COALESCE_SECONDS`.',
+    (v) =>
+      v.RESTART_COALESCE_SECONDS > 0 && v.RESTART_COALESCE_MAX_SECONDS < v.RESTART_COALESCE_SECONDS
+        ? `RESTART_COALESCE_MAX_SECONDS (${v.RESTART_COALESCE_MAX_SECONDS}) must be at least RESTART_COALESCE_SECONDS (${v.RESTART_COALESCE_SECONDS}): the cap would cut every window short, so the window would mean nothing`
+        : undefined,
+  ),
+  startupRule(
     ['AZURE_STATE_TABLE_ENDPOINT', 'AZURE_STATE_TABLE_CONNECTION_STRING'],
     'On Azure, `AZURE_STATE_TABLE_ENDPOINT` or `AZURE_STATE_TABLE_CONNECTION_STRING` is set.',
     (v) =>

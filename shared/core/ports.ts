@@ -102,6 +102,13 @@ export interface ConnectorRecord {
    * holder, once it releases the lock, restarts the connector once more unless its own restart covered the version.
    */
   readonly pendingVersions?: Readonly<Record<string, PendingVersion>>;
+  /**
+   * secretIdentityKey → a rotated version waiting in this connector's coalescing window (restart-coalescing.ts):
+   * one restart, once the window is quiet or its cap is reached, applies every one of them.
+   */
+  readonly coalescing?: Readonly<Record<string, CoalescingEntry>>;
+  /** The last coalesced restart: which (secret, version) pairs it applied, so each rotation's report can name it. */
+  readonly coalescedRestart?: CoalescedRestart;
   /** Epoch ms after which the store may drop the record. */
   readonly expiresAt?: number;
 }
@@ -148,6 +155,33 @@ export interface PendingVersion {
   readonly becameCurrentAt: number;
   /** Epoch ms when the rotation found the connector locked and recorded this. */
   readonly since: number;
+}
+
+export interface CoalescingEntry {
+  /** The canonical secret id, for plans and reports. */
+  readonly secret: string;
+  /** The version waiting to be applied; absent when the secret manager named none. */
+  readonly version?: string;
+  /** Epoch ms when the version became current, when known: a restart after it covers the version. */
+  readonly becameCurrentAt?: number;
+  /** Epoch ms of the latest arrival of a new version of this secret: the quiet window counts from the latest one. */
+  readonly arrivedAt: number;
+  /** Epoch ms since when this secret has had a version waiting: the cap counts from the group's earliest one. */
+  readonly pendingSince: number;
+}
+
+export interface CoalescedRestart {
+  /** Names the restart in every report it covers: `<connector key>@<ISO time it was claimed>`. */
+  readonly id: string;
+  /** Epoch ms when the restart was accepted. */
+  readonly at: number;
+  readonly covered: readonly CoalescedVersion[];
+}
+
+export interface CoalescedVersion {
+  readonly secretKey: string;
+  readonly secret: string;
+  readonly version?: string;
 }
 
 export interface FailureRestarts {

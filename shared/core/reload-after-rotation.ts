@@ -20,6 +20,8 @@ import type {
   SecretSource,
 } from './ports';
 import {
+  type CoalescedRestartRef,
+  type CoalescingWait,
   type Decision,
   type PlannedTarget,
   type ReloadOutcome,
@@ -29,6 +31,19 @@ import {
   type SkipDecision,
   type SkipReason,
 } from './reload-plan';
+import {
+  type Arrival,
+  assessArrival,
+  type CoalescingPolicy,
+  claimedWait,
+  coalescingOn,
+  coalescingWait,
+  describeWait,
+  isCoalescedRestart,
+  pendingVersions,
+  RestartCoalescing,
+  restartThatCovered,
+} from './restart-coalescing';
 import { type RolloutSettings, restartInWaves } from './rollout-waves';
 import { canonicalSecretId, type SecretRef, secretIdentityKey } from './secret-ref';
 import type { Candidate, TargetResolver } from './target-resolver';
@@ -45,6 +60,8 @@ export interface ReloadSettings {
   readonly verify: VerifyOptions;
   /** Rollout waves (rollout-waves.ts); absent: every connector at once. */
   readonly rollout?: RolloutSettings;
+  /** RESTART_COALESCE_SECONDS (restart-coalescing.ts); absent or a 0 window: every rotation restarts at once. */
+  readonly coalescing?: CoalescingPolicy;
 }
 
 export interface ReloadDependencies {
@@ -75,10 +92,14 @@ const skip = (reason: SkipReason, detail: string = SKIP_REASONS[reason]): SkipDe
 });
 
 export class ReloadAfterRotation {
+  private readonly coalescing?: RestartCoalescing;
+
   constructor(
     private readonly deps: ReloadDependencies,
     private readonly settings: ReloadSettings,
-  ) {}
+  ) {
+    if (coalescingOn(settings.coalescing)) this.coalescing = new RestartCoalescing(deps.leases, settings.coalescing);
+  }
 
   /** Decides what to do for every affected connector, calling no mutating API and taking no lock. */
   async plan(event: SecretRotated): Promise<ReloadPlan> {
@@ -128,7 +149,9 @@ export class ReloadAfterRotation {
     const limit = pLimit(this.settings.restartConcurrency);
     const outcomes = await restartInWaves(
       { secretKey, version: plan.version, targets: plan.targets },
-      async (target) => {
+      async (planned) => {
+        const target = await this.joinCoalescingGroup(planned, plan, secretKey);
+        if (!('decision' in target)) return target;
         const started = await this.start(target, plan, secretKey, limit);
         return 'result' in started ? started : this.verify(started, startedAt);
       },
@@ -173,11 +196,97 @@ export class ReloadAfterRotation {
     if (exclusion) return skip('excluded', `matches exclusion "${exclusion.text}"`);
     const record = await this.deps.leases.read(connectorKey(candidate.connector));
     const covered = coveredBy(record, secret, assessment);
-    if (covered) return skip('already-covered', covered);
-    if (this.deps.leases.lockActive(record))
-      return skip('in-flight', `${SKIP_REASONS['in-flight']} (${record?.lock?.operation})`);
-    if (this.settings.dryRun) return skip('dry-run');
-    return { action: 'restart' };
+    if (covered) return coveredSkip(covered, coalescedRestartOf(record, secret, assessment));
+    if (this.deps.leases.lockActive(record)) {
+      const holder = record?.lock?.operation ?? '';
+      return (
+        this.claimedSkip(holder, this.arrival(secret, assessment)) ??
+        skip('in-flight', `${SKIP_REASONS['in-flight']} (${holder})`)
+      );
+    }
+    const decision = this.coalescingDecision(record, secret, assessment);
+    if (this.settings.dryRun && decision.action === 'restart') return skip('dry-run');
+    return decision;
+  }
+
+  /**
+   * Coalescing, as a plan sees it (nothing written, so a dry run and the CLI's plan see it too): a restart that
+   * waits in the connector's window, or one that is due and applies the whole group. Execution records the arrival
+   * (joinCoalescingGroup) and claims the group with the lock (startRestart).
+   */
+  private coalescingDecision(
+    record: ConnectorRecord | null,
+    secret: SecretRef,
+    assessment: VersionAssessment,
+  ): Decision {
+    if (!this.coalescing) return { action: 'restart' };
+    const state = assessArrival(record, this.arrival(secret, assessment), this.coalescing.policy);
+    if (state.kind === 'waiting') return coalescingSkip(coalescingWait(state), this.coalescing.policy);
+    return { action: 'restart', ...(state.kind === 'due' ? { coalesced: pendingVersions(state.group) } : {}) };
+  }
+
+  /** A coalesced restart holds the connector: look again once it is recorded, rather than end as in flight. */
+  private claimedSkip(holder: string, arrival: Arrival): SkipDecision | undefined {
+    if (!this.coalescing || this.settings.dryRun || !isCoalescedRestart(holder)) return undefined;
+    const { wait, detail } = claimedWait(arrival, holder);
+    return { ...skip('coalescing', detail), coalescing: wait };
+  }
+
+  /**
+   * Records the rotation in the connector's coalescing group: the outcome when the connector waits (or a restart
+   * covered it meanwhile), else the target to restart now. A rotation that meets another operation's lock joins
+   * too, so the holder's release does not restart the connector on half a credential; once the group is due it
+   * waits on the holder as any rotation does. Without coalescing, the target as planned.
+   */
+  private async joinCoalescingGroup(
+    target: PlannedTarget,
+    plan: ReloadPlan,
+    secretKey: string,
+  ): Promise<ReloadOutcome | PlannedTarget> {
+    const { decision } = target;
+    if (this.settings.dryRun && decision.action === 'skip' && decision.reason === 'coalescing') {
+      // Nothing is recorded in a dry run, so nothing would ever come due: said, never delivered again.
+      return skipped(target, skip('dry-run', `DRY_RUN: would wait: ${decision.detail}`));
+    }
+    if (!this.coalescing || this.settings.dryRun || !joinsGroup(decision)) return target;
+    const state = await this.coalescing.arrive(connectorKey(target.connector), this.arrivalOf(plan, secretKey));
+    if (state.kind === 'waiting') {
+      return skipped(target, coalescingSkip(coalescingWait(state), this.coalescing.policy));
+    }
+    if (state.kind === 'covered') {
+      return skipped(
+        target,
+        coveredSkip('a restart recorded since this rotation was planned covers its version', state.restart),
+      );
+    }
+    const coalesced = pendingVersions(state.group);
+    return decision.action === 'restart' ? { ...target, decision: { action: 'restart', coalesced } } : target;
+  }
+
+  /** This rotation reaching a connector now, at plan time (the secret and its assessment). */
+  private arrival(secret: SecretRef, assessment: VersionAssessment): Arrival {
+    return this.arrivalOf(
+      {
+        secret: canonicalSecretId(secret),
+        version: assessment.version,
+        ...(assessment.becameCurrentAt ? { versionBecameCurrentAt: assessment.becameCurrentAt } : {}),
+      },
+      secretIdentityKey(secret),
+    );
+  }
+
+  /** This rotation reaching a connector now, in execution (the plan). */
+  private arrivalOf(
+    plan: Pick<ReloadPlan, 'secret' | 'version' | 'versionBecameCurrentAt'>,
+    secretKey: string,
+  ): Arrival {
+    return {
+      secretKey,
+      secret: plan.secret,
+      version: plan.version,
+      ...(plan.versionBecameCurrentAt ? { becameCurrentAt: plan.versionBecameCurrentAt.getTime() } : {}),
+      at: this.deps.clock.now().getTime(),
+    };
   }
 
   /**
@@ -267,18 +376,30 @@ export class ReloadAfterRotation {
       notes: [],
       ...(plan.versionBecameCurrentAt ? { becameCurrentAt: plan.versionBecameCurrentAt } : {}),
     };
-    const operation = reloadOperation(plan);
-    const lease = await this.deps.leases.acquire(key, operation, (record) =>
-      orphan
-        ? record?.pausedByReloader
-          ? undefined
-          : 'no longer paused by the reloader: resumed meanwhile'
-        : coveredBy(record, undefined, assessment, secretKey),
-    );
+    // Coalescing: the lock claims the connector's whole group, decided again on the freshest record.
+    const claim = this.coalescing && !orphan ? this.coalescing.claim(key, this.arrivalOf(plan, secretKey)) : undefined;
+    let coveredByCoalesced: CoalescedRestartRef | undefined;
+    const operation = claim?.operation ?? reloadOperation(plan);
+    const lease = await this.deps.leases.acquire(key, operation, (record) => {
+      if (orphan) return record?.pausedByReloader ? undefined : 'no longer paused by the reloader: resumed meanwhile';
+      const covered = coveredBy(record, undefined, assessment, secretKey);
+      if (covered) {
+        coveredByCoalesced = restartThatCovered(
+          record,
+          secretKey,
+          plan.version,
+          plan.versionBecameCurrentAt?.getTime(),
+        );
+      }
+      return covered ?? claim?.refuse(record);
+    });
     if (!lease.acquired) {
-      return lease.inFlight
-        ? skipped(target, skip('in-flight', `${SKIP_REASONS['in-flight']} (${lease.holder})`))
-        : skipped(target, skip('already-covered', lease.refusal));
+      if (lease.inFlight) {
+        const claimed = claim && this.claimedSkip(lease.holder, this.arrivalOf(plan, secretKey));
+        return skipped(target, claimed || skip('in-flight', `${SKIP_REASONS['in-flight']} (${lease.holder})`));
+      }
+      if (claim?.waiting) return skipped(target, coalescingSkip(claim.waiting, claim.policy));
+      return skipped(target, coveredSkip(lease.refusal, coveredByCoalesced));
     }
     try {
       let method: RestartMethod = 'resume';
@@ -289,10 +410,17 @@ export class ReloadAfterRotation {
       }
       const acceptedAt = this.deps.clock.now().getTime();
       // A resume starts the connector, so it fetches the current version just as a restart does.
-      await this.deps.leases.update(key, (record) =>
-        recordRestart(orphan ? withoutPause(record) : record, secretKey, plan.version, acceptedAt),
-      );
-      return { target, method, acceptedAt, ...(orphan ? { note: `resumed: ${describeOrphanedPause(orphan)}` } : {}) };
+      await this.deps.leases.update(key, (record) => {
+        const restarted = recordRestart(orphan ? withoutPause(record) : record, secretKey, plan.version, acceptedAt);
+        return claim ? claim.applied(restarted, acceptedAt) : restarted;
+      });
+      return {
+        target,
+        method,
+        acceptedAt,
+        ...(orphan ? { note: `resumed: ${describeOrphanedPause(orphan)}` } : {}),
+        ...(claim ? { coalescedRestart: claim.ref(acceptedAt) } : {}),
+      };
     } catch (error) {
       await this.deps.leases.release(key);
       return {
@@ -306,11 +434,18 @@ export class ReloadAfterRotation {
   }
 
   /** Polls the restarted connector to its verdict, then releases its lock. */
-  private async verify({ target, method, acceptedAt, note }: AcceptedRestart, handledAt: Date): Promise<ReloadOutcome> {
+  private async verify(accepted: AcceptedRestart, handledAt: Date): Promise<ReloadOutcome> {
+    const { target, method, acceptedAt, note, coalescedRestart } = accepted;
     const { connector, sources } = target;
     try {
       const verification = await verifyRestart(this.deps.platform, this.deps.clock, connector, this.settings.verify);
-      const base = { connector, sources, method, restartLatencyMs: acceptedAt - handledAt.getTime() };
+      const base = {
+        connector,
+        sources,
+        method,
+        restartLatencyMs: acceptedAt - handledAt.getTime(),
+        ...(coalescedRestart ? { coalescedRestart } : {}),
+      };
       switch (verification.result) {
         case 'restarted':
           return { ...base, result: 'restarted', finalStatus: verification.status, ...(note ? { detail: note } : {}) };
@@ -359,6 +494,8 @@ interface AcceptedRestart {
   readonly acceptedAt: number;
   /** Said of a restarted connector on its outcome (the resume of an orphaned pause). */
   readonly note?: string;
+  /** The coalesced group this restart applied (restart-coalescing.ts). */
+  readonly coalescedRestart?: CoalescedRestartRef;
 }
 
 /** Confirms the event's version against what the secret manager says is current now. */
@@ -428,5 +565,37 @@ function skipped(target: PlannedTarget, decision: SkipDecision): ReloadOutcome {
     result: 'skipped',
     reason: decision.reason,
     detail: decision.detail,
+    ...(decision.coalescing ? { coalescing: decision.coalescing } : {}),
+    ...(decision.coalescedRestart ? { coalescedRestart: decision.coalescedRestart } : {}),
   };
+}
+
+/** A restart to make, or a wait on another operation's lock: either way the rotation joins the group. */
+function joinsGroup(decision: Decision): boolean {
+  if (decision.action === 'restart') return decision.resumes === undefined;
+  return decision.reason === 'coalescing' || decision.reason === 'in-flight';
+}
+
+function coalescingSkip(wait: CoalescingWait, policy: CoalescingPolicy): SkipDecision {
+  return { ...skip('coalescing', describeWait(wait, policy)), coalescing: wait };
+}
+
+/** An already-covered skip, naming the coalesced restart that covered the version when one did. */
+function coveredSkip(detail: string, restart: CoalescedRestartRef | undefined): SkipDecision {
+  if (!restart) return skip('already-covered', detail);
+  return { ...skip('already-covered', `${detail}, by the coalesced restart ${restart.id}`), coalescedRestart: restart };
+}
+
+/** The coalesced restart that covered this version, if one did. */
+function coalescedRestartOf(
+  record: ConnectorRecord | null,
+  secret: SecretRef,
+  assessment: VersionAssessment,
+): CoalescedRestartRef | undefined {
+  return restartThatCovered(
+    record,
+    secretIdentityKey(secret),
+    assessment.version,
+    assessment.becameCurrentAt?.getTime(),
+  );
 }

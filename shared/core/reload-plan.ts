@@ -18,12 +18,50 @@ export const SKIP_REASONS = {
   'pinned-version': 'the config references a specific version of the secret: a restart would fetch that version again',
   'version-not-current': 'the event names a version that is not current yet (rotation still in progress)',
   halted: 'rollout halted: left untouched until a new version of the secret',
+  coalescing:
+    'RESTART_COALESCE_SECONDS: waiting for the other rotations of this connector, so that one restart applies them all',
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 
-export type SkipDecision = { readonly action: 'skip'; readonly reason: SkipReason; readonly detail: string };
-/** `resumes`: the connector is PAUSED by an earlier pause/resume of the reloader that never resumed it: resume it. */
-export type Decision = { readonly action: 'restart'; readonly resumes?: PausedByReloader } | SkipDecision;
+export type SkipDecision = {
+  readonly action: 'skip';
+  readonly reason: SkipReason;
+  readonly detail: string;
+  /** `coalescing`: when the restart is due and which versions it will apply (restart-coalescing.ts). */
+  readonly coalescing?: CoalescingWait;
+  /** `already-covered` by a coalesced restart: which one. */
+  readonly coalescedRestart?: CoalescedRestartRef;
+};
+/**
+ * `resumes`: the connector is PAUSED by an earlier pause/resume of the reloader that never resumed it: resume it.
+ * `coalesced`: the versions waiting in the connector's coalescing window that this restart applies too.
+ */
+export type Decision =
+  | {
+      readonly action: 'restart';
+      readonly resumes?: PausedByReloader;
+      readonly coalesced?: readonly PendingVersionRef[];
+    }
+  | SkipDecision;
+
+/** A (secret, version) pair a coalescing window holds for a connector. */
+export interface PendingVersionRef {
+  readonly secret: string;
+  readonly version: string | null;
+}
+
+/** A connector whose restart waits in its coalescing window: due then, applying these. */
+export interface CoalescingWait {
+  readonly dueAt: Date;
+  readonly pending: readonly PendingVersionRef[];
+}
+
+/** The one restart that applied a coalesced group: every rotation it covered names it. */
+export interface CoalescedRestartRef {
+  readonly id: string;
+  readonly at: Date;
+  readonly covers: readonly PendingVersionRef[];
+}
 
 export interface PlannedTarget {
   readonly connector: ConnectorRef;
@@ -73,6 +111,10 @@ export interface ReloadOutcome {
    * delivered again (and the holder restarts it once more when it releases it: pending-versions.ts).
    */
   readonly pending?: { readonly holder: string; readonly lockExpiresAt: number };
+  /** A `coalescing` skip: the rotation is delivered again when the restart is due (restart-coalescing.ts). */
+  readonly coalescing?: CoalescingWait;
+  /** The coalesced restart that covered this rotation: the one this outcome made, or an earlier one. */
+  readonly coalescedRestart?: CoalescedRestartRef;
 }
 
 export interface ReloadReport {
@@ -92,6 +134,11 @@ export interface ReloadReport {
 /** The connectors the rotation is not done with: locked by another operation, so it must be delivered again. */
 export function pendingOutcomes(report: ReloadReport): ReloadOutcome[] {
   return report.outcomes.filter((outcome) => outcome.pending !== undefined);
+}
+
+/** The outcomes of connectors waiting in their coalescing window: the rotation comes back when they are due. */
+export function coalescingOutcomes(report: ReloadReport): ReloadOutcome[] {
+  return report.outcomes.filter((outcome) => outcome.coalescing !== undefined);
 }
 
 /** True when every connector that was meant to restart came back healthy. */

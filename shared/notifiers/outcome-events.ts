@@ -1,7 +1,7 @@
 import { connectorKey } from '../core/connector-ref';
 import type { OutcomeReport, SecretExpiryWarning } from '../core/outcome-report';
 import type { RecoveryOutcome, RecoveryReport } from '../core/recovery-report';
-import type { OutcomeResult, ReloadOutcome, ReloadReport } from '../core/reload-plan';
+import type { OutcomeResult, PendingVersionRef, ReloadOutcome, ReloadReport } from '../core/reload-plan';
 import { redact } from '../observability/redaction';
 import { cleanTrace } from '../observability/trace-hygiene';
 
@@ -28,12 +28,20 @@ export interface OutcomeEventDetail {
   readonly result: OutcomeResult;
   /** How the connector was found: secret-tag, mapping-file, config-scan. */
   readonly sources: readonly string[];
-  /** Skips only: paused, excluded, already-covered, in-flight, dry-run, not-found, other-cloud, plain-config, pinned-version, halted. */
+  /** Skips only: paused, excluded, already-covered, in-flight, dry-run, not-found, other-cloud, plain-config, pinned-version, halted, coalescing. */
   readonly reason?: string;
   readonly method?: string;
   /** The FAILED trace, the timeout or the refused request: what to look at first. */
   readonly detail?: string;
   readonly restartLatencyMs?: number;
+  /** A `coalescing` skip: when the one restart is due and the versions it will apply. */
+  readonly coalescing?: { readonly dueAt: string; readonly pending: readonly PendingVersionRef[] };
+  /** The coalesced restart that applied this rotation's version (made by this outcome or an earlier one). */
+  readonly coalescedRestart?: {
+    readonly id: string;
+    readonly at: string;
+    readonly covers: readonly PendingVersionRef[];
+  };
   readonly trigger: string;
   readonly finishedAt: string;
 }
@@ -189,6 +197,18 @@ function detailOf(report: ReloadReport, outcome: ReloadOutcome): OutcomeEventDet
     // A trace comes from Confluent: scrubbed and bounded like any trace leaving the process.
     ...(outcome.detail ? { detail: cleanTrace(outcome.detail) } : {}),
     ...(outcome.restartLatencyMs !== undefined ? { restartLatencyMs: outcome.restartLatencyMs } : {}),
+    ...(outcome.coalescing
+      ? { coalescing: { dueAt: outcome.coalescing.dueAt.toISOString(), pending: outcome.coalescing.pending } }
+      : {}),
+    ...(outcome.coalescedRestart
+      ? {
+          coalescedRestart: {
+            id: outcome.coalescedRestart.id,
+            at: outcome.coalescedRestart.at.toISOString(),
+            covers: outcome.coalescedRestart.covers,
+          },
+        }
+      : {}),
     trigger: report.trigger,
     finishedAt: report.finishedAt.toISOString(),
   };

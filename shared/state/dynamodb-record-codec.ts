@@ -1,5 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { ConnectorRecord, PendingVersion, VersionedRecord } from '../core/ports';
+import type {
+  CoalescedRestart,
+  CoalescingEntry,
+  ConnectorRecord,
+  PendingVersion,
+  VersionedRecord,
+} from '../core/ports';
 import { StateStoreError } from './state-store-error';
 
 /**
@@ -8,7 +14,8 @@ import { StateStoreError } from './state-store-error';
  * - `revision` (N): bumped on every write, the compare-and-set etag;
  * - `lock` (M), `lastRestartAt` (N), `appliedVersions` (M of S), `failureRestarts` (M), `pausedByReloader` (M),
  *   `lastAlert` (M), `alertAck` (M), `rolloutHalt` (M, on a secret's rollout record),
- *   `pendingVersions` (M of M), `expiresAt` (N, epoch ms): the ConnectorRecord fields, named alike;
+ *   `pendingVersions` (M of M), `coalescing` (M of M), `coalescedRestart` (M, its `covered` an L of M),
+ *   `expiresAt` (N, epoch ms): the ConnectorRecord fields, named alike;
  * - `ttl` (N): `expiresAt` in epoch SECONDS, the attribute DynamoDB TTL must be enabled on (it ignores milliseconds).
  *   TTL deletes lazily (typically within days), so an expired item may still be read: that is harmless, as nothing
  *   relies on its absence.
@@ -92,6 +99,41 @@ export function recordToItem(record: ConnectorRecord, revision: number): Item {
     }
     item.pendingVersions = { M: pending };
   }
+  if (record.coalescing) {
+    // Without it a coalesced restart would apply only the version of the delivery that made it.
+    const entries: Item = {};
+    for (const [secretKey, entry] of Object.entries(record.coalescing)) {
+      const { secret, version, becameCurrentAt, arrivedAt, pendingSince } = entry;
+      entries[secretKey] = {
+        M: {
+          secret: { S: secret },
+          ...(version === undefined ? {} : { version: { S: version } }),
+          ...(becameCurrentAt === undefined ? {} : { becameCurrentAt: number(becameCurrentAt) }),
+          arrivedAt: number(arrivedAt),
+          pendingSince: number(pendingSince),
+        },
+      };
+    }
+    item.coalescing = { M: entries };
+  }
+  if (record.coalescedRestart) {
+    const { id, at, covered } = record.coalescedRestart;
+    item.coalescedRestart = {
+      M: {
+        id: { S: id },
+        at: number(at),
+        covered: {
+          L: covered.map(({ secretKey, secret, version }) => ({
+            M: {
+              secretKey: { S: secretKey },
+              secret: { S: secret },
+              ...(version === undefined ? {} : { version: { S: version } }),
+            },
+          })),
+        },
+      },
+    };
+  }
   if (record.expiresAt !== undefined) {
     item.expiresAt = number(record.expiresAt);
     item[TTL_ATTRIBUTE] = number(Math.ceil(record.expiresAt / 1000));
@@ -110,6 +152,8 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
   const lastAlert = item.lastAlert && read.map(item.lastAlert, 'lastAlert');
   const alertAck = item.alertAck && read.map(item.alertAck, 'alertAck');
   const rolloutHalt = item.rolloutHalt && read.map(item.rolloutHalt, 'rolloutHalt');
+  const coalescing = item.coalescing && read.map(item.coalescing, 'coalescing');
+  const coalescedRestart = item.coalescedRestart && read.map(item.coalescedRestart, 'coalescedRestart');
   const versions: Record<string, string> = {};
   for (const [secret, version] of Object.entries(appliedVersions ?? {})) {
     versions[secret] = read.string(version, `appliedVersions.${secret}`);
@@ -180,9 +224,45 @@ export function itemToVersionedRecord(item: Item): VersionedRecord {
       },
     }),
     ...(pendingItem && { pendingVersions: pending }),
+    ...(coalescing && { coalescing: readCoalescing(read, coalescing) }),
+    ...(coalescedRestart && { coalescedRestart: readCoalescedRestart(read, coalescedRestart) }),
     ...(item.expiresAt && { expiresAt: read.number(item.expiresAt, 'expiresAt') }),
   };
   return { record, etag: String(read.number(item[REVISION_ATTRIBUTE], REVISION_ATTRIBUTE)) };
+}
+
+function readCoalescing(read: AttributeReader, group: Item): Record<string, CoalescingEntry> {
+  const entries: Record<string, CoalescingEntry> = {};
+  for (const [secretKey, value] of Object.entries(group)) {
+    const path = `coalescing.${secretKey}`;
+    const entry = read.map(value, path);
+    entries[secretKey] = {
+      secret: read.string(entry.secret, `${path}.secret`),
+      ...(entry.version && { version: read.string(entry.version, `${path}.version`) }),
+      ...(entry.becameCurrentAt && { becameCurrentAt: read.number(entry.becameCurrentAt, `${path}.becameCurrentAt`) }),
+      arrivedAt: read.number(entry.arrivedAt, `${path}.arrivedAt`),
+      pendingSince: read.number(entry.pendingSince, `${path}.pendingSince`),
+    };
+  }
+  return entries;
+}
+
+function readCoalescedRestart(read: AttributeReader, restart: Item): CoalescedRestart {
+  const covered = restart.covered?.L;
+  if (!covered) throw read.malformed('coalescedRestart.covered');
+  return {
+    id: read.string(restart.id, 'coalescedRestart.id'),
+    at: read.number(restart.at, 'coalescedRestart.at'),
+    covered: covered.map((value, index) => {
+      const path = `coalescedRestart.covered.${index}`;
+      const entry = read.map(value, path);
+      return {
+        secretKey: read.string(entry.secretKey, `${path}.secretKey`),
+        secret: read.string(entry.secret, `${path}.secret`),
+        ...(entry.version && { version: read.string(entry.version, `${path}.version`) }),
+      };
+    }),
+  };
 }
 
 function number(value: number): AttributeValue {
@@ -209,7 +289,7 @@ class AttributeReader {
     return value.M;
   }
 
-  private malformed(path: string): StateStoreError {
+  malformed(path: string): StateStoreError {
     return new StateStoreError(`malformed state item for ${this.connectorKey}: attribute ${path}`, 'MalformedItem');
   }
 }

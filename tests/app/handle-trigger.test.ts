@@ -1,5 +1,10 @@
 import type { Reloader } from '../../shared/app/build-reloader';
-import { handleSecretEvents, ReloadIncompleteError, RotationPendingError } from '../../shared/app/handle-trigger';
+import {
+  handleSecretEvents,
+  ReloadIncompleteError,
+  RotationDeferredError,
+  RotationPendingError,
+} from '../../shared/app/handle-trigger';
 import type { SecretRotated } from '../../shared/core/events';
 import { silentLogger } from '../../shared/core/ports';
 import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
@@ -107,6 +112,61 @@ describe('handleSecretEvents', () => {
     expect(error).toBeInstanceOf(RotationPendingError);
     expect(error).toMatchObject({ retryAfterMs: 0 });
     expect((error as Error).message).toContain('restart failed for 1: env-p1/lkc-1/orders-cdc: 500');
+  });
+
+  it('never completes a rotation waiting in a coalescing window: it asks to come back when the first is due', async () => {
+    // Prepare
+    const waiting = (connector: typeof CONNECTOR, dueInMs: number): ReloadOutcome => ({
+      connector,
+      sources: [],
+      result: 'skipped',
+      reason: 'coalescing',
+      coalescing: { dueAt: new Date(FINISHED_AT + dueInMs), pending: [{ secret: 'prod/orders-db', version: 'v2' }] },
+    });
+    const reloader = reloaderReporting(waiting(CONNECTOR, 30_000), waiting(OUTBOX, 25_000));
+
+    // Act
+    const error = await handleSecretEvents([EVENT], reloader, silentLogger).catch((thrown: unknown) => thrown);
+
+    // Assess: not done (so no idempotency record completes it), and retried as any incomplete reload by a runtime
+    // that does not hand it to a delayed delivery.
+    expect(error).toBeInstanceOf(RotationDeferredError);
+    expect(error).toBeInstanceOf(ReloadIncompleteError);
+    expect(error).toMatchObject({
+      waiting: [CONNECTOR, OUTBOX],
+      dueAt: new Date(FINISHED_AT + 25_000),
+      retryAfterMs: 25_000,
+    });
+    expect((error as Error).message).toBe(
+      'rotation of prod/orders-db@v2 waits for the coalesced restart of 2 connector(s), the first due at 2026-11-27T12:00:25.000Z: delivered again then',
+    );
+  });
+
+  it('brings a pending rotation back no later than a coalescing connector of it is due', async () => {
+    // Prepare
+    const reloader = reloaderReporting(
+      {
+        connector: CONNECTOR,
+        sources: [],
+        result: 'skipped',
+        reason: 'coalescing',
+        coalescing: { dueAt: new Date(FINISHED_AT + 20_000), pending: [] },
+      },
+      {
+        connector: OUTBOX,
+        sources: [],
+        result: 'skipped',
+        reason: 'in-flight',
+        pending: { holder: 'recover failed (attempt 1)', lockExpiresAt: FINISHED_AT + 600_000 },
+      },
+    );
+
+    // Act
+    const error = await handleSecretEvents([EVENT], reloader, silentLogger).catch((thrown: unknown) => thrown);
+
+    // Assess
+    expect(error).toBeInstanceOf(RotationPendingError);
+    expect(error).toMatchObject({ retryAfterMs: 20_000 });
   });
 
   it('completes a rotation whose in-flight skips are settled (DRY_RUN, or covered)', async () => {

@@ -69,6 +69,32 @@ export function everyRecordField(connectorKey: string): ConnectorRecord {
         since: 1_767_225_490_500,
       },
     },
+    coalescing: {
+      'aws:us-east-1:123456789012:prod/db-user': {
+        secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-user-Ef34Gh',
+        version: 'c3d4e5f6-5678-90ab-cdef-EXAMPLE33333',
+        becameCurrentAt: 1_767_225_496_000,
+        arrivedAt: 1_767_225_496_400,
+        pendingSince: 1_767_225_491_400,
+      },
+      'azure:kv.vault.azure.net:db-user': {
+        secret: 'https://kv.vault.azure.net/secrets/db-user',
+        arrivedAt: 1_767_225_497_000,
+        pendingSince: 1_767_225_497_000,
+      },
+    },
+    coalescedRestart: {
+      id: 'env-1/lkc-1/orders-cdc@2026-01-01T00:00:00.000Z',
+      at: 1_767_225_499_000,
+      covered: [
+        {
+          secretKey: 'aws:us-east-1:123456789012:prod/db',
+          secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-Ab12Cd',
+          version: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+        },
+        { secretKey: 'azure:kv.vault.azure.net:db-password', secret: 'https://kv.vault.azure.net/secrets/db-password' },
+      ],
+    },
     expiresAt: 1_769_817_600_500,
   };
 }

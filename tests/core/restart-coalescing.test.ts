@@ -1,0 +1,452 @@
+import { ConnectorLeases } from '../../shared/core/connector-lease';
+import type { SecretRotated } from '../../shared/core/events';
+import { parseMaintenanceWindow } from '../../shared/core/maintenance-windows';
+import type { ConnectorRecord, SecretSnapshot, SecretSource } from '../../shared/core/ports';
+import { silentLogger } from '../../shared/core/ports';
+import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
+import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
+import {
+  type Arrival,
+  assessArrival,
+  type CoalescingPolicy,
+  deferredUntil,
+} from '../../shared/core/restart-coalescing';
+import { canonicalSecretId, parseSecretRef, type SecretRef, secretIdentityKey } from '../../shared/core/secret-ref';
+import { emptyTargetMapping } from '../../shared/core/target-mapping';
+import { TargetResolver } from '../../shared/core/target-resolver';
+import { MemoryStateStore } from '../../shared/state/memory-state-store';
+import { FakeClock } from '../helpers/fake-clock';
+import { FakePlatform } from '../helpers/fake-platform';
+
+const USER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-user-Ab12Cd';
+const PASSWORD_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-password-Ef34Gh';
+const USER = parseSecretRef(USER_ARN);
+const PASSWORD = parseSecretRef(PASSWORD_ARN);
+const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
+const ORDERS_KEY = 'env-p1/lkc-aws1/orders-cdc';
+const WINDOW_MS = 30_000;
+const CAP_MS = 300_000;
+const POLICY: CoalescingPolicy = { windowMs: WINDOW_MS, capMs: CAP_MS };
+
+/** Secrets Manager as the reloader sees it: each secret's current version, and since when. */
+class RotatingSecrets implements SecretSource {
+  private readonly current = new Map<string, { version: string; since: Date }>();
+
+  rotate(secret: SecretRef, version: string, at: Date): SecretRotated {
+    this.current.set(secretIdentityKey(secret), { version, since: at });
+    return { kind: 'secret-rotated', secret, version, source: 'test', occurredAt: at };
+  }
+
+  async describe(secret: SecretRef): Promise<SecretSnapshot> {
+    const current = this.current.get(secretIdentityKey(secret));
+    return {
+      secret,
+      currentVersion: current?.version ?? null,
+      ...(current ? { currentSince: current.since } : {}),
+      pendingVersions: [],
+      tags: {},
+    };
+  }
+}
+
+const SETTINGS: ReloadSettings = {
+  dryRun: false,
+  restartConcurrency: 4,
+  exclusions: [],
+  // Verification sleeps advance the fake clock: 1 s polls, no settle time, so a restart verifies within 2 s.
+  verify: { timeoutMs: 60_000, pollIntervalMs: 1_000, settleMs: 0 },
+  coalescing: POLICY,
+};
+
+function setup(coalescing: CoalescingPolicy | null = POLICY) {
+  const clock = new FakeClock();
+  const start = clock.now().getTime();
+  const platform = new FakePlatform()
+    .addCluster({ environmentId: 'env-p1', clusterId: 'lkc-aws1', cloud: 'aws', kind: 'Dedicated' })
+    .addConnector(ORDERS, {
+      'secret.manager.provider.integration.id': 'cspi-aws1',
+      'connection.user': USER_ARN,
+      'connection.password': PASSWORD_ARN,
+    });
+  const secrets = new RotatingSecrets();
+  const store = new MemoryStateStore();
+  const resolver = new TargetResolver(platform, emptyTargetMapping, {
+    tagKey: 'confluent-connectors',
+    configScan: true,
+    sameCloudOnly: true,
+  });
+  let invocations = 0;
+  const useCase = (settings: Partial<ReloadSettings> = {}) => {
+    invocations += 1;
+    return new ReloadAfterRotation(
+      {
+        secrets,
+        platform,
+        resolver,
+        leases: new ConnectorLeases(store, clock, {
+          owner: `invocation-${invocations}`,
+          lockTtlMs: 600_000,
+          retentionMs: 86_400_000,
+        }),
+        clock,
+        logger: silentLogger,
+      },
+      { ...SETTINGS, ...(coalescing ? { coalescing } : { coalescing: undefined }), ...settings },
+    );
+  };
+  /** Moves the clock to `ms` after the start (never back: verification may have moved it on already). */
+  const at = (ms: number) => clock.advance(Math.max(0, start + ms - clock.now().getTime()));
+  return { clock, start, platform, secrets, store, useCase, at };
+}
+
+const orders = (report: ReloadReport): ReloadOutcome => {
+  const outcome = report.outcomes.find((o) => o.connector.name === ORDERS.name);
+  if (!outcome) throw new Error('no outcome for orders-cdc');
+  return outcome;
+};
+
+/**
+ * What the runtimes do with a deferred rotation (an SQS delay, a queue visibility delay): deliver it again at its
+ * due time. Deliveries run in time order on the fake clock; each report is kept per rotation.
+ */
+class DeliverySimulator {
+  private queue: { at: number; event: SecretRotated; label: string }[] = [];
+  readonly reports = new Map<string, ReloadReport[]>();
+
+  constructor(private readonly env: ReturnType<typeof setup>) {}
+
+  deliver(label: string, event: SecretRotated, atMs: number): void {
+    this.queue.push({ at: this.env.start + atMs, event, label });
+  }
+
+  async run(until = Number.POSITIVE_INFINITY): Promise<void> {
+    for (;;) {
+      this.queue.sort((a, b) => a.at - b.at);
+      const next = this.queue[0];
+      if (!next || next.at > this.env.start + until) return;
+      this.queue.shift();
+      this.env.clock.advance(Math.max(0, next.at - this.env.clock.now().getTime()));
+      const report = await this.env.useCase().execute(next.event);
+      this.reports.set(next.label, [...(this.reports.get(next.label) ?? []), report]);
+      const due = deferredUntil(report);
+      if (due) this.queue.push({ at: due.getTime(), event: next.event, label: next.label });
+    }
+  }
+
+  last(label: string): ReloadReport {
+    const reports = this.reports.get(label) ?? [];
+    const report = reports.at(-1);
+    if (!report) throw new Error(`no report for ${label}`);
+    return report;
+  }
+}
+
+describe('assessArrival: when the coalesced restart is due', () => {
+  const arrival = (secret: SecretRef, version: string, at: number, becameCurrentAt = at): Arrival => ({
+    secretKey: secretIdentityKey(secret),
+    secret: canonicalSecretId(secret),
+    version,
+    becameCurrentAt,
+    at,
+  });
+  const withGroup = (...arrivals: Arrival[]): ConnectorRecord => {
+    let record: ConnectorRecord = { connectorKey: ORDERS_KEY };
+    for (const a of arrivals) {
+      const state = assessArrival(record, a, POLICY);
+      if (state.kind === 'covered') throw new Error('covered');
+      record = { ...record, coalescing: state.group };
+    }
+    return record;
+  };
+
+  it('waits a window after the latest new version', () => {
+    // Prepare
+    const record = withGroup(arrival(USER, 'u2', 0));
+
+    // Act
+    const state = assessArrival(record, arrival(PASSWORD, 'p2', 5_000), POLICY);
+
+    // Assess
+    expect(state).toMatchObject({ kind: 'waiting', dueAt: 35_000 });
+  });
+
+  it('does not move the window for a version already waiting (a duplicate or a re-delivery)', () => {
+    // Prepare
+    const record = withGroup(arrival(USER, 'u2', 0), arrival(PASSWORD, 'p2', 5_000));
+
+    // Act
+    const duplicate = assessArrival(record, arrival(USER, 'u2', 30_000), POLICY);
+    const due = assessArrival(record, arrival(USER, 'u2', 35_000), POLICY);
+
+    // Assess
+    expect(duplicate).toMatchObject({ kind: 'waiting', dueAt: 35_000 });
+    expect(due.kind).toBe('due');
+  });
+
+  it('restarts the window for a newer version of a waiting secret, but counts the cap from the first', () => {
+    // Prepare: the user secret rotates every 20 s, each time inside the window.
+    let record = withGroup(arrival(USER, 'u1', 0));
+    for (let version = 2; version <= 20; version++) {
+      const state = assessArrival(record, arrival(USER, `u${version}`, (version - 1) * 20_000), POLICY);
+      if (state.kind !== 'waiting') {
+        // Assess: due at the cap (300 s after the first), not a window after the last.
+        expect((version - 1) * 20_000).toBeGreaterThanOrEqual(CAP_MS);
+        return;
+      }
+      expect(state.dueAt).toBe(Math.min((version - 1) * 20_000 + WINDOW_MS, CAP_MS));
+      record = { ...record, coalescing: state.group };
+    }
+    throw new Error('the cap never made the group due');
+  });
+
+  it('drops versions a restart recorded since covers, and names a coalesced restart that covered one', () => {
+    // Prepare: a restart (a recovery) after the user version became current.
+    const record: ConnectorRecord = { ...withGroup(arrival(USER, 'u2', 0)), lastRestartAt: 10_000 };
+
+    // Act
+    const late = assessArrival(record, arrival(USER, 'u2', 12_000, 0), POLICY);
+    const next = assessArrival(record, arrival(PASSWORD, 'p2', 12_000), POLICY);
+
+    // Assess
+    expect(late).toEqual({ kind: 'covered' });
+    expect(next.kind === 'waiting' && Object.keys(next.group)).toEqual([secretIdentityKey(PASSWORD)]);
+  });
+
+  it('defers a restart due inside a maintenance window to its end', () => {
+    // Prepare: a window every day 12:00–13:00 UTC; the clock of these arrivals starts at 1970-01-01 00:00.
+    const policy: CoalescingPolicy = { ...POLICY, maintenanceWindows: [parseMaintenanceWindow('0 0 * * *|60')] };
+
+    // Act
+    const state = assessArrival({ connectorKey: ORDERS_KEY }, arrival(USER, 'u2', 0), policy);
+
+    // Assess
+    expect(state).toMatchObject({ kind: 'waiting', dueAt: 3_600_000 });
+  });
+});
+
+describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
+  it('two secrets of one connector rotated 5 s apart, window 30 s: one restart after the second, both reports name it', async () => {
+    // Prepare
+    const env = setup();
+    const simulator = new DeliverySimulator(env);
+    simulator.deliver('user', env.secrets.rotate(USER, 'u2', new Date(env.start)), 0);
+    env.at(5_000);
+    simulator.deliver('password', env.secrets.rotate(PASSWORD, 'p2', env.clock.now()), 5_000);
+
+    // Act
+    await simulator.run(34_999);
+    const restartsBeforeDue = env.platform.restarts.length;
+    const waiting = orders(simulator.last('user'));
+    await simulator.run();
+
+    // Assess
+    expect(restartsBeforeDue).toBe(0);
+    expect(waiting).toMatchObject({ result: 'skipped', reason: 'coalescing' });
+    expect(waiting.coalescing?.dueAt.getTime()).toBe(env.start + 35_000);
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+    const user = orders(simulator.last('user'));
+    const password = orders(simulator.last('password'));
+    const restarted = [user, password].find((o) => o.result === 'restarted');
+    const covered = [user, password].find((o) => o.result === 'skipped');
+    expect(restarted?.coalescedRestart?.covers).toEqual([
+      { secret: PASSWORD_ARN, version: 'p2' },
+      { secret: USER_ARN, version: 'u2' },
+    ]);
+    expect(restarted?.coalescedRestart?.at.getTime()).toBeGreaterThanOrEqual(env.start + 35_000);
+    expect(covered).toMatchObject({ reason: 'already-covered', coalescedRestart: restarted?.coalescedRestart });
+    const record = (await env.store.read(ORDERS_KEY))?.record;
+    expect(record?.coalescing).toBeUndefined();
+    expect(record?.appliedVersions).toEqual({ [secretIdentityKey(USER)]: 'u2', [secretIdentityKey(PASSWORD)]: 'p2' });
+  });
+
+  it('the cap bounds a steady stream: rotations every 10 s for 10 minutes restart at most every cap', async () => {
+    // Prepare: two secrets alternating every 10 s, so the window never goes quiet; cap 60 s.
+    const env = setup({ windowMs: WINDOW_MS, capMs: 60_000 });
+    const simulator = new DeliverySimulator(env);
+    for (let second = 0; second < 600; second += 10) {
+      const secret = (second / 10) % 2 === 0 ? USER : PASSWORD;
+      env.at(second * 1000);
+      simulator.deliver(`${second}`, env.secrets.rotate(secret, `v${second}`, env.clock.now()), second * 1000);
+      await simulator.run(second * 1000);
+    }
+
+    // Act
+    await simulator.run();
+
+    // Assess: 60 rotations, about one restart a minute, and every rotation picked up by a restart within the cap
+    // (plus the second or two of the restart before it).
+    const restarts = new Map<string, number>();
+    for (const report of [...simulator.reports.values()].flat()) {
+      const restart = orders(report).coalescedRestart;
+      if (restart) restarts.set(restart.id, restart.at.getTime());
+    }
+    expect(env.platform.restarts).toHaveLength(restarts.size);
+    expect(restarts.size).toBeGreaterThanOrEqual(9);
+    expect(restarts.size).toBeLessThanOrEqual(11);
+    const times = [...restarts.values()].sort((a, b) => a - b);
+    for (const label of simulator.reports.keys()) {
+      const rotatedAt = env.start + Number(label) * 1000;
+      const pickedUp = times.find((at) => at >= rotatedAt);
+      expect((pickedUp ?? Number.POSITIVE_INFINITY) - rotatedAt).toBeLessThanOrEqual(60_000 + 5_000);
+      expect(orders(simulator.last(label)).coalescedRestart).toBeDefined();
+    }
+  });
+
+  it('a duplicate delivery inside the group, and two copies of a re-delivery at once, still make one restart', async () => {
+    // Prepare
+    const env = setup();
+    const user = env.secrets.rotate(USER, 'u2', new Date(env.start));
+    await env.useCase().execute(user);
+    env.at(2_000);
+    const duplicate = await env.useCase().execute(user);
+    env.at(5_000);
+    const password = env.secrets.rotate(PASSWORD, 'p2', env.clock.now());
+    await env.useCase().execute(password);
+    env.at(35_000);
+
+    // Act: the due re-deliveries of both, and a second copy of each, all at once.
+    const reports = await Promise.all([user, password, user, password].map((event) => env.useCase().execute(event)));
+
+    // Assess
+    expect(orders(duplicate)).toMatchObject({ reason: 'coalescing' });
+    expect(orders(duplicate).coalescing?.dueAt.getTime()).toBe(env.start + 30_000);
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+    const outcomes = reports.map(orders);
+    const restarted = outcomes.filter((o) => o.result === 'restarted');
+    expect(restarted).toHaveLength(1);
+    // None ends as merely in flight: each either names the restart or looks again once it is recorded.
+    expect(outcomes.filter((o) => o.reason === 'in-flight')).toEqual([]);
+    const again = outcomes.flatMap((o, i) => (o.reason === 'coalescing' ? [[user, password, user, password][i]] : []));
+    env.at(35_000 + 15_000);
+    const rechecked = await Promise.all(again.map((event) => env.useCase().execute(event as SecretRotated)));
+    for (const outcome of [
+      ...outcomes.filter((o) => o.result === 'skipped' && o.reason !== 'coalescing'),
+      ...rechecked.map(orders),
+    ]) {
+      expect(outcome).toMatchObject({ reason: 'already-covered', coalescedRestart: restarted[0]?.coalescedRestart });
+    }
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+  });
+
+  it('a late delivery after the group restarted is covered and names that restart', async () => {
+    // Prepare: the user rotation restarts alone; the password rotated before that, but its event comes late.
+    const env = setup();
+    const password = env.secrets.rotate(PASSWORD, 'p2', new Date(env.start));
+    env.at(1_000);
+    const user = env.secrets.rotate(USER, 'u2', env.clock.now());
+    await env.useCase().execute(user);
+    env.at(31_000);
+    const restarted = orders(await env.useCase().execute(user));
+    env.at(120_000);
+
+    // Act
+    const late = orders(await env.useCase().execute(password));
+
+    // Assess
+    expect(restarted.result).toBe('restarted');
+    expect(late).toMatchObject({ result: 'skipped', reason: 'already-covered' });
+    expect(late.coalescedRestart?.id).toBe(restarted.coalescedRestart?.id);
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+  });
+
+  it("a rotation that meets another operation's lock joins the group, so that operation's release restarts nothing on half a credential", async () => {
+    // Prepare: a recovery holds the connector when the user secret rotates.
+    const env = setup();
+    const recovery = new ConnectorLeases(env.store, env.clock, {
+      owner: 'recovery-1',
+      lockTtlMs: 600_000,
+      retentionMs: 86_400_000,
+    });
+    await recovery.acquire(ORDERS_KEY, 'recover FAILED', () => undefined);
+    const simulator = new DeliverySimulator(env);
+    simulator.deliver('user', env.secrets.rotate(USER, 'u2', new Date(env.start)), 0);
+    await simulator.run(0);
+    env.at(2_000);
+    await recovery.release(ORDERS_KEY);
+    env.at(5_000);
+    simulator.deliver('password', env.secrets.rotate(PASSWORD, 'p2', env.clock.now()), 5_000);
+
+    // Act
+    await simulator.run();
+
+    // Assess: no pending version was left for the holder's release to restart; one restart after the second.
+    expect(orders(simulator.reports.get('user')?.[0] as ReloadReport)).toMatchObject({ reason: 'coalescing' });
+    expect(orders(simulator.reports.get('user')?.[0] as ReloadReport).pending).toBeUndefined();
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+    const record = (await env.store.read(ORDERS_KEY))?.record;
+    expect(record?.pendingVersions).toBeUndefined();
+    expect(record?.appliedVersions).toEqual({ [secretIdentityKey(USER)]: 'u2', [secretIdentityKey(PASSWORD)]: 'p2' });
+  });
+
+  it('plan shows the pending versions and when the restart is due, and writes nothing', async () => {
+    // Prepare
+    const env = setup();
+    await env.useCase().execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+    env.at(5_000);
+    const password = env.secrets.rotate(PASSWORD, 'p2', env.clock.now());
+    const before = await env.store.read(ORDERS_KEY);
+
+    // Act
+    const plan = await env.useCase().plan(password);
+
+    // Assess
+    const [target] = plan.targets;
+    expect(target?.decision).toMatchObject({
+      action: 'skip',
+      reason: 'coalescing',
+      coalescing: {
+        dueAt: new Date(env.start + 35_000),
+        pending: [
+          { secret: PASSWORD_ARN, version: 'p2' },
+          { secret: USER_ARN, version: 'u2' },
+        ],
+      },
+    });
+    expect(target?.decision.action === 'skip' && target.decision.detail).toContain('due at');
+    expect(await env.store.read(ORDERS_KEY)).toEqual(before);
+  });
+
+  it("an operator's reload (restart now) applies every pending version at once", async () => {
+    // Prepare
+    const env = setup();
+    await env.useCase().execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+    env.at(5_000);
+    const password = env.secrets.rotate(PASSWORD, 'p2', env.clock.now());
+
+    // Act
+    const report = await env.useCase({ coalescing: { ...POLICY, restartNow: true } }).execute(password);
+
+    // Assess
+    expect(orders(report).result).toBe('restarted');
+    expect(orders(report).coalescedRestart?.covers).toHaveLength(2);
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+  });
+
+  it('DRY_RUN says it would wait, writes nothing and asks for no re-delivery (nothing would ever come due)', async () => {
+    // Prepare
+    const env = setup();
+
+    // Act
+    const report = await env.useCase({ dryRun: true }).execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+
+    // Assess
+    expect(orders(report)).toMatchObject({ result: 'skipped', reason: 'dry-run' });
+    expect(orders(report).detail).toMatch(/^DRY_RUN: would wait: coalescing 1 pending version/);
+    expect(deferredUntil(report)).toBeUndefined();
+    expect(await env.store.read(ORDERS_KEY)).toBeNull();
+  });
+
+  it('is off without a window: every rotation restarts at once', async () => {
+    // Prepare
+    const env = setup(null);
+
+    // Act
+    await env.useCase().execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+    env.at(5_000);
+    await env.useCase().execute(env.secrets.rotate(PASSWORD, 'p2', env.clock.now()));
+
+    // Assess
+    expect(env.platform.restarts).toEqual([ORDERS_KEY, ORDERS_KEY]);
+    expect((await env.store.read(ORDERS_KEY))?.record.coalescing).toBeUndefined();
+  });
+});
