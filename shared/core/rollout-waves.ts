@@ -105,7 +105,10 @@ export async function restartInWaves(
       firstWave: [...first].map((target) => connectorKey(target.connector)),
       trace: credentialFailure.detail ?? '',
     };
-    await deps.leases.updateIf(key, (current) => ({ ...current, rolloutHalt: record }));
+    for (const halt of await haltedVersions(plan, credentialFailure, deps.leases)) {
+      const haltRecord: RolloutHalt = { ...record, version: halt.version };
+      await deps.leases.updateIf(rolloutKey(halt.secretKey), (current) => ({ ...current, rolloutHalt: haltRecord }));
+    }
     deps.logger.warn('rollout halted after the first wave', {
       secret: plan.secretKey,
       version: plan.version,
@@ -115,6 +118,26 @@ export async function restartInWaves(
     rest = async (target) => halted(target, record);
   }
   return Promise.all(plan.targets.map((target) => firstOutcomes.get(target) ?? rest(target)));
+}
+
+/**
+ * The versions a halt holds back: this rotation's, and, when the failed restart was a coalesced one
+ * (restart-coalescing.ts), every version it applied, so the other rotations of that group halt too instead of
+ * restarting the rest with the same credential.
+ */
+async function haltedVersions(
+  plan: RolloutPlan,
+  failure: ReloadOutcome,
+  leases: ConnectorLeases,
+): Promise<{ secretKey: string; version: string }[]> {
+  const halts = new Map([[plan.secretKey, plan.version ?? '']]);
+  if (failure.coalescedRestart) {
+    const restart = (await leases.read(connectorKey(failure.connector)))?.coalescedRestart;
+    if (restart?.id === failure.coalescedRestart.id) {
+      for (const covered of restart.covered) halts.set(covered.secretKey, covered.version ?? '');
+    }
+  }
+  return [...halts].map(([secretKey, version]) => ({ secretKey, version }));
 }
 
 /** The first wave: connectors RUNNING before the rotation first (their failure says most about the credential). */

@@ -16,7 +16,7 @@ import { emptyTargetMapping } from '../../shared/core/target-mapping';
 import { TargetResolver } from '../../shared/core/target-resolver';
 import { MemoryStateStore } from '../../shared/state/memory-state-store';
 import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform } from '../helpers/fake-platform';
+import { FakePlatform, status } from '../helpers/fake-platform';
 
 const USER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-user-Ab12Cd';
 const PASSWORD_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-password-Ef34Gh';
@@ -113,7 +113,10 @@ class DeliverySimulator {
   private queue: { at: number; event: SecretRotated; label: string }[] = [];
   readonly reports = new Map<string, ReloadReport[]>();
 
-  constructor(private readonly env: ReturnType<typeof setup>) {}
+  constructor(
+    private readonly env: ReturnType<typeof setup>,
+    private readonly settings: Partial<ReloadSettings> = {},
+  ) {}
 
   deliver(label: string, event: SecretRotated, atMs: number): void {
     this.queue.push({ at: this.env.start + atMs, event, label });
@@ -126,7 +129,7 @@ class DeliverySimulator {
       if (!next || next.at > this.env.start + until) return;
       this.queue.shift();
       this.env.clock.advance(Math.max(0, next.at - this.env.clock.now().getTime()));
-      const report = await this.env.useCase().execute(next.event);
+      const report = await this.env.useCase(this.settings).execute(next.event);
       this.reports.set(next.label, [...(this.reports.get(next.label) ?? []), report]);
       const due = deferredUntil(report);
       if (due) this.queue.push({ at: due.getTime(), event: next.event, label: next.label });
@@ -376,6 +379,37 @@ describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
     const record = (await env.store.read(ORDERS_KEY))?.record;
     expect(record?.pendingVersions).toBeUndefined();
     expect(record?.appliedVersions).toEqual({ [secretIdentityKey(USER)]: 'u2', [secretIdentityKey(PASSWORD)]: 'p2' });
+  });
+
+  it('rollout waves apply to the coalesced restart: a first wave failing on the credential halts the rest for every rotation of the group', async () => {
+    // Prepare: two connectors read both secrets; waves from 2 connectors, a first wave of 1, which fails to log in.
+    const env = setup();
+    const outbox = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-outbox' };
+    env.platform.addConnector(outbox, {
+      'secret.manager.provider.integration.id': 'cspi-aws1',
+      'connection.user': USER_ARN,
+      'connection.password': PASSWORD_ARN,
+    });
+    const wrongPassword = 'SYSTEM_ERROR: org.postgresql.util.PSQLException: FATAL: password authentication failed';
+    env.platform.scriptAfterRestart(ORDERS, [
+      status('PROVISIONING', []),
+      status('FAILED', ['SYSTEM_ERROR'], wrongPassword),
+    ]);
+    const rollout = { mode: 'waves', threshold: 1, firstWave: 1 } as const;
+    const waves = new DeliverySimulator(env, { rollout });
+    waves.deliver('user', env.secrets.rotate(USER, 'u2', new Date(env.start)), 0);
+    env.at(5_000);
+    waves.deliver('password', env.secrets.rotate(PASSWORD, 'p2', env.clock.now()), 5_000);
+
+    // Act
+    await waves.run();
+
+    // Assess: one restart (the first wave's), and the other connector halted whichever rotation came for it.
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+    for (const label of ['user', 'password']) {
+      const outcome = waves.last(label).outcomes.find((o) => o.connector.name === outbox.name);
+      expect(outcome).toMatchObject({ result: 'skipped', reason: 'halted' });
+    }
   });
 
   it('plan shows the pending versions and when the restart is due, and writes nothing', async () => {
