@@ -1,14 +1,14 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { handleSecretEvents } from '../../shared/app/handle-trigger';
-import { type HandledSummary, summarize } from '../../shared/app/handled-summary';
+import type { HandledSummary } from '../../shared/app/handled-summary';
 import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
 import { parseTrigger } from '../../shared/events/parse-trigger';
 import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import { handleRotations } from './rotation-deferral';
 import { runtime } from './runtime';
 import { deadLetter } from './task-hand-off';
 
 export type SecretVersionEventResult =
-  | { readonly handled: HandledSummary[] }
+  | { readonly handled: HandledSummary[]; readonly deferredTo?: string }
   | { readonly handedOff: string[] }
   | { readonly deadLettered: string };
 
@@ -17,9 +17,11 @@ export type SecretVersionEventResult =
  * Its deadline is the function's timeout, at most 540 s for an event-driven function (GCP_EVENT_FUNCTION_TIMEOUT_
  * SECONDS); Pub/Sub redelivers what is not acknowledged by then. When a reload can outlast it (verification,
  * pause wait and restart retries: 780 s with the defaults), each rotation is handed to the Cloud Tasks queue and
- * reloadRotatedSecret does it within Cloud Tasks' 30-minute dispatch deadline; otherwise it runs here. A throw (a
- * restart refused, Secret Manager, the bucket or Confluent unreachable) nacks the message, so Pub/Sub retries and
- * finally dead-letters it; the applied versions in the state bucket make a retry restart only what is left.
+ * reloadRotatedSecret does it within Cloud Tasks' 30-minute dispatch deadline; otherwise it runs here. A rotation
+ * waiting in a coalescing window becomes a task for reloadRotatedSecret scheduled at its due time, and the message is
+ * acknowledged (rotation-deferral.ts). A throw (a restart refused, Secret Manager, the bucket, Confluent or Cloud
+ * Tasks unreachable) nacks the message, so Pub/Sub retries and finally dead-letters it; the applied versions in the
+ * state bucket make a retry restart only what is left.
  */
 export async function onSecretVersionEvent(event: CloudEvent<unknown>): Promise<SecretVersionEventResult> {
   let events: ReturnType<typeof parseTrigger>;
@@ -45,7 +47,13 @@ export async function onSecretVersionEvent(event: CloudEvent<unknown>): Promise<
     runtime.logger.info('rotation handed off', { eventId: event.id, task });
     return { handedOff: [task] };
   }
-  const handled = (await handleSecretEvents(events, runtime.reloader, runtime.logger, event.id)).map(summarize);
-  for (const summary of handled) runtime.logger.info('secret event handled', { eventId: event.id, ...summary });
-  return { handled };
+  const result = await handleRotations(runtime.rotationPath, event, events, event.id);
+  for (const summary of result.handled) {
+    runtime.logger.info('secret event handled', {
+      eventId: event.id,
+      ...summary,
+      ...(summary.kind === 'deferred' ? { deferredTo: result.deferredTo } : {}),
+    });
+  }
+  return result;
 }

@@ -7,6 +7,7 @@ import { SecretCredentialsProvider } from '../../shared/providers/secret-credent
 import { GcsStateStore } from '../../shared/state/gcs-state-store';
 import { cloudLogger } from './cloud-logger';
 import { type GcpSettings, loadGcpSettings, worstCaseReloadMs } from './gcp-settings';
+import type { RotationPath } from './rotation-deferral';
 import { cloudTasksClient, TaskHandOff } from './task-hand-off';
 
 export interface GcpRuntime {
@@ -18,6 +19,8 @@ export interface GcpRuntime {
   readonly handOff: TaskHandOff;
   /** Whether a reload can outlast the event function's timeout: then the rotation function hands it off. */
   readonly handsOffRotations: boolean;
+  /** What both rotation functions run: the shared path, coalescing rotations scheduled back to reloadRotatedSecret. */
+  readonly rotationPath: RotationPath;
 }
 
 /**
@@ -39,14 +42,16 @@ export function createGcpRuntime(env: NodeJS.ProcessEnv): GcpRuntime {
     state: new GcsStateStore(bucket),
     logger,
   });
+  const handOff = new TaskHandOff(cloudTasksClient(gcp.cloudTasksEndpoint), gcp.taskQueue, gcp.tasksServiceAccount);
   return {
     settings,
     gcp,
     reloader,
     logger,
     bucket,
-    handOff: new TaskHandOff(cloudTasksClient(gcp.cloudTasksEndpoint), gcp.taskQueue, gcp.tasksServiceAccount),
+    handOff,
     handsOffRotations: worstCaseReloadMs(settings) >= gcp.eventFunctionTimeoutMs,
+    rotationPath: { reloader, logger, handOff, reloadUrl: gcp.reloadUrl },
   };
 }
 

@@ -15,19 +15,33 @@ export class TaskHandOffError extends Error {
 }
 
 /**
- * The hand-off of work that may outlast its caller's deadline: one Cloud Tasks HTTP task per unit of work, POSTed
- * to a task-target function (OIDC-signed when a service account is set) with Cloud Tasks' longest dispatch
- * deadline, retried by the queue until its max attempts. Cloud Tasks has no dead-letter queue, so the target, on
- * its last attempt, writes the work and its cause to the state bucket (`deadLetter`) instead of failing again.
+ * Cloud Tasks refuses a scheduleTime more than 720 h (30 days) ahead; a minute is kept back for the clocks' skew.
+ * Work due later is scheduled this far ahead, comes back early, and waits again.
+ */
+export const MAX_SCHEDULE_AHEAD_MS = 720 * 3_600_000 - 60_000;
+
+/**
+ * The hand-off of work that may outlast its caller's deadline, or that is due later: one Cloud Tasks HTTP task per
+ * unit of work, POSTed to a task-target function (OIDC-signed when a service account is set) with Cloud Tasks'
+ * longest dispatch deadline, retried by the queue until its max attempts. Cloud Tasks has no dead-letter queue, so
+ * the target, on its last attempt, writes the work and its cause to the state bucket (`deadLetter`) instead of
+ * failing again.
  */
 export class TaskHandOff {
   constructor(
     private readonly client: Pick<CloudTasksClient, 'createTask'>,
     private readonly queue: string,
     private readonly serviceAccount?: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async enqueue(url: string, payload: unknown): Promise<string> {
+  /**
+   * `scheduleAt`: Cloud Tasks holds the task until then (a coalescing rotation's due time), at most
+   * MAX_SCHEDULE_AHEAD_MS from now; a past time is dispatched at once. Absent: at once.
+   */
+  async enqueue(url: string, payload: unknown, scheduleAt?: Date): Promise<string> {
+    const scheduleMs =
+      scheduleAt === undefined ? undefined : Math.min(scheduleAt.getTime(), this.now() + MAX_SCHEDULE_AHEAD_MS);
     try {
       const [task] = await this.client.createTask({
         parent: this.queue,
@@ -40,6 +54,9 @@ export class TaskHandOff {
             ...(this.serviceAccount ? { oidcToken: { serviceAccountEmail: this.serviceAccount } } : {}),
           },
           dispatchDeadline: { seconds: TASK_DISPATCH_DEADLINE_SECONDS },
+          ...(scheduleMs === undefined
+            ? {}
+            : { scheduleTime: { seconds: Math.floor(scheduleMs / 1000), nanos: (scheduleMs % 1000) * 1_000_000 } }),
         },
       });
       return task.name ?? '(unnamed task)';

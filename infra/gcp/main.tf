@@ -33,6 +33,24 @@ variable "task_max_attempts" {
   type    = number
   default = 5
 }
+# Restart coalescing (docs/how-targets-are-chosen.md#coalescing): one restart for credentials that rotate together. A
+# rotation waits as a Cloud Tasks task scheduled at its due time; 0 is off. The cap is at least the window when on.
+variable "restart_coalesce_seconds" {
+  type    = number
+  default = 0
+  validation {
+    condition     = var.restart_coalesce_seconds >= 0
+    error_message = "restart_coalesce_seconds: 0 (off) or more seconds."
+  }
+}
+variable "restart_coalesce_max_seconds" {
+  type    = number
+  default = 300
+  validation {
+    condition     = var.restart_coalesce_max_seconds > 0
+    error_message = "restart_coalesce_max_seconds: more than 0 seconds."
+  }
+}
 variable "environment" {
   type    = map(string)
   default = {}
@@ -50,6 +68,8 @@ locals {
     GCP_TASKS_SERVICE_ACCOUNT          = google_service_account.functions.email
     GCP_TASK_MAX_ATTEMPTS              = tostring(var.task_max_attempts)
     GCP_EVENT_FUNCTION_TIMEOUT_SECONDS = "540"
+    RESTART_COALESCE_SECONDS           = tostring(var.restart_coalesce_seconds)
+    RESTART_COALESCE_MAX_SECONDS       = tostring(var.restart_coalesce_max_seconds)
     # Cloud Run functions' URLs are known once they exist: the task targets' are predictable from their names.
     GCP_RELOAD_URL  = "https://${var.region}-${var.project_id}.cloudfunctions.net/${var.name}-reload"
     GCP_RECOVER_URL = "https://${var.region}-${var.project_id}.cloudfunctions.net/${var.name}-recover"
@@ -133,7 +153,8 @@ resource "google_storage_bucket_iam_member" "state" {
   member = "serviceAccount:${google_service_account.functions.email}"
 }
 
-# The hand-off queue: reloads that can outlast the event function's 540 s, and reported failures.
+# The hand-off queue: reloads that can outlast the event function's 540 s, reported failures, and rotations waiting
+# in a coalescing window (tasks scheduled at their due time, at most 30 days ahead).
 resource "google_cloud_tasks_queue" "work" {
   project  = var.project_id
   name     = var.name

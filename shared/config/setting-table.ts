@@ -335,7 +335,11 @@ export const SETTINGS = {
     kind: KINDS.seconds,
     default: '0',
     runtimes: EVERY_RUNTIME,
-    deploy: { serverless: param('restartCoalesceSeconds'), bicep: param('restartCoalesceSeconds') },
+    deploy: {
+      serverless: param('restartCoalesceSeconds'),
+      bicep: param('restartCoalesceSeconds'),
+      terraform: param('restart_coalesce_seconds'),
+    },
     description:
       'Per-connector coalescing window (0: off): a rotation waits until no other rotation affecting the connector has come for this long, then one restart applies every pending version ([when to turn it on](how-targets-are-chosen.md#coalescing)).',
   },
@@ -344,7 +348,11 @@ export const SETTINGS = {
     kind: KINDS.positiveSeconds,
     default: '300',
     runtimes: EVERY_RUNTIME,
-    deploy: { serverless: param('restartCoalesceMaxSeconds'), bicep: param('restartCoalesceMaxSeconds') },
+    deploy: {
+      serverless: param('restartCoalesceMaxSeconds'),
+      bicep: param('restartCoalesceMaxSeconds'),
+      terraform: param('restart_coalesce_max_seconds'),
+    },
     description:
       "The cap on coalescing: a connector's restart waits at most this long after the first pending version, however many keep coming; at least `RESTART_COALESCE_SECONDS`.",
   },
@@ -584,7 +592,7 @@ export const SETTINGS = {
     runtimes: ['gcp'],
     deploy: { terraform: derived('the `work` Cloud Tasks queue') },
     description:
-      "Cloud Tasks queue that reported failures, and rotations too long for the event function, are handed to. Start-up refuses settings whose reload worst case (below) exceeds Cloud Tasks' 1800 s dispatch deadline.",
+      "Cloud Tasks queue that reported failures, and rotations too long for the event function, are handed to; a rotation waiting in a coalescing window waits there as a task scheduled at its due time. Start-up refuses settings whose reload worst case (below) exceeds Cloud Tasks' 1800 s dispatch deadline.",
   },
   GCP_RELOAD_URL: {
     group: 'Google Cloud',
@@ -592,7 +600,8 @@ export const SETTINGS = {
     required: true,
     runtimes: ['gcp'],
     deploy: { terraform: derived("the `reload` function's URL") },
-    description: 'URL of `reloadRotatedSecret`, the Cloud Tasks target of a handed-off rotation.',
+    description:
+      'URL of `reloadRotatedSecret`, the Cloud Tasks target of a handed-off rotation and of one come back from its coalescing window.',
   },
   GCP_RECOVER_URL: {
     group: 'Google Cloud',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GCP_FUNCTIONS } from '../../functions/gcp/gcp-function-names';
 import { MAX_EVENT_FUNCTION_TIMEOUT_SECONDS, TASK_DISPATCH_DEADLINE_SECONDS } from '../../functions/gcp/gcp-settings';
+import { SETTINGS } from '../../shared/config/setting-table';
 
 /**
  * There is no Terraform binary here (and no network for its providers), so this checks infra/gcp/main.tf's text for
@@ -68,6 +69,18 @@ describe('infra/gcp/main.tf essentials', () => {
     );
     expect(block('google_cloud_tasks_queue.work')).toMatch(/max_attempts\s*=\s*var\.task_max_attempts/);
     expect(tf).toMatch(/GCP_TASK_MAX_ATTEMPTS\s*=\s*tostring\(var\.task_max_attempts\)/);
+  });
+
+  it("takes the coalescing window and cap as variables defaulting to the setting table's, off unless asked", () => {
+    // Act
+    const variableDefault = (name: string) =>
+      new RegExp(`^variable "${name}" \\{\\n\\s+type\\s+= number\\n\\s+default = (\\d+)$`, 'm').exec(tf)?.[1];
+
+    // Assess
+    expect(variableDefault('restart_coalesce_seconds')).toBe(SETTINGS.RESTART_COALESCE_SECONDS.default);
+    expect(variableDefault('restart_coalesce_max_seconds')).toBe(SETTINGS.RESTART_COALESCE_MAX_SECONDS.default);
+    expect(tf).toMatch(/RESTART_COALESCE_SECONDS\s+= tostring\(var\.restart_coalesce_seconds\)/);
+    expect(tf).toMatch(/RESTART_COALESCE_MAX_SECONDS\s+= tostring\(var\.restart_coalesce_max_seconds\)/);
   });
 
   it('creates the state bucket (private, lifecycle on customTime), the dead-letter topic and the scheduler', () => {
