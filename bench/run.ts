@@ -5,6 +5,7 @@ import Table from 'cli-table3';
 import { apiEconomy } from './api-economy';
 import { burst } from './burst';
 import { burstProcesses } from './burst-processes';
+import { coalescing } from './coalescing';
 import { coldStart } from './cold-start';
 import { latency } from './latency';
 import type { Figure } from './lib/figures';
@@ -13,7 +14,8 @@ import { scale } from './scale';
 
 /**
  * `npm run bench`: every scenario of issue 7 in one run, one table, and bench/results.json. Not part of CI.
- * BENCH_ONLY=cold,economy,latency,burst,burst-processes,scale,usages runs a subset; see each scenario for its size knobs.
+ * BENCH_ONLY=cold,economy,latency,burst,burst-processes,scale,usages,coalescing runs a subset; see each scenario for its
+ * size knobs.
  */
 const SCENARIOS: Record<string, () => Promise<Figure[]>> = {
   cold: coldStart,
@@ -23,6 +25,7 @@ const SCENARIOS: Record<string, () => Promise<Figure[]>> = {
   'burst-processes': burstProcesses,
   scale,
   usages: providerIntegrationUsages,
+  coalescing,
 };
 
 async function main(): Promise<void> {

@@ -1,14 +1,15 @@
 import type { ConnectorRef } from '../shared/core/connector-ref';
-import type { PlannedTarget, ReloadPlan } from '../shared/core/reload-plan';
+import type { CoalescingWait, PendingVersionRef, PlannedTarget, ReloadPlan } from '../shared/core/reload-plan';
 
 /**
  * "Is everyone on the new credential?", answered from a rotation's plan: what a reload would do now tells where each
  * dependent connector stands. A connector that would be restarted has not been since the version became current
- * (stale); one a restart already covers is on it (covered); one under a live lock is being restarted (in flight).
+ * (stale); one a restart already covers is on it (covered); one under a live lock is being restarted (in flight);
+ * one whose restart waits in its coalescing window (RESTART_COALESCE_SECONDS) will be, once it is due (pending).
  * Any other skip reason shows as itself (paused, plain config, excluded, other cloud…), so a reason the planner
  * learns later shows through without a change here. Only `covered` counts as on the new version.
  */
-export type Coverage = 'covered' | 'stale' | 'in flight' | (string & {});
+export type Coverage = 'covered' | 'stale' | 'in flight' | 'pending' | (string & {});
 
 export interface CoverageRow {
   readonly connector: ConnectorRef;
@@ -18,6 +19,12 @@ export interface CoverageRow {
   /** The plan's skip reason, when there is one (`already-covered`, `paused`, `plain-config`, …). */
   readonly reason?: string;
   readonly detail: string;
+  /** `stale`, its coalescing window over: the versions the one restart due now applies. */
+  readonly coalesced?: readonly PendingVersionRef[];
+  /** `pending`: when the connector's one coalesced restart is due and the versions it will apply. */
+  readonly coalescing?: CoalescingWait;
+  /** `covered` by a coalesced restart: its id (the same in every report it covers). */
+  readonly coalescedRestart?: string;
 }
 
 export interface RotationCoverage {
@@ -38,6 +45,7 @@ const WOULD_RESTART = new Set(['dry-run']);
 const COVERAGE_OF_REASON: Readonly<Record<string, Coverage>> = {
   'already-covered': 'covered',
   'in-flight': 'in flight',
+  coalescing: 'pending',
 };
 /** Named by a tag or the mapping but absent from its cluster: nothing runs there to be on any version. */
 const NOT_COUNTED = new Set(['not-found']);
@@ -50,10 +58,18 @@ export function rotationCoverage(
     const base = { connector: target.connector, sources: target.sources, ...stateOf(target) };
     const { decision } = target;
     if (decision.action === 'restart' || WOULD_RESTART.has(decision.reason)) {
-      return { ...base, coverage: 'stale', detail: staleDetail(target) };
+      const coalesced = decision.coalesced?.length ? { coalesced: decision.coalesced } : {};
+      return { ...base, coverage: 'stale', detail: staleDetail(target), ...coalesced };
     }
     const coverage = COVERAGE_OF_REASON[decision.reason] ?? decision.reason.replaceAll('-', ' ');
-    return { ...base, coverage, reason: decision.reason, detail: decision.detail };
+    return {
+      ...base,
+      coverage,
+      reason: decision.reason,
+      detail: decision.detail,
+      ...(decision.coalescing ? { coalescing: decision.coalescing } : {}),
+      ...(decision.coalescedRestart ? { coalescedRestart: decision.coalescedRestart.id } : {}),
+    };
   });
   const counts: Record<string, number> = {};
   for (const row of connectors) counts[row.coverage] = (counts[row.coverage] ?? 0) + 1;

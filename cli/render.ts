@@ -1,6 +1,14 @@
 import { connectorKey } from '../shared/core/connector-ref';
 import type { TriggerEvent } from '../shared/core/events';
-import type { OutcomeResult, ReloadOutcome, ReloadPlan, ReloadReport } from '../shared/core/reload-plan';
+import type {
+  CoalescingWait,
+  Decision,
+  OutcomeResult,
+  PendingVersionRef,
+  ReloadOutcome,
+  ReloadPlan,
+  ReloadReport,
+} from '../shared/core/reload-plan';
 import { canonicalSecretId } from '../shared/core/secret-ref';
 import type { Output } from './output';
 
@@ -63,9 +71,32 @@ export function renderPlan(out: Output, plan: ReloadPlan): void {
       target.decision.action === 'restart'
         ? out.colors.green('restart')
         : out.colors.yellow(`skip: ${target.decision.reason}`),
-      target.decision.action === 'skip' ? target.decision.detail : '',
+      decisionDetail(out, target.decision),
     ]),
   );
+}
+
+/**
+ * The plan's "why": a connector waiting in its coalescing window says when its one restart is due and what it
+ * applies; one due now (a restart, or a dry run's) says which versions that restart applies.
+ */
+function decisionDetail(out: Output, decision: Decision): string {
+  if (decision.action === 'skip' && decision.coalescing) return coalescingDetail(out, decision.coalescing);
+  if (decision.coalesced?.length)
+    return `coalesced: one restart, due now, applies ${pendingList(out, decision.coalesced)}`;
+  return decision.action === 'skip' ? decision.detail : '';
+}
+
+/** A connector waiting in its coalescing window, for people: when its one restart is due and what it will apply. */
+export function coalescingDetail(out: Output, wait: CoalescingWait): string {
+  return `coalescing: one restart due at ${instant(wait.dueAt.getTime())}, applying ${pendingList(out, wait.pending)}`;
+}
+
+/** (secret, version) pairs as tables show them: `arn:…:prod/db-user-Ab12Cd@1a2b3c4d…, …`. */
+export function pendingList(out: Output, pending: readonly PendingVersionRef[]): string {
+  return pending
+    .map((p) => `${out.secretId(p.secret)}@${p.version === null ? 'current' : out.version(p.version)}`)
+    .join(', ');
 }
 
 const RESULT_COLOUR: Record<OutcomeResult, 'green' | 'yellow' | 'red'> = {
@@ -100,8 +131,16 @@ function outcomeRow(out: Output, outcome: ReloadOutcome): string[] {
     outcome.sources.join(', '),
     out.colors[RESULT_COLOUR[outcome.result]](label),
     outcome.method ?? '',
-    outcome.detail ?? '',
+    outcomeDetail(out, outcome),
   ];
+}
+
+/** A restart that applied a coalesced group names it, and what it applied, beside any other detail. */
+function outcomeDetail(out: Output, outcome: ReloadOutcome): string {
+  const restart = outcome.coalescedRestart;
+  if (outcome.result !== 'restarted' || !restart) return outcome.detail ?? '';
+  const applied = `coalescedRestart ${restart.id} applied ${pendingList(out, restart.covers)}`;
+  return outcome.detail ? `${outcome.detail}; ${applied}` : applied;
 }
 
 /** The `--json` form of a report: dates as ISO strings, nothing else changed. */

@@ -8,6 +8,8 @@ import { rotationsFrom } from './plan';
 /**
  * The manual trigger: shows the plan, asks (or takes --yes), restarts and verifies, under the same locks and with
  * the same version records as the functions when the runtime is on their state store. Returns whether all went well.
+ * An operator's reload does not wait in a coalescing window (RESTART_COALESCE_SECONDS): it restarts now, and that
+ * one restart applies every version waiting for the connector, so the waiting rotations find them covered.
  */
 export async function reload(
   out: Output,
@@ -16,7 +18,7 @@ export async function reload(
 ) {
   const [rotation] = rotationsFrom({ secret: options.secret });
   if (!rotation) return false;
-  const useCase = runtime.reloader.forInvocation(runtime.invocationId('reload'));
+  const useCase = runtime.reloader.forInvocation(runtime.invocationId('reload'), { restartNow: true });
   if (!options.yes && !runtime.settings.dryRun) {
     const confirmation = { action: 'restart without asking' };
     ensureConfirmable(out, confirmation);

@@ -4,7 +4,7 @@ import type { PlannedTarget } from '../../shared/core/reload-plan';
 import { findSecretReferences } from '../../shared/core/secret-reference-matcher';
 import { type Coverage, type RotationCoverage, rotationCoverage } from '../coverage';
 import type { Output } from '../output';
-import { instant, paintState, taskSummary } from '../render';
+import { coalescingDetail, instant, paintState, pendingList, taskSummary } from '../render';
 import type { CliRuntime } from '../runtime';
 import { rotationsFrom } from './plan';
 
@@ -77,7 +77,12 @@ export async function secretCoverage(
   const since = plan.versionBecameCurrentAt ? ` (current since ${instant(plan.versionBecameCurrentAt.getTime())})` : '';
   const staleDetail = (target: PlannedTarget) => {
     const last = lastRestarts.get(connectorKey(target.connector));
-    return `last restart: ${last === undefined ? 'none recorded' : `${instant(last)}, before the version became current`}`;
+    const lastRestart = `last restart: ${last === undefined ? 'none recorded' : `${instant(last)}, before the version became current`}`;
+    // Its coalescing window is over but no delivery has restarted it yet: what that one restart will apply.
+    const { coalesced } = target.decision;
+    return coalesced?.length
+      ? `${lastRestart}; coalesced restart due now, applying ${pendingList(out, coalesced)}`
+      : lastRestart;
   };
   const coverage = rotationCoverage(plan, staleDetail);
   if (options.json) {
@@ -96,7 +101,7 @@ export async function secretCoverage(
         row.state ? paintState(out, row.state) : '-',
         row.sources.join(', '),
         paintCoverage(out, row.coverage),
-        row.detail,
+        row.coalescing ? coalescingDetail(out, row.coalescing) : row.detail,
       ]),
     );
   }
@@ -124,5 +129,9 @@ export function summaryLine(out: Output, coverage: RotationCoverage): string {
     const extra = others.length > 0 ? ` (${others.join(', ')}: not counted)` : '';
     return out.colors.green(`yes: everyone is on ${version}, ${covered} of ${total} connectors covered${extra}`);
   }
-  return out.colors.red(`no: not everyone is on ${version}: ${covered} of ${total} covered; ${others.join(', ')}`);
+  const due = coverage.connectors.flatMap((row) => (row.coalescing ? [row.coalescing.dueAt.getTime()] : []));
+  const firstDue = due.length > 0 ? ` (coalescing: the first restart is due at ${instant(Math.min(...due))})` : '';
+  return out.colors.red(
+    `no: not everyone is on ${version}: ${covered} of ${total} covered; ${others.join(', ')}${firstDue}`,
+  );
 }

@@ -23,6 +23,7 @@ import {
   type CoalescedRestartRef,
   type CoalescingWait,
   type Decision,
+  type PendingVersionRef,
   type PlannedTarget,
   type ReloadOutcome,
   type ReloadPlan,
@@ -205,7 +206,7 @@ export class ReloadAfterRotation {
       );
     }
     const decision = this.coalescingDecision(record, secret, assessment);
-    if (this.settings.dryRun && decision.action === 'restart') return skip('dry-run');
+    if (this.settings.dryRun && decision.action === 'restart') return dryRunSkip(decision.coalesced);
     return decision;
   }
 
@@ -574,6 +575,13 @@ function skipped(target: PlannedTarget, decision: SkipDecision): ReloadOutcome {
 function joinsGroup(decision: Decision): boolean {
   if (decision.action === 'restart') return decision.resumes === undefined;
   return decision.reason === 'coalescing' || decision.reason === 'in-flight';
+}
+
+/** A dry run's restart; one due in a coalescing window says which versions its one restart would apply. */
+function dryRunSkip(coalesced: readonly PendingVersionRef[] | undefined): SkipDecision {
+  if (!coalesced || coalesced.length === 0) return skip('dry-run');
+  const versions = coalesced.map((p) => `${p.secret}@${p.version ?? 'current'}`).join(', ');
+  return { ...skip('dry-run', `DRY_RUN: would restart once, applying ${versions}`), coalesced };
 }
 
 function coalescingSkip(wait: CoalescingWait, policy: CoalescingPolicy): SkipDecision {

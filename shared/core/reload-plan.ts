@@ -31,6 +31,8 @@ export type SkipDecision = {
   readonly coalescing?: CoalescingWait;
   /** `already-covered` by a coalesced restart: which one. */
   readonly coalescedRestart?: CoalescedRestartRef;
+  /** `dry-run` of a restart due in a coalescing window: the versions its one restart would apply. */
+  readonly coalesced?: readonly PendingVersionRef[];
 };
 /**
  * `resumes`: the connector is PAUSED by an earlier pause/resume of the reloader that never resumed it: resume it.

@@ -62,6 +62,30 @@ describe('rotationCoverage', () => {
     expect(coverage.counts).toEqual({ covered: 1, 'not found': 1 });
   });
 
+  it('shows a connector waiting in its coalescing window as pending, not covered, with its due time', () => {
+    // Prepare
+    const wait = { dueAt: new Date('2026-12-01T12:00:30Z'), pending: [{ secret: 'db-user', version: 'u2' }] };
+    const restart = { id: 'env-p1/lkc-aws1/b@2026-12-01T11:59:00.000Z', at: new Date(0), covers: wait.pending };
+
+    // Act
+    const coverage = rotationCoverage(
+      plan([
+        target('a', { ...skip('coalescing', 'coalescing 1 pending version(s)'), coalescing: wait }),
+        target('b', { ...skip('already-covered', 'applied, by the coalesced restart'), coalescedRestart: restart }),
+        target('c', { ...skip('dry-run'), coalesced: wait.pending }),
+      ]),
+    );
+
+    // Assess
+    expect(coverage.connectors).toMatchObject([
+      { coverage: 'pending', reason: 'coalescing', coalescing: wait },
+      { coverage: 'covered', coalescedRestart: restart.id },
+      { coverage: 'stale', coalesced: wait.pending },
+    ]);
+    expect(coverage.counts).toEqual({ pending: 1, covered: 1, stale: 1 });
+    expect(coverage.everyoneCovered).toBe(false);
+  });
+
   it('does not call a rotation still in progress covered', () => {
     // Act
     const coverage = rotationCoverage(plan([], { eventSkip: skip('version-not-current', 'v3 is pending') }));

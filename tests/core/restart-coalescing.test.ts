@@ -440,6 +440,31 @@ describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
     expect(await env.store.read(ORDERS_KEY)).toEqual(before);
   });
 
+  it("a dry run's plan of a group whose window has passed names the versions its one restart applies", async () => {
+    // Prepare: both versions wait; the window after the second passes before the re-delivery comes.
+    const env = setup();
+    await env.useCase().execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+    env.at(5_000);
+    const password = env.secrets.rotate(PASSWORD, 'p2', env.clock.now());
+    await env.useCase().execute(password);
+    env.at(36_000);
+
+    // Act
+    const plan = await env.useCase({ dryRun: true }).plan(password);
+
+    // Assess
+    expect(plan.targets[0]?.decision).toEqual({
+      action: 'skip',
+      reason: 'dry-run',
+      detail: `DRY_RUN: would restart once, applying ${PASSWORD_ARN}@p2, ${USER_ARN}@u2`,
+      coalesced: [
+        { secret: PASSWORD_ARN, version: 'p2' },
+        { secret: USER_ARN, version: 'u2' },
+      ],
+    });
+    expect(env.platform.restarts).toEqual([]);
+  });
+
   it("an operator's reload (restart now) applies every pending version at once", async () => {
     // Prepare
     const env = setup();
