@@ -229,7 +229,8 @@ describe('azd, host.json and the package entry', () => {
     // Flex Consumption's default function timeout: room for restart, PAUSED wait, verification and retries.
     expect(host.functionTimeout).toBe('00:30:00');
     expect(host.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
-    expect(pkg.scripts['build:azure']).toContain(`--outfile=${pkg.main}`);
+    expect(pkg.scripts['build:azure']).toMatch(/^esbuild functions\/azure\/index\.ts .*--outdir=dist\/azure( |$)/);
+    expect(pkg.main).toBe('dist/azure/index.js');
     expect(pkg.dependencies['@azure/functions']).toMatch(/^\^4\./);
   });
 });
