@@ -3,8 +3,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
-import { rotationPoisonOutput, rotationQueueOutput } from '../functions/azure/rotation-queue';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import {
+  ROTATION_POISON_QUEUE,
+  ROTATION_QUEUE,
+  rotationPoisonOutput,
+  rotationQueueOutput,
+} from '../functions/azure/rotation-queue';
 import type { HandledSummary } from '../shared/app/handled-summary';
+import { type AzuriteQueue, startAzuriteQueue } from './azurite-queue';
 import { type AzuriteTable, startAzuriteTable } from './azurite-table';
 import type { ConfluentEmulator } from './confluent-emulator';
 import { installFunctionsHost, registeredFunction } from './functions-host';
@@ -18,6 +25,7 @@ import {
 import { SEED_SECRETS } from './seed-estate';
 import type { QueueHandler } from './storage-queue-host';
 import { LocalQueueTrigger, type LocalQueueTriggerOptions } from './storage-queue-host';
+import { StorageQueuePoller, type StorageQueuePollerOptions } from './storage-queue-poller';
 
 /** The seeded estate's Key Vault secret, with the version its connector configs pin. */
 export const SEEDED_KEY_VAULT_SECRET = { vault: 'contoso-analytics', name: 'analytics-db-password' } as const;
@@ -32,6 +40,7 @@ export interface AzureFunctionsStackOptions {
   readonly keyVaultPort?: number;
   readonly gatewayPort?: number;
   readonly tablePort?: number;
+  readonly queuePort?: number;
   /** Marks connectors stale when the secret they read gets a new version, as on Confluent Cloud. */
   readonly confluent: ConfluentEmulator;
   readonly confluentKey: { readonly apiKey: string; readonly apiSecret: string };
@@ -50,17 +59,29 @@ export interface AzureFunctionsStackOptions {
 export interface AzureFunctionsStack {
   readonly keyVault: KeyVaultEmulator;
   readonly tables: AzuriteTable;
+  /** Azurite's Queue service: the rotation queue coalescing rotations wait on (AZURE_QUEUE_CONNECTION_STRING). */
+  readonly queues: AzuriteQueue;
+  /** `secret-rotations` and its poison queue there, as Bicep creates them. */
+  readonly rotationQueue: QueueClient;
+  readonly rotationPoisonQueue: QueueClient;
   /** For the env file and the CLI: the standard Azure SDK variables, the state table and the local-only extras. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
 /**
- * The Azure side of the local cloud: Azurite (Table state), the local Key Vault with its Event Grid topic, and the
- * seeded secrets. The vault's certificate is trusted in this process; other processes get NODE_EXTRA_CA_CERTS.
+ * The Azure side of the local cloud: Azurite (Table state, and the queues a coalescing rotation waits on), the local
+ * Key Vault with its Event Grid topic, and the seeded secrets. The vault's certificate is trusted in this process;
+ * other processes get NODE_EXTRA_CA_CERTS.
  */
 export async function startAzureFunctionsStack(options: AzureFunctionsStackOptions): Promise<AzureFunctionsStack> {
   const tables = await startAzuriteTable({ port: options.tablePort ?? 0 });
+  const queues = await startAzuriteQueue({ port: options.queuePort ?? 0 });
+  // Bicep creates the queues in Azure; Azurite starts empty.
+  const queueService = QueueServiceClient.fromConnectionString(queues.connectionString);
+  const rotationQueue = queueService.getQueueClient(ROTATION_QUEUE);
+  const rotationPoisonQueue = queueService.getQueueClient(ROTATION_POISON_QUEUE);
+  await Promise.all([rotationQueue.create(), rotationPoisonQueue.create()]);
   // Bicep creates the table in Azure; Azurite starts empty.
   await TableClient.fromConnectionString(tables.connectionString, LOCAL_STATE_TABLE, {
     allowInsecureConnection: true,
@@ -99,17 +120,21 @@ export async function startAzureFunctionsStack(options: AzureFunctionsStackOptio
   return {
     keyVault,
     tables,
+    queues,
+    rotationQueue,
+    rotationPoisonQueue,
     env: {
       ...keyVault.env,
       ...(options.certificateFile ? { NODE_EXTRA_CA_CERTS: options.certificateFile } : {}),
       AZURE_STATE_TABLE: LOCAL_STATE_TABLE,
       AZURE_STATE_TABLE_CONNECTION_STRING: tables.connectionString,
+      AZURE_QUEUE_CONNECTION_STRING: queues.connectionString,
       // Local only: the Function App's CONFLUENT_CREDENTIALS_SECRET (the shared one names the AWS secret).
       LOCAL_AZURE_CREDENTIALS_SECRET: `https://${LOCAL_AZURE_CREDENTIALS.vault}.vault.azure.net/secrets/${LOCAL_AZURE_CREDENTIALS.name}`,
       LOCAL_AZURE_WEBHOOK_TOKEN_SECRET: `https://${LOCAL_AZURE_WEBHOOK_TOKEN.vault}.vault.azure.net/secrets/${LOCAL_AZURE_WEBHOOK_TOKEN.name}`,
     },
     close: async () => {
-      await Promise.all([keyVault.close(), tables.close()]);
+      await Promise.all([keyVault.close(), tables.close(), queues.close()]);
     },
   };
 }
@@ -177,6 +202,25 @@ export function rotationQueueTrigger(
 ): LocalQueueTrigger {
   return new LocalQueueTrigger({
     ...options,
+    handler: functions.reloadRotatedSecret,
+    functionName: 'reloadRotatedSecret',
+    poisonOutput: rotationPoisonOutput,
+  });
+}
+
+/**
+ * The host's rotation queue trigger on Azurite's `secret-rotations`: every visible message to `reloadRotatedSecret`,
+ * so a rotation sent back with a visibility delay (coalescing) returns when it is due.
+ */
+export function rotationQueuePoller(
+  functions: AzureFunctions,
+  stack: Pick<AzureFunctionsStack, 'rotationQueue' | 'rotationPoisonQueue'>,
+  options: Pick<StorageQueuePollerOptions, 'logHandler' | 'onRun'> = {},
+): StorageQueuePoller {
+  return new StorageQueuePoller({
+    ...options,
+    queue: stack.rotationQueue,
+    poisonQueue: stack.rotationPoisonQueue,
     handler: functions.reloadRotatedSecret,
     functionName: 'reloadRotatedSecret',
     poisonOutput: rotationPoisonOutput,

@@ -7,6 +7,7 @@ import {
   type AzureFunctions,
   deliverToEventGridTrigger,
   loadAzureFunctions,
+  rotationQueuePoller,
   rotationQueueTrigger,
   startAzureFunctionsStack,
 } from './azure-functions-stack';
@@ -16,7 +17,7 @@ import { serveGcpFunctions, startGcpFunctionsStack } from './gcp-functions-stack
 import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { seedEstate } from './seed-estate';
-import type { LocalQueueTrigger } from './storage-queue-host';
+import type { LocalQueueTrigger, QueueRun } from './storage-queue-host';
 
 /** Fixed ports, so `serverless invoke local --stage local` and the CLI find the local cloud without discovery. */
 export const LOCAL_PORTS = {
@@ -28,6 +29,7 @@ export const LOCAL_PORTS = {
   keyVault: 4530,
   keyVaultGateway: 4531,
   azuriteTable: 10002,
+  azuriteQueue: 10001,
   /** Secret Manager, then Cloud Storage, Cloud Tasks and one port per Cloud Run function. */
   gcpBase: 4540,
 } as const;
@@ -95,6 +97,7 @@ async function start(): Promise<void> {
     keyVaultPort: LOCAL_PORTS.keyVault,
     gatewayPort: LOCAL_PORTS.keyVaultGateway,
     tablePort: LOCAL_PORTS.azuriteTable,
+    queuePort: LOCAL_PORTS.azuriteQueue,
     confluent: cloud.confluent,
     confluentKey: LOCAL_CONFLUENT_KEY,
     certificateFile: LOCAL_KEY_VAULT_CERTIFICATE,
@@ -127,19 +130,24 @@ async function start(): Promise<void> {
   recovery = loadRecoveryHandlers();
   azureFunctions = loadAzureFunctions();
   serveGcpFunctions();
-  rotations = rotationQueueTrigger(azureFunctions, {
-    onRun: ({ result, error, dequeueCount }) => {
-      if (error) {
-        console.log(`Storage Queue: reloadRotatedSecret try ${dequeueCount} failed (retried, then poisoned): ${error}`);
-        return;
-      }
-      const handled = (result as { handled?: HandledSummary; deadLettered?: string }) ?? {};
-      if (handled.deadLettered)
-        console.log(`Storage Queue: dead-lettered to secret-rotations-poison: ${handled.deadLettered}`);
-      for (const outcome of handled.handled?.outcomes ?? [])
-        console.log(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
-    },
-  });
+  const printRotationRun = ({ result, error, dequeueCount }: QueueRun) => {
+    if (error) {
+      console.log(`Storage Queue: reloadRotatedSecret try ${dequeueCount} failed (retried, then poisoned): ${error}`);
+      return;
+    }
+    const handled = (result as { handled?: HandledSummary; deadLettered?: string }) ?? {};
+    if (handled.deadLettered)
+      console.log(`Storage Queue: dead-lettered to secret-rotations-poison: ${handled.deadLettered}`);
+    if (handled.handled?.kind === 'deferred')
+      console.log(`Storage Queue: ${handled.handled.secret} waits on secret-rotations until ${handled.handled.dueAt}`);
+    for (const outcome of handled.handled?.outcomes ?? [])
+      console.log(`  ${outcome.connector}: ${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+  };
+  rotations = rotationQueueTrigger(azureFunctions, { onRun: printRotationRun });
+  // With RESTART_COALESCE_SECONDS on, a waiting rotation is sent back to Azurite's secret-rotations with a visibility
+  // delay: polled every second, as the host's queue trigger would, so it comes back when its restart is due.
+  const deferredRotations = rotationQueuePoller(azureFunctions, azure, { onRun: printRotationRun });
+  deferredRotations.start();
 
   mkdirSync(path.dirname(LOCAL_ENV_FILE), { recursive: true });
   writeFileSync(LOCAL_ENV_FILE, envFileText({ ...cloud.env, ...stack.env, ...azure.env, ...gcp.env }));
@@ -151,6 +159,7 @@ async function start(): Promise<void> {
   SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures; webhook token: ${LOCAL_WEBHOOK_TOKEN})
   Azure Key Vault       https://contoso-analytics.vault.azure.net (local, via HTTPS_PROXY ${azure.env.HTTPS_PROXY})
   Azurite (tables)      ${azure.tables.endpoint}
+  Azurite (queues)      ${azure.queues.endpoint}   (secret-rotations: coalescing rotations wait here)
   GCP Secret Manager    ${gcp.secretManager.url}   (project acme-prod = 314159265358; Cloud Storage ${gcp.storage.url})
   Cloud Run functions   ${gcp.urls.onSecretVersionEvent} (onSecretVersionEvent) … ${gcp.urls.sweepFailedConnectors}
 
@@ -168,6 +177,7 @@ In another terminal:
 `);
   const stop = async () => {
     rotations?.close();
+    await deferredRotations.stop();
     await Promise.all([cloud.close(), stack.close(), azure.close(), gcp.close()]);
     process.exit(0);
   };

@@ -7,7 +7,7 @@
  * `npm run package:azure [-- --out <dir>]`; the azd `prepackage` hook runs it. Node only, so it runs the same on
  * Windows and POSIX shells.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -46,19 +46,22 @@ const readPackageJson = (root: string): PackageJson =>
   JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
 
 /**
- * The esbuild options of package.json's `build:azure` (`esbuild <entry> --flag …`), read from the script so the
- * staged bundle and that command cannot drift. An option this reader does not know stops the packaging.
+ * The esbuild options of package.json's `build:azure` (`esbuild <entry> [<entry> …] --flag …`), read from the script
+ * so the staged bundle and that command cannot drift. The first entry is the app's (package.json `main`); the others
+ * are bundles it requires at run time (functions/azure/storage-queue-sdk.ts), written beside it with `--outdir`. An
+ * option this reader does not know stops the packaging.
  */
-export function azureBuildOptions(root = ROOT): BuildOptions & { outfile: string } {
+export function azureBuildOptions(root = ROOT): BuildOptions & { outdir: string; entry: string } {
   const command = readPackageJson(root).scripts?.['build:azure'];
   if (!command) throw new AzurePackageError('package.json has no build:azure script');
   const [tool, ...words] = command.trim().split(/\s+/);
   if (tool !== 'esbuild') throw new AzurePackageError(`build:azure runs ${tool}, not esbuild`);
-  const options: BuildOptions = { entryPoints: [], external: [] };
-  let outfile = '';
+  const options: BuildOptions = { external: [] };
+  const entryPoints: string[] = [];
+  let outdir = '';
   for (const word of words) {
     const [flag = '', value] = word.split(/=(.*)/s, 2);
-    if (!flag.startsWith('--')) (options.entryPoints as string[]).push(path.join(root, word));
+    if (!flag.startsWith('--')) entryPoints.push(path.join(root, word));
     else if (flag.startsWith('--external:')) (options.external as string[]).push(flag.slice('--external:'.length));
     else if (flag === '--bundle') options.bundle = true;
     else if (flag === '--minify') options.minify = true;
@@ -68,11 +71,14 @@ export function azureBuildOptions(root = ROOT): BuildOptions & { outfile: string
     else if (flag === '--platform') options.platform = value as BuildOptions['platform'];
     else if (flag === '--format') options.format = value as BuildOptions['format'];
     else if (flag === '--target') options.target = value;
-    else if (flag === '--outfile') outfile = value ?? '';
+    else if (flag === '--outdir') outdir = value ?? '';
     else throw new AzurePackageError(`build:azure: ${flag} is not an option package-azure knows; add it here`);
   }
-  if (!outfile) throw new AzurePackageError('build:azure names no --outfile');
-  return { ...options, outfile };
+  const [first] = entryPoints;
+  if (!first) throw new AzurePackageError('build:azure names no entry');
+  if (!outdir) throw new AzurePackageError('build:azure names no --outdir');
+  const entry = path.posix.join(outdir, `${path.basename(first, path.extname(first))}.js`);
+  return { ...options, entryPoints, outdir, entry };
 }
 
 /** package.json for the host: where the entry is and what runs it; no scripts, no dev tooling. */
@@ -92,18 +98,22 @@ export async function packageAzureApp({
   root = ROOT,
   outDir = path.join(ROOT, 'dist/azure-app'),
 } = {}): Promise<AzurePackage> {
-  const { outfile, ...options } = azureBuildOptions(root);
-  const entry = path.relative(root, path.join(root, outfile)).split(path.sep).join('/');
+  const { outdir, entry, ...options } = azureBuildOptions(root);
   if (entry.startsWith('..') || readPackageJson(root).main !== entry) {
     throw new AzurePackageError(`build:azure writes ${entry}, but package.json main is ${readPackageJson(root).main}`);
   }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await build({ ...options, sourcemap: false, outfile: path.join(outDir, entry), logLevel: 'error' });
+  await build({ ...options, sourcemap: false, outdir: path.join(outDir, outdir), logLevel: 'error' });
   writeFileSync(path.join(outDir, 'host.json'), readFileSync(path.join(root, 'host.json')));
   writeFileSync(path.join(outDir, 'package.json'), runtimePackageJson(root));
 
-  const paths = ['host.json', 'package.json', entry];
+  // The entry first, then the bundles it requires at run time.
+  const bundles = readdirSync(path.join(outDir, outdir))
+    .map((file) => path.posix.join(outdir, file))
+    .filter((file) => file !== entry)
+    .sort();
+  const paths = ['host.json', 'package.json', entry, ...bundles];
   const files = paths.map((file) => ({ path: file, bytes: statSync(path.join(outDir, file)).size }));
   const zip = `${outDir}.zip`;
   const archive = zipSync(
@@ -127,7 +137,7 @@ async function main(): Promise<void> {
   const staged = await packageAzureApp(outDir ? { outDir } : {});
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   console.log(`Function App package: ${path.relative(process.cwd(), staged.dir) || '.'}`);
-  for (const file of staged.files) console.log(`  ${file.path.padEnd(24)} ${kb(file.bytes)}`);
+  for (const file of staged.files) console.log(`  ${file.path.padEnd(32)} ${kb(file.bytes)}`);
   console.log(`  zip ${path.relative(process.cwd(), staged.zip)}: ${kb(staged.zipBytes)}`);
 }
 

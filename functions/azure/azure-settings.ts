@@ -13,6 +13,13 @@ export interface AzureSettings {
   /** A connection string instead (Azurite, local runs): carries an account key, so it is treated as a secret. */
   readonly tableConnectionString?: string;
   readonly credentialsSecret: AzureSecretRef;
+  /**
+   * Where coalescing rotations are sent back to wait (rotation-queue.ts): the app's own queue service URL, reached
+   * with the managed identity, or a connection string (Azurite), which carries an account key. One of them is
+   * required while RESTART_COALESCE_SECONDS is on (shared/config/startup-rules.ts).
+   */
+  readonly queueEndpoint?: string;
+  readonly queueConnectionString?: string;
   /** host.json functionTimeout, as FUNCTION_TIMEOUT_SECONDS: the host does not tell a function its time left. */
   readonly functionTimeoutMs?: number;
 }
@@ -35,6 +42,8 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
   const s = readSettings(settingsReadBy('azure'), env);
   const tableEndpoint = s.AZURE_STATE_TABLE_ENDPOINT;
   const tableConnectionString = s.AZURE_STATE_TABLE_CONNECTION_STRING;
+  const queueEndpoint = s.AZURE_QUEUE_ENDPOINT;
+  const queueConnectionString = s.AZURE_QUEUE_CONNECTION_STRING;
   const problems: string[] = [];
   let credentialsSecret: AzureSecretRef | undefined;
   try {
@@ -58,10 +67,13 @@ export function loadAzureSettings(settings: Settings, env: Env = process.env): A
     throw new InvalidSettingError(`invalid configuration: ${problems.join('; ')}`);
   }
   registerSensitiveValue(tableConnectionString);
+  registerSensitiveValue(queueConnectionString);
   return {
     stateTable: s.AZURE_STATE_TABLE,
     ...(tableEndpoint ? { tableEndpoint } : {}),
     ...(tableConnectionString ? { tableConnectionString } : {}),
+    ...(queueEndpoint ? { queueEndpoint } : {}),
+    ...(queueConnectionString ? { queueConnectionString } : {}),
     credentialsSecret,
     ...(s.FUNCTION_TIMEOUT_SECONDS === undefined ? {} : { functionTimeoutMs: s.FUNCTION_TIMEOUT_SECONDS * 1000 }),
   };

@@ -9,12 +9,15 @@ import { AzureTableRateBucketStore } from '../../shared/state/azure-table-rate-b
 import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
 import { type AzureSettings, loadAzureSettings } from './azure-settings';
 import { invocationLogger } from './invocation-logger';
+import { ROTATION_QUEUE, RotationDeferrals, type RotationQueueSender } from './rotation-queue';
 
 export interface AzureRuntime {
   readonly settings: Settings;
   readonly azure: AzureSettings;
   readonly reloader: Reloader;
   readonly logger: Logger;
+  /** Where coalescing rotations wait for their due time (rotation-queue.ts); absent while coalescing is off. */
+  readonly deferrals?: RotationDeferrals;
 }
 
 /**
@@ -44,7 +47,27 @@ export function createAzureRuntime(env: NodeJS.ProcessEnv): AzureRuntime {
     rateBuckets: new AzureTableRateBucketStore(table),
     logger,
   });
-  return { settings, azure, reloader, logger };
+  const deferrals =
+    settings.coalescing.windowMs > 0 ? new RotationDeferrals(() => rotationQueueClient(azure, credential)) : undefined;
+  return { settings, azure, reloader, logger, ...(deferrals ? { deferrals } : {}) };
+}
+
+/**
+ * The SDK's own bundle (storage-queue-sdk.ts), named in a variable so esbuild leaves the require to run time: it
+ * resolves beside the entry in dist/azure, and to the source file under ts-jest and tsx.
+ */
+const STORAGE_QUEUE_SDK = './storage-queue-sdk';
+
+/**
+ * The rotation queue in the app's storage account, with the managed identity (AZURE_QUEUE_ENDPOINT) or a connection
+ * string (AZURE_QUEUE_CONNECTION_STRING, Azurite). Loaded at the first deferral, so a cold start never pays for it.
+ */
+function rotationQueueClient(azure: AzureSettings, credential: DefaultAzureCredential): RotationQueueSender {
+  const { QueueServiceClient } = require(STORAGE_QUEUE_SDK) as typeof import('./storage-queue-sdk');
+  const service = azure.queueConnectionString
+    ? QueueServiceClient.fromConnectionString(azure.queueConnectionString)
+    : new QueueServiceClient(azure.queueEndpoint ?? '', credential);
+  return service.getQueueClient(ROTATION_QUEUE);
 }
 
 /** Built once per instance at module load (cold start): settings fail fast, no network until an event comes. */

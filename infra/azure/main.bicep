@@ -75,6 +75,10 @@ param rolloutFirstWave string = ''
 param targetMapping string = ''
 param targetMappingTtlSeconds string = ''
 param alertRepeatWindowHours string = ''
+@description('Per-connector coalescing window in seconds (RESTART_COALESCE_SECONDS); empty or 0: off. A waiting rotation is sent back to secret-rotations with a visibility delay.')
+param restartCoalesceSeconds string = ''
+@description('The cap on a coalesced restart\'s wait in seconds (RESTART_COALESCE_MAX_SECONDS); empty: 300.')
+param restartCoalesceMaxSeconds string = ''
 
 @description('Name of the Function App code package (azd sets it).')
 param functionAppName string = '${name}-${uniqueString(resourceGroup().id)}'
@@ -220,6 +224,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'CONFLUENT_SCOPES', value: confluentScopes }
         { name: 'AZURE_STATE_TABLE', value: stateTableName }
         { name: 'AZURE_STATE_TABLE_ENDPOINT', value: storage.properties.primaryEndpoints.table }
+        // Coalescing rotations wait on secret-rotations: sent with a visibility delay (Storage Queue Data Contributor).
+        { name: 'AZURE_QUEUE_ENDPOINT', value: storage.properties.primaryEndpoints.queue }
         { name: 'SWEEP_SCHEDULE', value: sweepSchedule }
         { name: 'WEBHOOK_TOKEN_SECRET', value: webhookTokenSecretUri }
         { name: 'ALERT_WEBHOOK_SECRET', value: alertWebhookSecretUri }
@@ -241,13 +247,16 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'TARGET_MAPPING', value: targetMapping }
         { name: 'TARGET_MAPPING_TTL_SECONDS', value: targetMappingTtlSeconds }
         { name: 'ALERT_REPEAT_WINDOW_HOURS', value: alertRepeatWindowHours }
+        { name: 'RESTART_COALESCE_SECONDS', value: restartCoalesceSeconds }
+        { name: 'RESTART_COALESCE_MAX_SECONDS', value: restartCoalesceMaxSeconds }
       ]
     }
   }
 }
 
 // Blob (deployment package, host storage), Table (state) and Queue (every queue of this account: triggers and output
-// bindings through AzureWebJobsStorage) data roles for the app's identity, on its own storage account only.
+// bindings through AzureWebJobsStorage, and the coalescing deferrals sent to AZURE_QUEUE_ENDPOINT) data roles for the
+// app's identity, on its own storage account only.
 module appStorageAccess 'modules/storage-roles.bicep' = {
   name: 'app-storage-access'
   params: {

@@ -98,4 +98,14 @@ export const STARTUP_RULES: readonly StartupRule[] = [
         ? 'AZURE_STATE_TABLE_ENDPOINT: required (or AZURE_STATE_TABLE_CONNECTION_STRING)'
         : undefined,
   ),
+  startupRule(
+    ['RESTART_COALESCE_SECONDS', 'AZURE_QUEUE_ENDPOINT', 'AZURE_QUEUE_CONNECTION_STRING'],
+    'On Azure with coalescing on, `AZURE_QUEUE_ENDPOINT` or `AZURE_QUEUE_CONNECTION_STRING` is set.',
+    (v) =>
+      v.RESTART_COALESCE_SECONDS > 0 &&
+      v.AZURE_QUEUE_ENDPOINT === undefined &&
+      v.AZURE_QUEUE_CONNECTION_STRING === undefined
+        ? `AZURE_QUEUE_ENDPOINT: required while RESTART_COALESCE_SECONDS (${v.RESTART_COALESCE_SECONDS}) is on (or AZURE_QUEUE_CONNECTION_STRING): a coalescing rotation waits on the rotation queue until its restart is due`
+        : undefined,
+  ),
 ];

@@ -9,6 +9,7 @@ import {
 } from '../../shared/app/secret-event-message';
 import { loadSettings } from '../../shared/config/settings';
 import type { SecretEvent } from '../../shared/core/events';
+import { redact } from '../../shared/observability/redaction';
 
 const AZURE_ENV = {
   CONFLUENT_CREDENTIALS_SECRET: 'https://contoso-reloader.vault.azure.net/secrets/confluent-cloud-api-key',
@@ -88,6 +89,26 @@ describe('start-up refuses settings whose work cannot fit the host', () => {
     expect(act).toThrow(
       /LOCK_TTL_SECONDS \(900\) outlasts the queue's retries: \(host.json maxDequeueCount 5 - 1\) × AzureFunctionsJobHost__extensions__queues__visibilityTimeout 60 s = 240 s/,
     );
+  });
+
+  it('requires the rotation queue (endpoint or connection string) only while coalescing is on', () => {
+    // Prepare
+    const on = { RESTART_COALESCE_SECONDS: '30' };
+
+    // Act
+    const without = load(on);
+    const off = load({ RESTART_COALESCE_SECONDS: '0' })();
+    const byEndpoint = load({ ...on, AZURE_QUEUE_ENDPOINT: 'https://st.queue.core.windows.net/' })();
+    const byConnectionString = load({ ...on, AZURE_QUEUE_CONNECTION_STRING: 'UseDevelopmentStorage=true' })();
+
+    // Assess
+    expect(without).toThrow(
+      /AZURE_QUEUE_ENDPOINT: required while RESTART_COALESCE_SECONDS \(30\) is on \(or AZURE_QUEUE_CONNECTION_STRING\)/,
+    );
+    expect(off.queueEndpoint).toBeUndefined();
+    expect(byEndpoint.queueEndpoint).toBe('https://st.queue.core.windows.net/');
+    expect(byConnectionString.queueConnectionString).toBe('UseDevelopmentStorage=true');
+    expect(redact('queue at UseDevelopmentStorage=true')).not.toContain('UseDevelopmentStorage=true');
   });
 
   it('refuses an unreadable duration', () => {

@@ -154,6 +154,22 @@ describe('infra/azure/main.bicep: the rotation hand-off', () => {
     expect(subscription).toMatch(/maxDeliveryAttempts: 30\s+eventTimeToLiveInMinutes: 1440/);
   });
 
+  it('lets a coalescing rotation wait on the rotation queue: its endpoint, the window params, the queue role', () => {
+    // Act
+    const app = resourceBlock('Microsoft.Web/sites');
+    const grants = bicep.split('\nmodule ').find((block) => block.startsWith('appStorageAccess '));
+
+    // Assess: the deferral is sent to the same account the trigger reads, with the identity's queue data role.
+    expect(app).toContain("{ name: 'AZURE_QUEUE_ENDPOINT', value: storage.properties.primaryEndpoints.queue }");
+    expect(app).toContain("{ name: 'RESTART_COALESCE_SECONDS', value: restartCoalesceSeconds }");
+    expect(app).toContain("{ name: 'RESTART_COALESCE_MAX_SECONDS', value: restartCoalesceMaxSeconds }");
+    expect(app).toContain('AzureWebJobsStorage__accountName');
+    // Empty: the setting table's default, coalescing off.
+    expect(bicep).toMatch(/\nparam restartCoalesceSeconds string = ''\n/);
+    expect(bicep).toMatch(/\nparam restartCoalesceMaxSeconds string = ''\n/);
+    expect(grants).toMatch(/roleDefinitionIds: \[[^\]]*storageQueueDataContributorRoleId[^\]]*\]/);
+  });
+
   it('does not pin a function timeout below host.json in the app settings', () => {
     // Act
     const app = resourceBlock('Microsoft.Web/sites');
@@ -213,7 +229,8 @@ describe('azd, host.json and the package entry', () => {
     // Flex Consumption's default function timeout: room for restart, PAUSED wait, verification and retries.
     expect(host.functionTimeout).toBe('00:30:00');
     expect(host.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
-    expect(pkg.scripts['build:azure']).toContain(`--outfile=${pkg.main}`);
+    expect(pkg.scripts['build:azure']).toMatch(/^esbuild functions\/azure\/index\.ts .*--outdir=dist\/azure( |$)/);
+    expect(pkg.main).toBe('dist/azure/index.js');
     expect(pkg.dependencies['@azure/functions']).toMatch(/^\^4\./);
   });
 });

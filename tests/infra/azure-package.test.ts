@@ -70,13 +70,13 @@ describe('the Azure Function App package (scripts/package-azure.ts)', () => {
     rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
-  it('uploads host.json, package.json and the bundle only: no .git, tests, .local-cloud, .serverless or settings', () => {
+  it('uploads host.json, package.json and the bundles only: no .git, tests, .local-cloud, .serverless or settings', () => {
     // Act
     const zipped = unzipSync(readFileSync(staged.zip));
     const entries = Object.keys(zipped).sort();
 
     // Assess
-    expect(entries).toEqual(['dist/azure/index.js', 'host.json', 'package.json']);
+    expect(entries).toEqual(['dist/azure/index.js', 'dist/azure/storage-queue-sdk.js', 'host.json', 'package.json']);
     expect(filesUnder(out).sort()).toEqual(entries);
     for (const entry of entries) {
       expect(entry).not.toMatch(
@@ -107,14 +107,34 @@ describe('the Azure Function App package (scripts/package-azure.ts)', () => {
 
   it('bundles everything it loads but Node built-ins and the host-provided @azure/functions-core, so no install is needed', () => {
     // Act
-    const bundle = readFileSync(path.join(out, 'dist/azure/index.js'), 'utf8');
-    const required = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1] as string));
+    const read = (file: string) => readFileSync(path.join(out, 'dist/azure', file), 'utf8');
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+    const outside = (bundle: string) =>
+      [...new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1] as string))].filter(
+        (name) => !builtins.has(name),
+      );
+    const entry = read('index.js');
+    const queueSdk = read('storage-queue-sdk.js');
 
     // Assess
-    expect([...required].filter((name) => !builtins.has(name))).toEqual(['@azure/functions-core']);
-    expect(bundle).toContain('onSecretEvent');
-    expect(bundle).not.toMatch(/sourceMappingURL=/);
+    expect(outside(entry)).toEqual(['@azure/functions-core']);
+    expect(outside(queueSdk)).toEqual([]);
+    expect(entry).toContain('onSecretEvent');
+    for (const bundle of [entry, queueSdk]) expect(bundle).not.toMatch(/sourceMappingURL=/);
+  });
+
+  it('keeps @azure/storage-queue out of the entry: its own bundle, required beside it at the first deferral', () => {
+    // Act
+    const entry = readFileSync(path.join(out, 'dist/azure/index.js'), 'utf8');
+    const queueSdk = readFileSync(path.join(out, 'dist/azure/storage-queue-sdk.js'), 'utf8');
+    const loaded = require(path.join(out, 'dist/azure/storage-queue-sdk.js')) as Record<string, unknown>;
+
+    // Assess: the entry names the file it requires at run time, and holds none of the SDK's code.
+    expect(entry).toContain('"./storage-queue-sdk"');
+    expect(entry).not.toContain('node_modules/@azure/storage-queue/');
+    expect(entry).not.toContain('node_modules/@azure/storage-common/');
+    expect(queueSdk).toContain('node_modules/@azure/storage-queue/');
+    expect(typeof loaded.QueueServiceClient).toBe('function');
   });
 
   it('builds with the options of package.json build:azure, and zips the same input to the same bytes', async () => {
@@ -130,9 +150,13 @@ describe('the Azure Function App package (scripts/package-azure.ts)', () => {
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      outfile: 'dist/azure/index.js',
+      outdir: 'dist/azure',
+      entry: 'dist/azure/index.js',
       external: ['@azure/functions-core'],
-      entryPoints: [path.join(ROOT, 'functions/azure/index.ts')],
+      entryPoints: [
+        path.join(ROOT, 'functions/azure/index.ts'),
+        path.join(ROOT, 'functions/azure/storage-queue-sdk.ts'),
+      ],
     });
     expect(readFileSync(second.zip).equals(readFileSync(staged.zip))).toBe(true);
   }, 60_000);
