@@ -183,8 +183,8 @@ async function start(): Promise<void> {
   AWS Secrets Manager   ${cloud.secretsManager.url}
   DynamoDB (dynalite)   ${stack.dynamo.endpoint}
   EventBridge           ${stack.eventBridge.url}   (outcome events are printed here)
-  SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures; webhook token: ${LOCAL_WEBHOOK_TOKEN};
-                        rotation retry queue → retryPendingRotations, polled every second)
+  SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures, token ${LOCAL_WEBHOOK_TOKEN};
+                                                  rotation retries → retryPendingRotations, polled every second)
   Azure Key Vault       https://contoso-analytics.vault.azure.net (local, via HTTPS_PROXY ${azure.env.HTTPS_PROXY})
   Azurite (tables)      ${azure.tables.endpoint}
   GCP Secret Manager    ${gcp.secretManager.url}   (project acme-prod = 314159265358; Cloud Storage ${gcp.storage.url})

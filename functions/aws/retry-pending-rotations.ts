@@ -13,9 +13,10 @@ import { attemptOf, MAX_PENDING_ATTEMPTS } from './rotation-retry-queue';
  * onSecretRotated. A rotation still pending goes back on the queue, delayed until the holding lock expires, for
  * MAX_PENDING_ATTEMPTS tries in all; after the last, or at once for a malformed message, it is put on the retry
  * dead-letter queue with its cause. A rotation waiting for its coalesced restart (RESTART_COALESCE_SECONDS) is
- * queued again until that is due, as the same try, and this message is done with: a deferral is never dead-lettered. Any other throw (a restart refused, Confluent, Secrets Manager or DynamoDB
- * unreachable) is reported in `batchItemFailures`, so SQS delivers it again after the visibility timeout, and is
- * dead-lettered with its cause on the last receive (the redrive policy still catches what a crash leaves behind).
+ * queued again until that is due, as the same try, and this message is done with: a deferral is never dead-lettered.
+ * Any other throw (a restart refused, Confluent, Secrets Manager or DynamoDB unreachable, the deferral's send refused)
+ * is reported in `batchItemFailures`, so SQS delivers it again after the visibility timeout, and is dead-lettered
+ * with its cause on the last receive (the redrive policy still catches what a crash leaves behind).
  */
 const { aws, runtime, sqs, deliver } = createAwsRotationRuntime();
 const deadLetterQueueUrl = requireAwsSetting(

@@ -73,7 +73,7 @@ export function summarize(handled: HandledEvent, invocationId: string): EventSum
   }
 }
 
-/** A rotation handed back to the retry queue to wait for its coalesced restart: what waits, until when, and the delay. */
+/** A rotation queued again to wait for its coalesced restart: what waits, until when, and the delay. */
 export function deferredSummary(
   key: RotationKey,
   deferred: RotationDeferredError,
