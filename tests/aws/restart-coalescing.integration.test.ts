@@ -166,11 +166,22 @@ async function poll(handler = retryHandler, adjust: (record: SQSRecord) => SQSRe
 }
 
 /** Polls every `stepSeconds` from `fromSeconds` until the queue is empty (or `untilSeconds`). */
-async function drain(fromSeconds: number, untilSeconds: number, stepSeconds = 5) {
+async function drain(fromSeconds: number, untilSeconds: number, stepSeconds = 5, handler = retryHandler) {
   for (let second = fromSeconds; second <= untilSeconds && queued().length > 0; second += stepSeconds) {
     at(second * 1000);
-    await poll();
+    await poll(handler);
   }
+}
+
+/**
+ * A queued message comes back when its rotation is due: never before, and within the second its delay was rounded
+ * up by (and the send's own latency). Its delay is the whole seconds from the send to the due time, so a slow reload
+ * may make it 29 s of 30.
+ */
+function expectBackWhenDue(message: { sentAt: number; delaySeconds: number } | undefined, dueAt: string | undefined) {
+  const back = (message?.sentAt ?? 0) + (message?.delaySeconds ?? 0) * 1000;
+  expect(back).toBeGreaterThanOrEqual(Date.parse(dueAt ?? ''));
+  expect(back).toBeLessThan(Date.parse(dueAt ?? '') + 1500);
 }
 
 /** Idempotency records of the rotation path, by status. */
@@ -195,23 +206,24 @@ describe('coalescing on AWS: the rotation retry queue', () => {
     const completedBefore = (await idempotencyStatuses()).filter((status) => status === 'COMPLETED').length;
     const handedBefore = handedOut.length;
 
-    // Act: the user at 0 s, the password at 5 s; the queue polled as Lambda's poller would, at 31 s and at 37 s.
+    // Act: the user at 0 s, the password at 5 s; the queue polled as Lambda's poller would, at 32 s and at 38 s
+    // (a second or two after the due times: a message is sent a little after its rotation, more so on a busy machine).
     at(0);
     const userEvent = await rotate(USER, 'billing-user-v2');
     const userAnswer = await deliver(userEvent);
-    const firstDelays = queued().map((message) => message.delaySeconds);
+    const firstQueued = queued();
     at(5_000);
     const passwordEvent = await rotate(PASSWORD, 'billing-password-v2');
     const passwordAnswer = await deliver(passwordEvent);
     const restartsWhileWaiting = billing().restarts;
     const statusesWhileWaiting = await idempotencyStatuses();
-    at(31_000);
-    const atThirtyOne = await poll();
-    const restartsAtThirtyOne = billing().restarts;
+    at(32_000);
+    const atThirtyTwo = await poll();
+    const restartsAtThirtyTwo = billing().restarts;
     // The password's message, then the user's again, until the group is due.
-    const redeferral = queued().map((message) => message.delaySeconds);
-    at(37_000);
-    const atThirtySeven = await poll();
+    const afterThirtyTwo = queued();
+    at(38_000);
+    const atThirtyEight = await poll();
     await drain(50, 80);
 
     // Assess: each rotation waits in the window (nothing completed), the user's comes back at 30 s and waits again
@@ -219,24 +231,27 @@ describe('coalescing on AWS: the rotation retry queue', () => {
     expect(userAnswer).toMatchObject({
       kind: 'deferred',
       waiting: [BILLING],
-      retryInSeconds: WINDOW_SECONDS,
       dueAt: expect.stringMatching(/^2026-11-27T12:00:30\./),
     });
     expect(passwordAnswer).toMatchObject({
       kind: 'deferred',
       waiting: [BILLING],
-      retryInSeconds: WINDOW_SECONDS,
       dueAt: expect.stringMatching(/^2026-11-27T12:00:35\./),
     });
-    expect(firstDelays).toEqual([WINDOW_SECONDS]);
+    expect(firstQueued).toHaveLength(1);
+    expect(firstQueued[0]?.delaySeconds).toBe(userAnswer.retryInSeconds);
+    expect(userAnswer.retryInSeconds).toBeGreaterThanOrEqual(WINDOW_SECONDS - 1);
+    expect(userAnswer.retryInSeconds).toBeLessThanOrEqual(WINDOW_SECONDS);
+    expectBackWhenDue(firstQueued[0], userAnswer.dueAt);
     expect(restartsWhileWaiting).toBe(restartsBefore);
     expect(statusesWhileWaiting.filter((status) => status === 'COMPLETED')).toHaveLength(completedBefore);
-    expect(atThirtyOne).toBe(1);
-    expect(restartsAtThirtyOne).toBe(restartsBefore);
-    expect(redeferral).toEqual([WINDOW_SECONDS, expect.any(Number)]);
-    expect(redeferral[1]).toBeGreaterThanOrEqual(4);
-    expect(redeferral[1]).toBeLessThanOrEqual(5);
-    expect(atThirtySeven).toBeGreaterThanOrEqual(2);
+    expect(atThirtyTwo).toBe(1);
+    expect(restartsAtThirtyTwo).toBe(restartsBefore);
+    expect(afterThirtyTwo).toHaveLength(2);
+    expectBackWhenDue(afterThirtyTwo[0], passwordAnswer.dueAt);
+    // The user's rotation waits again, now for the group's due time, which the password's arrival moved.
+    expectBackWhenDue(afterThirtyTwo[1], passwordAnswer.dueAt);
+    expect(atThirtyEight).toBeGreaterThanOrEqual(2);
     expect(billing().restarts).toBe(restartsBefore + 1);
     expect(billing().state).toBe('RUNNING');
     expect(billing().heldVersions).toEqual({
@@ -292,7 +307,7 @@ describe('coalescing on AWS: the rotation retry queue', () => {
     await drain(445, 475);
 
     // Assess: the duplicate joins the group without moving its due time; one restart; every report names it.
-    expect(first).toMatchObject({ kind: 'deferred', retryInSeconds: WINDOW_SECONDS });
+    expect(first).toMatchObject({ kind: 'deferred', waiting: [BILLING] });
     expect(duplicate).toMatchObject({ kind: 'deferred', dueAt: first.dueAt });
     expect(queuedAfterDuplicate).toBe(2);
     expect(twice.map((response) => response.batchItemFailures)).toEqual([[], []]);
@@ -344,7 +359,8 @@ describe('coalescing on AWS: the rotation retry queue', () => {
     for (const rotation of rotations) {
       const applied = restartTimes.find((time) => time >= rotation.at);
       expect(applied).toBeDefined();
-      expect((applied ?? Number.POSITIVE_INFINITY) - rotation.at).toBeLessThanOrEqual((CAP_SECONDS + 2) * 1000);
+      // The cap, then the poll's second, the delay rounded up, and the real time the steps take on a busy machine.
+      expect((applied ?? Number.POSITIVE_INFINITY) - rotation.at).toBeLessThanOrEqual((CAP_SECONDS + 10) * 1000);
     }
     expect(restartTimes.length).toBeLessThanOrEqual(4);
     expect(billing().heldVersions[arn(USER)]).toBe(rotations.at(-1)?.version);
@@ -386,13 +402,12 @@ describe('coalescing on AWS: the rotation retry queue', () => {
     const [first] = queued();
     at(2_000_000 + 899_000);
     const early = await poll(onRetry);
-    // A second later: the message was sent a few real milliseconds after the rotation.
-    at(2_000_000 + 901_000);
+    // A little later: the message was sent a few real milliseconds after the rotation.
+    at(2_000_000 + 903_000);
     const back = await poll(onRetry, onLastTry);
     const [again] = queued();
     const restartsAfterRedeferral = billing().restarts;
-    at(2_000_000 + 1_201_000);
-    await poll(onRetry);
+    await drain(2_000 + 1_201, 2_000 + 1_260, 5, onRetry);
 
     // Assess
     expect(answer).toMatchObject({ kind: 'deferred', retryInSeconds: MAX_DELAY_SECONDS });
@@ -400,8 +415,7 @@ describe('coalescing on AWS: the rotation retry queue', () => {
     expect(first?.attributes[DUE_AT_ATTRIBUTE]?.StringValue).toBe(answer.dueAt);
     expect(early).toBe(0);
     expect(back).toBe(1);
-    expect(again?.delaySeconds).toBeGreaterThanOrEqual(299);
-    expect(again?.delaySeconds).toBeLessThanOrEqual(300);
+    expectBackWhenDue(again, answer.dueAt);
     expect(again?.attributes[ATTEMPT_ATTRIBUTE]?.StringValue).toBe(String(MAX_PENDING_ATTEMPTS));
     expect(deadLetters()).toEqual([]);
     expect(restartsAfterRedeferral).toBe(restartsBefore);
