@@ -39,6 +39,11 @@ export interface SqsEmulatorOptions {
   readonly accountId?: string;
   /** Called after messages were accepted on a queue (npm start runs the queue function then, as Lambda's poller). */
   readonly onSent?: (queue: string) => void;
+  /**
+   * Epoch ms now: delays and visibility timeouts run on it. By default `Date.now`, read at each call, so a test that
+   * fakes Date (as the coalescing tests do) moves the queues' clock with everything else's.
+   */
+  readonly now?: () => number;
 }
 
 export interface SqsEmulator {
@@ -91,6 +96,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
   let raw: string[] = [];
   let failSends = 0;
   let url = '';
+  const now = options.now ?? (() => Date.now());
 
   const queueOf = (queueUrl: unknown): string => {
     const name = typeof queueUrl === 'string' ? queueUrl.split('/').filter(Boolean).at(-1) : undefined;
@@ -120,14 +126,15 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     if (Buffer.byteLength(body, 'utf8') > 256 * 1024) {
       throw new SqsApiError('com.amazonaws.sqs#InvalidParameterValue', 'MessageBody is longer than 256 KiB');
     }
+    const sentAt = now();
     const message: StoredMessage = {
       messageId: randomUUID(),
       body,
       attributes: (attributes ?? {}) as Record<string, WireAttribute>,
-      sentAt: Date.now(),
+      sentAt,
       delaySeconds,
       receiveCount: 0,
-      invisibleUntil: delaySeconds > 0 ? Date.now() + delaySeconds * 1000 : 0,
+      invisibleUntil: delaySeconds > 0 ? sentAt + delaySeconds * 1000 : 0,
     };
     messagesOf(queue).push(message);
     return message;
@@ -136,20 +143,20 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
   /** Receives visible messages, moving over-received ones to the dead-letter queue first (the redrive policy). */
   function receive(queue: string, max: number, visibilitySeconds?: number): StoredMessage[] {
     const spec = specs.get(queue);
-    const now = Date.now();
+    const at = now();
     const list = messagesOf(queue);
     const received: StoredMessage[] = [];
     for (const message of [...list]) {
       if (received.length >= max) break;
-      if (message.invisibleUntil > now) continue;
+      if (message.invisibleUntil > at) continue;
       if (spec?.redrive && message.receiveCount >= spec.redrive.maxReceiveCount) {
         list.splice(list.indexOf(message), 1);
         messagesOf(spec.redrive.deadLetterQueue).push({ ...message, receiveCount: 0, invisibleUntil: 0 });
         continue;
       }
       message.receiveCount += 1;
-      message.firstReceivedAt ??= now;
-      message.invisibleUntil = now + 1000 * (visibilitySeconds ?? spec?.visibilityTimeoutSeconds ?? 30);
+      message.firstReceivedAt ??= at;
+      message.invisibleUntil = at + 1000 * (visibilitySeconds ?? spec?.visibilityTimeoutSeconds ?? 30);
       message.receiptHandle = randomUUID();
       received.push(message);
     }

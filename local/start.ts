@@ -14,7 +14,13 @@ import {
 import { envFileText } from './env-file';
 import { withGcpEstate } from './gcp-estate';
 import { serveGcpFunctions, startGcpFunctionsStack } from './gcp-functions-stack';
-import { type LambdaHandler, lambdaContext, loadRecoveryHandlers, loadRotationHandler } from './lambda-invoker';
+import {
+  type LambdaHandler,
+  lambdaContext,
+  loadRecoveryHandlers,
+  loadRotationHandler,
+  loadRotationRetryHandler,
+} from './lambda-invoker';
 import { LOCAL_CONFLUENT_KEY, startLocalCloud } from './local-cloud';
 import { seedEstate } from './seed-estate';
 import type { LocalQueueTrigger, QueueRun } from './storage-queue-host';
@@ -43,6 +49,7 @@ const LOCAL_KEY_VAULT_CERTIFICATE = path.resolve(__dirname, '../.local-cloud/key
  */
 async function start(): Promise<void> {
   let handler: LambdaHandler | undefined;
+  let retryHandler: LambdaHandler | undefined;
   let recovery: ReturnType<typeof loadRecoveryHandlers> | undefined;
   const cloud = await startLocalCloud({
     confluentPort: LOCAL_PORTS.confluent,
@@ -89,6 +96,33 @@ async function start(): Promise<void> {
       console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  // The rotation retry queue (a rotation pending on a locked connector, or waiting for its coalesced restart) goes to
+  // retryPendingRotations one message at a time (its batch size), once its DelaySeconds are over: polled every second,
+  // as Lambda's SQS poller would, since a delayed message becomes visible with no send to announce it.
+  let pollingRetries = false;
+  const pollRetryQueue = async () => {
+    if (pollingRetries || !retryHandler) return;
+    pollingRetries = true;
+    try {
+      for (;;) {
+        const event = stack.sqs.control.receiveEvent(LOCAL_QUEUES.rotationRetries, 1);
+        if (event.Records.length === 0) return;
+        console.log('SQS: a queued rotation is due → retryPendingRotations (Lambda handler)');
+        const response = (await retryHandler(event, lambdaContext())) as SQSBatchResponse;
+        // On AWS: a failed one is retried after the visibility timeout, then the dead-letter queue.
+        if (response.batchItemFailures.length > 0) continue;
+        stack.sqs.control.deleteReceived(
+          LOCAL_QUEUES.rotationRetries,
+          event.Records.map((record) => record.receiptHandle),
+        );
+      }
+    } catch (error) {
+      console.log(`  invocation failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      pollingRetries = false;
+    }
+  };
+  setInterval(() => void pollRetryQueue(), 1_000).unref();
   // Azure side: Azurite (Table state) and the local Key Vault, whose Event Grid deliveries go to onSecretEvent; what
   // it queues goes to reloadRotatedSecret as the host's queue trigger would hand it over (retries, poison queue).
   let azureFunctions: AzureFunctions | undefined;
@@ -127,6 +161,7 @@ async function start(): Promise<void> {
   // The real Lambda handler, in process, configured from the environment like a cold start.
   Object.assign(process.env, cloud.env, stack.env, azure.env, gcp.env, LOCAL_IN_PROCESS_ENV);
   handler = loadRotationHandler();
+  retryHandler = loadRotationRetryHandler();
   recovery = loadRecoveryHandlers();
   azureFunctions = loadAzureFunctions();
   serveGcpFunctions();
@@ -156,7 +191,8 @@ async function start(): Promise<void> {
   AWS Secrets Manager   ${cloud.secretsManager.url}
   DynamoDB (dynalite)   ${stack.dynamo.endpoint}
   EventBridge           ${stack.eventBridge.url}   (outcome events are printed here)
-  SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures; webhook token: ${LOCAL_WEBHOOK_TOKEN})
+  SQS                   ${stack.sqs.url}   (failure queue → recoverReportedFailures, token ${LOCAL_WEBHOOK_TOKEN};
+                                                  rotation retries → retryPendingRotations, polled every second)
   Azure Key Vault       https://contoso-analytics.vault.azure.net (local, via HTTPS_PROXY ${azure.env.HTTPS_PROXY})
   Azurite (tables)      ${azure.tables.endpoint}
   Azurite (queues)      ${azure.queues.endpoint}   (secret-rotations: coalescing rotations wait here)

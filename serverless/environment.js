@@ -63,6 +63,8 @@ module.exports.environment = async ({ options, resolveVariable }) => {
     ...(scopes ? { CONFLUENT_SCOPES: scopes } : {}),
     RESTART_METHOD: await param(resolveVariable, 'restartMethod'),
     DRY_RUN: await param(resolveVariable, 'dryRun'),
+    RESTART_COALESCE_SECONDS: await param(resolveVariable, 'restartCoalesceSeconds'),
+    RESTART_COALESCE_MAX_SECONDS: await param(resolveVariable, 'restartCoalesceMaxSeconds'),
     STATE_TABLE: { Ref: 'StateTable' },
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     EVENT_BUS_NAME: await param(resolveVariable, 'eventBusName'),

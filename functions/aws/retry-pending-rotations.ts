@@ -12,9 +12,11 @@ import { attemptOf, MAX_PENDING_ATTEMPTS } from './rotation-retry-queue';
  * The rotation retry queue (SQS, partial batch responses) → the same once-per-(secret, version) reload as
  * onSecretRotated. A rotation still pending goes back on the queue, delayed until the holding lock expires, for
  * MAX_PENDING_ATTEMPTS tries in all; after the last, or at once for a malformed message, it is put on the retry
- * dead-letter queue with its cause. Any other throw (a restart refused, Confluent, Secrets Manager or DynamoDB
- * unreachable) is reported in `batchItemFailures`, so SQS delivers it again after the visibility timeout, and is
- * dead-lettered with its cause on the last receive (the redrive policy still catches what a crash leaves behind).
+ * dead-letter queue with its cause. A rotation waiting for its coalesced restart (RESTART_COALESCE_SECONDS) is
+ * queued again until that is due, as the same try, and this message is done with: a deferral is never dead-lettered.
+ * Any other throw (a restart refused, Confluent, Secrets Manager or DynamoDB unreachable, the deferral's send refused)
+ * is reported in `batchItemFailures`, so SQS delivers it again after the visibility timeout, and is dead-lettered
+ * with its cause on the last receive (the redrive policy still catches what a crash leaves behind).
  */
 const { aws, runtime, sqs, deliver } = createAwsRotationRuntime();
 const deadLetterQueueUrl = requireAwsSetting(
@@ -30,7 +32,10 @@ export const handler = runtime.handler(
     processPartialResponse(event, retryOne, processor, { context, throwOnFullBatchFailure: false }),
 );
 
-/** Resolves when the message is done with (reloaded, queued for its next try, or dead-lettered); throws to retry. */
+/**
+ * Resolves when the message is done with (reloaded, queued for its next try, deferred again until its coalesced
+ * restart is due, or dead-lettered); throws to retry.
+ */
 async function retryOne(record: SQSRecord, context: Context): Promise<void> {
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   const attempt = attemptOf(record);
@@ -41,7 +46,11 @@ async function retryOne(record: SQSRecord, context: Context): Promise<void> {
     if (event.kind !== 'secret-rotated')
       throw new MalformedSecretEventMessageError(`a ${event.kind} event on the rotation retry queue`);
     const summary = await deliver(context, event, attempt);
-    runtime.log.info('pending rotation retried', { messageId, attempt, ...summary });
+    runtime.log.info(summary.kind === 'deferred' ? 'deferred rotation queued again' : 'pending rotation retried', {
+      messageId,
+      attempt,
+      ...summary,
+    });
   } catch (error) {
     const cause = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     const final =

@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { Reloader } from '../../shared/app/build-reloader';
-import { handleSecretEvents, RotationPendingError } from '../../shared/app/handle-trigger';
+import { handleSecretEvents, RotationDeferredError, RotationPendingError } from '../../shared/app/handle-trigger';
 import { loadSettings } from '../../shared/config/settings';
 import { connectorKey } from '../../shared/core/connector-ref';
 import type { SecretRotated } from '../../shared/core/events';
@@ -9,14 +9,15 @@ import { RELOAD_METRICS } from '../../shared/observability/reload-metrics';
 import { createAwsReloader, createDynamoClient } from './aws-reloader';
 import { type AwsSettings, loadAwsSettings, requireAwsSetting } from './aws-settings';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
-import { checkRetryBudget, MAX_PENDING_ATTEMPTS, RotationRetryQueue } from './rotation-retry-queue';
-import { type EventSummary, type RotationKey, rotationKey, summarize } from './rotation-summary';
+import { checkRetryBudget, MAX_PENDING_ATTEMPTS, nextPendingAttempt, RotationRetryQueue } from './rotation-retry-queue';
+import { deferredSummary, type EventSummary, type RotationKey, rotationKey, summarize } from './rotation-summary';
 
 /**
  * What the rotation functions (onSecretRotated from EventBridge, retryPendingRotations from the retry queue) share:
  * one reload per (secret, version) under Powertools idempotency, and the hand-off of a pending rotation to the retry
  * queue. A pending rotation throws inside the idempotent unit, so its record is deleted, never completed: the next
- * try runs the reload again.
+ * try runs the reload again. So does a rotation waiting in its connectors' coalescing windows (RotationDeferredError):
+ * it goes to the same queue, delayed until its coalesced restart is due, as the same try.
  */
 export interface AwsRotationRuntime {
   readonly aws: AwsSettings;
@@ -25,7 +26,8 @@ export interface AwsRotationRuntime {
   readonly sqs: SQSClient;
   /**
    * Reloads `event` once (a duplicate gets the stored result), as try `attempt`. Pending: queued for the next try and
-   * answered `pending`; on the last try the RotationPendingError is thrown for the caller to dead-letter.
+   * answered `pending`; on the last try the RotationPendingError is thrown for the caller to dead-letter. Waiting for
+   * a coalesced restart: queued until it is due, still try `attempt`, and answered `deferred`. Throws when SQS refuses.
    */
   deliver(context: Context, event: SecretRotated, attempt: number): Promise<EventSummary>;
 }
@@ -59,8 +61,11 @@ export function createAwsRotationRuntime(env: NodeJS.ProcessEnv = process.env): 
     try {
       once = await reloadOnce(context, key, event, context.awsRequestId);
     } catch (error) {
-      if (!(error instanceof RotationPendingError) || attempt >= MAX_PENDING_ATTEMPTS) throw error;
-      const next = await retries.schedule(event, error, attempt + 1);
+      if (error instanceof RotationDeferredError) return defer(event, key, error, attempt);
+      if (!(error instanceof RotationPendingError)) throw error;
+      const nextAttempt = nextPendingAttempt(error, attempt);
+      if (nextAttempt > MAX_PENDING_ATTEMPTS) throw error;
+      const next = await retries.schedule(event, error, nextAttempt);
       const pending = error.pending.map(connectorKey);
       runtime.log.warn('rotation pending on locked connectors: queued for another try', {
         ...key,
@@ -81,6 +86,18 @@ export function createAwsRotationRuntime(env: NodeJS.ProcessEnv = process.env): 
       runtime.log.info('duplicate delivery: this version was already handled', { ...key, by: once.value.handledBy });
     }
     return once.value;
+  }
+
+  async function defer(
+    event: SecretRotated,
+    key: RotationKey,
+    deferred: RotationDeferredError,
+    attempt: number,
+  ): Promise<EventSummary> {
+    const next = await retries.defer(event, deferred, attempt);
+    const summary = deferredSummary(key, deferred, next.delaySeconds);
+    runtime.log.info('rotation waits for its coalesced restart: queued until it is due', { ...summary, attempt });
+    return summary;
   }
 
   return { aws, runtime, reloader, sqs, deliver };

@@ -1,4 +1,5 @@
-import type { HandledEvent } from '../../shared/app/handle-trigger';
+import type { HandledEvent, RotationDeferredError } from '../../shared/app/handle-trigger';
+import { connectorKey } from '../../shared/core/connector-ref';
 import type { SecretRotated } from '../../shared/core/events';
 import { secretIdentityKey } from '../../shared/core/secret-ref';
 
@@ -7,7 +8,7 @@ import { secretIdentityKey } from '../../shared/core/secret-ref';
  * small and free of secret values, unlike the full report with its traces.
  */
 export interface EventSummary {
-  readonly kind: HandledEvent['kind'] | 'duplicate-in-progress' | 'pending';
+  readonly kind: HandledEvent['kind'] | 'duplicate-in-progress' | 'pending' | 'deferred';
   readonly secret?: string;
   readonly version?: string | null;
   readonly reason?: string;
@@ -20,6 +21,11 @@ export interface EventSummary {
   readonly pending?: readonly string[];
   readonly attempt?: number;
   readonly retryInSeconds?: number;
+  /** `deferred`: when the first waiting connector's coalesced restart is due, and the connectors waiting for it. */
+  readonly dueAt?: string;
+  readonly waiting?: readonly string[];
+  /** The coalesced restarts that applied this version (restart-coalescing.ts), the same ids every rotation names. */
+  readonly coalescedRestarts?: readonly string[];
 }
 
 /** The idempotency key of a rotation: the secret and its version, whichever event family announced it. */
@@ -43,6 +49,11 @@ export function summarize(handled: HandledEvent, invocationId: string): EventSum
     case 'reloaded': {
       const { report } = handled;
       const results = report.outcomes.map((outcome) => outcome.result);
+      const coalescedRestarts = [
+        ...new Set(
+          report.outcomes.flatMap((outcome) => (outcome.coalescedRestart ? [outcome.coalescedRestart.id] : [])),
+        ),
+      ].sort();
       return {
         kind: 'reloaded',
         secret: report.secret,
@@ -51,6 +62,7 @@ export function summarize(handled: HandledEvent, invocationId: string): EventSum
         restarted: results.filter((result) => result === 'restarted').length,
         failed: results.filter((result) => result !== 'restarted' && result !== 'skipped').length,
         skipped: results.filter((result) => result === 'skipped').length,
+        ...(coalescedRestarts.length > 0 ? { coalescedRestarts } : {}),
         handledBy: invocationId,
       };
     }
@@ -59,4 +71,19 @@ export function summarize(handled: HandledEvent, invocationId: string): EventSum
     case 'ignored':
       return { kind: 'ignored', reason: handled.reason };
   }
+}
+
+/** A rotation queued again to wait for its coalesced restart: what waits, until when, and the delay. */
+export function deferredSummary(
+  key: RotationKey,
+  deferred: RotationDeferredError,
+  retryInSeconds: number,
+): EventSummary {
+  return {
+    kind: 'deferred',
+    ...key,
+    dueAt: deferred.dueAt.toISOString(),
+    waiting: deferred.waiting.map(connectorKey),
+    retryInSeconds,
+  };
 }

@@ -384,6 +384,9 @@ describe('the rotation retry queue in the template', () => {
           Variables: expect.objectContaining({
             ROTATION_RETRY_QUEUE_URL: { Ref: 'RotationRetryQueue' },
             ROTATION_RETRY_DEAD_LETTER_QUEUE_URL: { Ref: 'RotationRetryDeadLetterQueue' },
+            // Coalescing waits on this queue too: off by default, with the table's cap.
+            RESTART_COALESCE_SECONDS: '0',
+            RESTART_COALESCE_MAX_SECONDS: '300',
           }),
         },
       });

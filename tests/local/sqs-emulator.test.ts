@@ -78,3 +78,60 @@ describe('the local SQS: DelaySeconds as SQS has it', () => {
     ]);
   });
 });
+
+describe('the local SQS: on the clock it is given', () => {
+  it('hands a delayed message out at its DelaySeconds on that clock, not before, and then hides it while in flight', async () => {
+    // Prepare
+    let now = Date.parse('2026-11-27T12:00:00Z');
+    const clocked = await startSqsEmulator({ queues: [{ name: QUEUE, visibilityTimeoutSeconds: 60 }], now: () => now });
+    const sender = new SQSClient({
+      region: 'us-east-1',
+      endpoint: clocked.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const sentAt = now;
+    await sender.send(
+      new SendMessageCommand({ QueueUrl: clocked.queueUrl(QUEUE), MessageBody: 'due', DelaySeconds: 30 }),
+    );
+
+    // Act
+    const bodies = (at: number) => {
+      now = sentAt + at;
+      return clocked.control.receiveEvent(QUEUE).Records.map((record) => record.body);
+    };
+    const justBefore = bodies(29_999);
+    const atDelay = bodies(30_000);
+    const inFlight = bodies(89_999);
+    const visibleAgain = bodies(90_000);
+    sender.destroy();
+    await clocked.close();
+
+    // Assess
+    expect(justBefore).toEqual([]);
+    expect(atDelay).toEqual(['due']);
+    expect(inFlight).toEqual([]);
+    expect(visibleAgain).toEqual(['due']);
+  });
+
+  it('reads Date.now at each call by default, so a test that fakes Date moves its delays too', async () => {
+    // Prepare
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout'], advanceTimers: true });
+    const start = Date.now();
+    try {
+      await client.send(
+        new SendMessageCommand({ QueueUrl: sqs.queueUrl(QUEUE), MessageBody: 'later', DelaySeconds: 900 }),
+      );
+
+      // Act
+      const before = sqs.control.receiveEvent(QUEUE).Records.length;
+      jest.setSystemTime(start + 900_000);
+      const after = sqs.control.receiveEvent(QUEUE).Records.map((record) => record.body);
+
+      // Assess
+      expect(before).toBe(0);
+      expect(after).toEqual(['later']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
