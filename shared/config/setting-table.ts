@@ -354,7 +354,7 @@ export const SETTINGS = {
       terraform: param('restart_coalesce_max_seconds'),
     },
     description:
-      "The cap on coalescing: a connector's restart waits at most this long after the first pending version, however many keep coming; at least `RESTART_COALESCE_SECONDS`.",
+      "The cap on coalescing: a connector's restart waits at most this long after the first pending version, however many keep coming (a `MAINTENANCE_WINDOWS` deny window can hold it until the window ends); at least `RESTART_COALESCE_SECONDS`.",
   },
   STATE_RETENTION_DAYS: {
     group: 'Restarting and verifying',

@@ -412,6 +412,26 @@ describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
     }
   });
 
+  it('a version superseded inside the window: its report names the restart that applied the newer one', async () => {
+    // Prepare: the user secret rotates twice, 20 s apart; the first rotation's delivery comes back after the second.
+    const env = setup();
+    const simulator = new DeliverySimulator(env);
+    simulator.deliver('first', env.secrets.rotate(USER, 'u2', new Date(env.start)), 0);
+    await simulator.run(0);
+    env.at(20_000);
+    simulator.deliver('second', env.secrets.rotate(USER, 'u3', env.clock.now()), 20_000);
+
+    // Act
+    await simulator.run();
+
+    // Assess
+    expect(env.platform.restarts).toEqual([ORDERS_KEY]);
+    const restart = [orders(simulator.last('first')), orders(simulator.last('second'))].map((o) => o.coalescedRestart);
+    expect(restart[0]).toBeDefined();
+    expect(restart[0]).toEqual(restart[1]);
+    expect(restart[0]?.covers).toEqual([{ secret: USER_ARN, version: 'u3' }]);
+  });
+
   it('plan shows the pending versions and when the restart is due, and writes nothing', async () => {
     // Prepare
     const env = setup();
