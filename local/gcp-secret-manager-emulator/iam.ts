@@ -60,7 +60,9 @@ const BINDING_RESOURCE = /^projects\/([^/]+)(?:\/secrets\/([^/]+))?$/;
  * IAM as Secret Manager applies it to each call: the caller is the principal its bearer token was issued to, and the
  * call needs one permission on the resource it names, held through a role bound on that secret or on its project.
  * A missing permission is PERMISSION_DENIED naming the permission and the resource as the request named it, whether
- * or not the resource exists: the check comes first, so a denied caller learns nothing of what is there.
+ * or not the resource exists: the check comes first, so a denied caller learns nothing of what is there. A secret's
+ * own policy lives with the secret: it counts only while the secret exists, so a caller granted on secrets alone
+ * (as the functions are) is denied, never told NOT_FOUND, about one that is not there.
  */
 export class SecretManagerIam {
   private readonly bindings: { key: string; role: string; member: string }[] = [];
@@ -68,6 +70,7 @@ export class SecretManagerIam {
   constructor(
     private readonly options: SecretManagerIamOptions,
     private readonly projectNumber: (project: string) => string,
+    private readonly secretExists: (projectNumber: string, secretId: string) => boolean,
   ) {
     for (const binding of options.bindings) this.grant(binding);
   }
@@ -96,7 +99,8 @@ export class SecretManagerIam {
   check(caller: string, permission: string, resource: string): void {
     const [, project = '', secretId] = /^projects\/([^/]+)(?:\/secrets\/([^/]+))?/.exec(resource) ?? [];
     const number = this.projectNumber(project);
-    const keys = new Set([number, ...(secretId === undefined ? [] : [`${number}/${secretId}`])]);
+    const onSecret = secretId !== undefined && this.secretExists(number, secretId);
+    const keys = new Set([number, ...(onSecret ? [`${number}/${secretId}`] : [])]);
     const allowed = this.bindings.some(
       (binding) => binding.member === caller && keys.has(binding.key) && grantsPermission(binding.role, permission),
     );

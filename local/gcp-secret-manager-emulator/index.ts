@@ -83,7 +83,11 @@ export async function startGcpSecretManagerEmulator(
 ): Promise<GcpSecretManagerEmulator> {
   const now = options.now ?? Date.now;
   const store = new GcpSecretStore(options.projects, now);
-  const iam = new SecretManagerIam(options.iam, (project) => store.projectNumber(project));
+  const iam = new SecretManagerIam(
+    options.iam,
+    (project) => store.projectNumber(project),
+    (projectNumber, id) => store.has(projectNumber, id),
+  );
   const log: SecretManagerRequest[] = [];
 
   const notify = (secret: StoredSecret, eventType: string, version?: StoredVersion) => {

@@ -102,6 +102,10 @@ export class GcpSecretStore {
     return secret;
   }
 
+  has(projectNumber: string, id: string): boolean {
+    return this.secrets.has(`${projectNumber}/${id}`);
+  }
+
   get(project: string, id: string): StoredSecret {
     const projectNumber = this.projectNumber(project);
     const secret = this.secrets.get(`${projectNumber}/${id}`);

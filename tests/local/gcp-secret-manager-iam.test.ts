@@ -129,14 +129,26 @@ describe('the local Secret Manager checks IAM on every call', () => {
     for (const error of denied) expect(error).toMatchObject({ code: 7 });
   });
 
-  it('checks before it looks: a caller without a permission is denied on a missing secret, one with it is told NOT_FOUND', async () => {
+  it('checks before it looks: without a permission a missing secret is denied, with one on the project NOT_FOUND', async () => {
+    // Prepare: a secret's own policy goes with the secret, so a grant on one that is not there grants nothing.
+    emulator.control.grant({ resource: secretName('not-yet'), role: 'roles/secretmanager.viewer', member: ROTATOR });
+
     // Act
     const denied = await rotator.getSecret({ name: secretName('no-such-secret') }).catch((e: unknown) => e);
+    const grantedButMissing = await rotator.getSecret({ name: secretName('not-yet') }).catch((e: unknown) => e);
     const missing = await owner.getSecret({ name: secretName('no-such-secret') }).catch((e: unknown) => e);
+    await owner.createSecret({
+      parent: `projects/${PROJECT.id}`,
+      secretId: 'not-yet',
+      secret: { replication: { automatic: {} } },
+    });
+    const [created] = await rotator.getSecret({ name: secretName('not-yet') });
 
     // Assess
     expect(denied).toMatchObject({ code: 7 });
+    expect(grantedButMissing).toMatchObject({ code: 7 });
     expect(missing).toMatchObject({ code: 5 });
+    expect(created.name).toBe(`projects/${PROJECT.number}/secrets/not-yet`);
   });
 
   it('applies a role bound on the project to every secret in it, by project id or number', async () => {
