@@ -85,12 +85,12 @@ function expand(tf: string, expression: string, variables: GcpTerraformVariables
 }
 
 /**
- * `name = { for s in ["A", "B"] : s => regex("<re>", var.environment[s]) if can(regex("<re>", lookup(var.environment,
- * s, ""))) }`: the captures of the regex for each named setting whose value in `environment` matches.
+ * `name = { for s in ["A", "B"] : s => regex("<re>", lookup(var.environment, s, "")) if can(regex("<re>",
+ * lookup(var.environment, s, ""))) }`: the captures of the regex for each named setting whose value matches.
  */
 function environmentSecrets(tf: string, name: string, variables: GcpTerraformVariables): Each[] {
   const local = new RegExp(
-    `^\\s+${name}\\s+=\\s+\\{\\s*for (\\w+) in \\[([^\\]]*)\\] : \\1 => regex\\("([^"]+)", var\\.environment\\[\\1\\]\\)\\s*if can\\(regex\\("([^"]+)", lookup\\(var\\.environment, \\1, ""\\)\\)\\)\\s*\\}`,
+    `^\\s+${name}\\s+=\\s+\\{\\s*for (\\w+) in \\[([^\\]]*)\\] : \\1 => regex\\("([^"]+)", lookup\\(var\\.environment, \\1, ""\\)\\)\\s*if can\\(regex\\("([^"]+)", lookup\\(var\\.environment, \\1, ""\\)\\)\\)\\s*\\}`,
     'm',
   ).exec(tf);
   if (!local) throw new UnreadableTerraformError(`local.${name} is not a for over environment names this reader knows`);

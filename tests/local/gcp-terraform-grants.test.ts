@@ -27,7 +27,7 @@ const MEMBER = 'serviceAccount:reloader@acme-tf.iam.gserviceaccount.com';
 const MODULE = `
 locals {
   from_environment = {
-    for setting in ["ALERT_WEBHOOK_SECRET", "TARGET_MAPPING"] : setting => regex("^projects/([^/]+)/secrets/([^/]+)", var.environment[setting])
+    for setting in ["ALERT_WEBHOOK_SECRET", "TARGET_MAPPING"] : setting => regex("^projects/([^/]+)/secrets/([^/]+)", lookup(var.environment, setting, ""))
     if can(regex("^projects/[^/]+/secrets/[^/]+", lookup(var.environment, setting, "")))
   }
 }
