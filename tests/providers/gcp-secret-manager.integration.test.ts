@@ -189,6 +189,24 @@ describe('GcpSecretManager against the local Secret Manager (REST fallback)', ()
     }
   });
 
+  it('maps UNAUTHENTICATED (a token Secret Manager does not accept) to access denied too, naming the code', async () => {
+    // Prepare
+    const secretId = await createSecret();
+    await addVersion(secretId, CANARY);
+    const stale = secretManagerClient(emulator.url.replace('http://', 'http://expired-token@'));
+
+    // Act
+    const error = await new GcpSecretManager(stale)
+      .describe(parseSecretRef(`projects/${PROJECT.id}/secrets/${secretId}`))
+      .catch((e: unknown) => e);
+    await stale.close();
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretAccessDeniedError);
+    expect(error).toMatchObject({ operation: 'GetSecret', code: 'UNAUTHENTICATED' });
+    expect((error as Error).message).toContain('Request had invalid authentication credentials');
+  });
+
   it('describes with roles/secretmanager.viewer alone, which reads no payload', async () => {
     // Prepare
     const secretId = await createSecret({ 'confluent-connectors': 'env-a/lkc-gc1/orders-cdc' });
