@@ -5,10 +5,17 @@ import type { ConfluentEmulator } from './confluent-emulator';
 import { GCP_SEED_SECRET, LOCAL_GCP_PROJECT } from './gcp-estate';
 import {
   type GcpSecretManagerEmulator,
+  type IamBinding,
   LocalPubSub,
   type PubSubMessage,
   startGcpSecretManagerEmulator,
 } from './gcp-secret-manager-emulator';
+import {
+  functionsServiceAccount,
+  type GcpTerraformVariables,
+  readGcpTerraformModule,
+  secretGrantsOf,
+} from './gcp-terraform-grants';
 import { type GcsEmulator, startGcsEmulator } from './gcs-emulator';
 import { closeServer, listenOnLoopback } from './loopback';
 
@@ -19,6 +26,11 @@ const EVENTARC_SUBSCRIPTION = `projects/${LOCAL_GCP_PROJECT.id}/subscriptions/ev
 /** The functions' own secrets, as infra/gcp/ names them. */
 export const LOCAL_GCP_CREDENTIALS = `projects/${LOCAL_GCP_PROJECT.id}/secrets/connector-reloader-confluent-cloud`;
 export const LOCAL_GCP_WEBHOOK_TOKEN = `projects/${LOCAL_GCP_PROJECT.id}/secrets/connector-reloader-webhook-token`;
+/**
+ * Who calls Secret Manager without a token locally: the developer (tests, the demo, a person rotating a secret), an
+ * admin of the project as its owner would be. The functions call with their service account's token.
+ */
+export const LOCAL_GCP_DEVELOPER = 'user:developer@acme.example';
 
 /** The functions infra/gcp deploys, each served by the real Functions Framework on a loopback port of its own. */
 export const GCP_FUNCTION_NAMES = [
@@ -42,10 +54,20 @@ export interface GcpFunctionsStackOptions {
   readonly onNotification?: (message: PubSubMessage) => void;
   /** Eventarc's trigger delivers nothing by itself: a test hands each notification over with `deliverToEventarc`. */
   readonly holdEventarc?: boolean;
+  /** The module's `secrets` variable, the watched secrets (default: the seeded inventory secret). */
+  readonly secrets?: readonly string[];
+  /** The module's `environment` variable, as far as its grants read it (`ALERT_WEBHOOK_SECRET`, `TARGET_MAPPING`). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** The module's text (default: infra/gcp/main.tf): the Secret Manager roles the functions get come from it. */
+  readonly terraform?: string;
 }
 
 export interface GcpFunctionsStack {
   readonly secretManager: GcpSecretManagerEmulator;
+  /** The functions' service account (`serviceAccount:<email>`), the caller of every Secret Manager call they make. */
+  readonly functionsMember: string;
+  /** The secret-level role bindings the module makes, as the local Secret Manager enforces them. */
+  readonly grants: readonly IamBinding[];
   readonly pubsub: LocalPubSub;
   readonly storage: GcsEmulator;
   readonly tasks: CloudTasksEmulator;
@@ -65,12 +87,45 @@ export interface GcpFunctionsStack {
  * trigger on that topic delivering binary-mode CloudEvents to onSecretVersionEvent, Cloud Storage for state and
  * dead letters, Cloud Tasks for the hand-offs, and a loopback port per function. A notification of a new version
  * also marks the connectors that read the secret stale in the Confluent emulator, as Confluent Cloud would see it.
+ * Secret Manager enforces the roles infra/gcp/main.tf grants the functions' service account (read from the module
+ * for these variables), so the functions run with a deploy's permissions; the developer is a project admin.
  * The functions themselves are attached by `serveGcpFunctions` once the environment is in place.
  */
 export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions): Promise<GcpFunctionsStack> {
   const port = (offset: number) => (options.basePort === undefined ? 0 : options.basePort + offset);
   const pubsub = new LocalPubSub({ now: Date.now, retryDelayMs: 100 });
-  const secretManager = await startGcpSecretManagerEmulator({ port: port(0), projects: [LOCAL_GCP_PROJECT], pubsub });
+  const variables: GcpTerraformVariables = {
+    project_id: LOCAL_GCP_PROJECT.id,
+    name: 'connector-reloader',
+    secrets: options.secrets ?? [GCP_SEED_SECRET],
+    credentials_secret: LOCAL_GCP_CREDENTIALS.split('/').at(-1) ?? '',
+    webhook_token_secret: LOCAL_GCP_WEBHOOK_TOKEN.split('/').at(-1) ?? '',
+    environment: options.environment ?? {},
+  };
+  const terraform = options.terraform ?? readGcpTerraformModule();
+  const functionsMember = `serviceAccount:${functionsServiceAccount(terraform, variables)}`;
+  const grants = secretGrantsOf(terraform, variables);
+  // An access token as the metadata server would hand the functions' account one.
+  const functionsToken = `local-${randomUUID()}`;
+  const secretManager = await startGcpSecretManagerEmulator({
+    port: port(0),
+    projects: [LOCAL_GCP_PROJECT],
+    pubsub,
+    iam: {
+      tokens: { [functionsToken]: functionsMember },
+      callerWithoutToken: LOCAL_GCP_DEVELOPER,
+      bindings: [
+        {
+          resource: `projects/${LOCAL_GCP_PROJECT.id}`,
+          role: 'roles/secretmanager.admin',
+          member: LOCAL_GCP_DEVELOPER,
+        },
+        ...grants,
+      ],
+    },
+  });
+  const functionsEndpoint = new URL(secretManager.url);
+  functionsEndpoint.username = functionsToken;
   const storage = await startGcsEmulator({ port: port(1), buckets: [LOCAL_GCP_BUCKET] });
   const tasks = await startCloudTasksEmulator({ port: port(2), queues: [LOCAL_GCP_QUEUE], retryDelayMs: 100 });
   const servers = new Map<GcpFunctionName, Server>();
@@ -142,6 +197,8 @@ export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions):
   );
   return {
     secretManager,
+    functionsMember,
+    grants,
     pubsub,
     storage,
     tasks,
@@ -151,7 +208,8 @@ export async function startGcpFunctionsStack(options: GcpFunctionsStackOptions):
       GCP_TASK_QUEUE: LOCAL_GCP_QUEUE,
       GCP_RELOAD_URL: urls.reloadRotatedSecret,
       GCP_RECOVER_URL: urls.recoverReportedFailures,
-      GCP_SECRET_MANAGER_ENDPOINT: secretManager.url,
+      // The functions' token in the URL's user part: they call as their service account.
+      GCP_SECRET_MANAGER_ENDPOINT: functionsEndpoint.href.replace(/\/$/, ''),
       GCP_CLOUD_TASKS_ENDPOINT: tasks.url,
       STORAGE_EMULATOR_HOST: storage.url,
       GCP_ON_SECRET_VERSION_EVENT_URL: urls.onSecretVersionEvent,

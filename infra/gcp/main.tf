@@ -17,9 +17,11 @@ variable "name" {
   type    = string
   default = "connector-reloader"
 }
-# The secrets whose rotations restart connectors (secret ids in this project). The functions may read these only.
+# The secrets whose rotations restart connectors (secret ids in this project): the functions see their metadata
+# (annotations, versions), never their values.
 variable "secrets" { type = list(string) }
-# The functions' own secrets: the Confluent Cloud API key ({"apiKey","apiSecret"}) and the webhook token.
+# The functions' own secrets, whose values they read: the Confluent Cloud API key ({"apiKey","apiSecret"}) and the
+# webhook token. ALERT_WEBHOOK_SECRET and TARGET_MAPPING in `environment`, when Secret Manager names, are read too.
 variable "credentials_secret" { type = string }
 variable "webhook_token_secret" { type = string }
 # The zip of `npm run build:gcp` (dist/gcp/index.js) with package.json, uploaded by the caller.
@@ -80,6 +82,12 @@ locals {
     webhook = { entry_point = "connectorFailureWebhook", timeout = 60 }
     sweep   = { entry_point = "sweepFailedConnectors", timeout = 900 }
   }
+  # The other secrets the functions read for themselves, as `environment` names them (projects/<project>/secrets/<id>,
+  # a version or not): the alert webhook URL and a target mapping kept in Secret Manager. A `file:` mapping needs none.
+  environment_secrets = {
+    for setting in ["ALERT_WEBHOOK_SECRET", "TARGET_MAPPING"] : setting => regex("^projects/([^/]+)/secrets/([^/]+)", lookup(var.environment, setting, ""))
+    if can(regex("^projects/[^/]+/secrets/[^/]+", lookup(var.environment, setting, "")))
+  }
 }
 
 # One service account for every function, with nothing but what they use.
@@ -89,12 +97,15 @@ resource "google_service_account" "functions" {
   display_name = "connector-reloader functions"
 }
 
-# roles/secretmanager.secretAccessor on the named secrets only, never on the project.
+# Secret Manager roles on the named secrets only, never on the project, and each secret gets what the functions call
+# on it. A watched secret is described, never read (GetSecret for its annotations, ListSecretVersions): the viewer
+# role, which holds secrets.get and versions.list and no payload (secretAccessor holds versions.access alone, so it
+# could not describe one). The functions' own secrets are read (AccessSecretVersion on latest): secretAccessor.
 resource "google_secret_manager_secret_iam_member" "rotated" {
   for_each  = toset(var.secrets)
   project   = var.project_id
   secret_id = each.value
-  role      = "roles/secretmanager.secretAccessor"
+  role      = "roles/secretmanager.viewer"
   member    = "serviceAccount:${google_service_account.functions.email}"
 }
 
@@ -102,6 +113,14 @@ resource "google_secret_manager_secret_iam_member" "own" {
   for_each  = toset([var.credentials_secret, var.webhook_token_secret])
   project   = var.project_id
   secret_id = each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.functions.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "own_from_environment" {
+  for_each  = local.environment_secrets
+  project   = each.value[0]
+  secret_id = each.value[1]
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.functions.email}"
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, startLoopbackHttp } from '../loopback';
+import { type IamBinding, SecretManagerIam, type SecretManagerIamOptions } from './iam';
 import type { LocalPubSub, PubSubMessage } from './pubsub-topic';
 import {
   etagOf,
@@ -12,6 +13,8 @@ import {
   type VersionState,
 } from './secret-store';
 
+export type { IamBinding, SecretManagerIamOptions } from './iam';
+export { SECRET_MANAGER_ROLES } from './iam';
 export type { PubSubMessage, PubSubSubscriber } from './pubsub-topic';
 export { LocalPubSub } from './pubsub-topic';
 export type { LocalProject } from './secret-store';
@@ -21,7 +24,17 @@ export interface GcpSecretManagerEmulatorOptions {
   readonly projects: readonly LocalProject[];
   /** Where notifications go: the topics named on each secret. */
   readonly pubsub: LocalPubSub;
+  /** Who may call what: the tokens the emulator accepts and the role bindings each call is checked against. */
+  readonly iam: SecretManagerIamOptions;
   readonly now?: () => number;
+}
+
+export interface SecretManagerRequest {
+  readonly method: string;
+  readonly path: string;
+  /** The principal the call was made as; absent when it was refused before one was known (401). */
+  caller?: string;
+  status?: number;
 }
 
 export interface GcpSecretManagerControl {
@@ -32,9 +45,9 @@ export interface GcpSecretManagerControl {
     value: string,
     fields?: { annotations?: Record<string, string>; labels?: Record<string, string>; topics?: string[] },
   ): number;
-  /** Every call on this secret answers PERMISSION_DENIED, as for an identity without secretAccessor on it. */
-  deny(project: string, id: string): void;
-  requests(): { method: string; path: string }[];
+  /** Setup, not an API call: one more role binding, as `gcloud secrets add-iam-policy-binding` makes one. */
+  grant(binding: IamBinding): void;
+  requests(): SecretManagerRequest[];
 }
 
 export interface GcpSecretManagerEmulator {
@@ -59,17 +72,23 @@ const STATE_OF = { enable: 'ENABLED', disable: 'DISABLED', destroy: 'DESTROYED' 
 /**
  * Google Cloud Secret Manager's REST API (v1, the surface @google-cloud/secret-manager's REST fallback calls) on
  * 127.0.0.1: secrets with annotations, labels and topics; versions added, read (`latest` resolves), listed newest
- * first, accessed, enabled, disabled and destroyed. Errors are google.rpc.Status JSON (`{error: {code, message,
- * status}}`) with the API's HTTP status: NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION for a version not
- * ENABLED. Every change publishes Secret Manager's notification to the secret's topics.
+ * first, accessed, enabled, disabled and destroyed. Every call is made as the principal its bearer token names and
+ * needs the IAM permission Google's method reference names, through a role on the secret or its project (iam.ts).
+ * Errors are google.rpc.Status JSON (`{error: {code, message, status}}`, `code` the HTTP status): UNAUTHENTICATED,
+ * PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION for a version not ENABLED. Every change publishes Secret
+ * Manager's notification to the secret's topics.
  */
 export async function startGcpSecretManagerEmulator(
   options: GcpSecretManagerEmulatorOptions,
 ): Promise<GcpSecretManagerEmulator> {
   const now = options.now ?? Date.now;
   const store = new GcpSecretStore(options.projects, now);
-  const denied = new Set<string>();
-  const log: { method: string; path: string }[] = [];
+  const iam = new SecretManagerIam(
+    options.iam,
+    (project) => store.projectNumber(project),
+    (projectNumber, id) => store.has(projectNumber, id),
+  );
+  const log: SecretManagerRequest[] = [];
 
   const notify = (secret: StoredSecret, eventType: string, version?: StoredVersion) => {
     const secretName = `projects/${secret.projectNumber}/secrets/${secret.id}`;
@@ -89,41 +108,50 @@ export async function startGcpSecretManagerEmulator(
     }
   };
 
-  const guard = (project: string, id: string) => {
-    if (denied.has(`${store.projectNumber(project)}/${id}`)) {
-      throw new SecretManagerApiError(
-        'PERMISSION_DENIED',
-        `Permission 'secretmanager.versions.access' denied for resource 'projects/${project}/secrets/${id}' (or it may not exist).`,
-      );
-    }
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = decodeURIComponent(url.pathname);
     const method = req.method ?? 'GET';
-    log.push({ method, path });
+    const entry: SecretManagerRequest = { method, path };
+    log.push(entry);
+    const send = (status: number, body: unknown) => {
+      entry.status = status;
+      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+      res.end(JSON.stringify(body));
+    };
     const ints = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
-    const body = method === 'GET' ? {} : parseJson(await readBody(req));
     try {
+      const caller = iam.callerOf(req.headers.authorization);
+      entry.caller = caller;
+      const body = method === 'GET' ? {} : parseJson(await readBody(req));
+      // Authorized before anything is looked up: a denied caller cannot tell a missing secret from a hidden one.
+      const allow = (permission: string, resource: string) => iam.check(caller, permission, resource);
       const version = VERSION_PATH.exec(path);
       if (version) {
         const [, project = '', id = '', versionId] = version;
         const verb = version[4] as 'access' | 'enable' | 'disable' | 'destroy' | undefined;
-        guard(project, id);
-        if (versionId === undefined && method === 'GET')
-          return send(res, 200, listVersions(store.get(project, id), url, ints));
-        if (versionId === undefined) throw notAllowed(method, path);
-        if (verb === undefined && method === 'GET') {
-          const found = store.version(project, id, versionId);
-          return send(res, 200, versionJson(found.secret, found.version, ints));
+        const secretName = `projects/${project}/secrets/${id}`;
+        if (versionId === undefined && method === 'GET') {
+          allow('secretmanager.versions.list', secretName);
+          return send(200, listVersions(store.get(project, id), url, ints));
         }
-        if (verb === 'access' && method === 'GET') return send(res, 200, access(store, project, id, versionId));
+        if (versionId === undefined) throw notAllowed(method, path);
+        const versionName = `${secretName}/versions/${versionId}`;
+        if (verb === undefined && method === 'GET') {
+          allow('secretmanager.versions.get', versionName);
+          const found = store.version(project, id, versionId);
+          return send(200, versionJson(found.secret, found.version, ints));
+        }
+        if (verb === 'access' && method === 'GET') {
+          allow('secretmanager.versions.access', versionName);
+          return send(200, access(store, project, id, versionId));
+        }
         if (verb && verb !== 'access' && method === 'POST') {
+          allow(`secretmanager.versions.${verb}`, versionName);
           const changed = store.setState(project, id, versionId, STATE_OF[verb]);
           const secret = store.get(project, id);
           notify(secret, EVENT_OF[verb], changed);
-          return send(res, 200, versionJson(secret, changed, ints));
+          return send(200, versionJson(secret, changed, ints));
         }
         throw notAllowed(method, path);
       }
@@ -131,6 +159,7 @@ export async function startGcpSecretManagerEmulator(
       if (secretPath) {
         const [, project = '', id, verb] = secretPath;
         if (id === undefined && method === 'POST') {
+          allow('secretmanager.secrets.create', `projects/${project}`);
           const secretId = url.searchParams.get('secretId') ?? '';
           const created = store.create(project, secretId, {
             labels: record(body.labels),
@@ -138,11 +167,12 @@ export async function startGcpSecretManagerEmulator(
             topics: topicsOf(body.topics),
           });
           notify(created, 'SECRET_CREATE');
-          return send(res, 200, secretJson(created));
+          return send(200, secretJson(created));
         }
         if (id === undefined) throw notAllowed(method, path);
-        guard(project, id);
+        const secretName = `projects/${project}/secrets/${id}`;
         if (verb === 'addVersion' && method === 'POST') {
+          allow('secretmanager.versions.add', secretName);
           const payload = (body.payload ?? {}) as { data?: unknown };
           if (typeof payload.data !== 'string') {
             throw new SecretManagerApiError('INVALID_ARGUMENT', 'Secret Payload cannot be empty.');
@@ -150,10 +180,14 @@ export async function startGcpSecretManagerEmulator(
           const added = store.addVersion(project, id, Buffer.from(payload.data, 'base64'));
           const secret = store.get(project, id);
           notify(secret, 'SECRET_VERSION_ADD', added);
-          return send(res, 200, versionJson(secret, added, ints));
+          return send(200, versionJson(secret, added, ints));
         }
-        if (verb === undefined && method === 'GET') return send(res, 200, secretJson(store.get(project, id)));
+        if (verb === undefined && method === 'GET') {
+          allow('secretmanager.secrets.get', secretName);
+          return send(200, secretJson(store.get(project, id)));
+        }
         if (verb === undefined && method === 'PATCH') {
+          allow('secretmanager.secrets.update', secretName);
           const secret = store.get(project, id);
           const mask = (url.searchParams.get('updateMask') ?? '').split(',').filter(Boolean);
           if (mask.length === 0) throw new SecretManagerApiError('INVALID_ARGUMENT', 'update_mask is required.');
@@ -165,15 +199,15 @@ export async function startGcpSecretManagerEmulator(
           }
           secret.etagCounter += 1;
           notify(secret, 'SECRET_UPDATE');
-          return send(res, 200, secretJson(secret));
+          return send(200, secretJson(secret));
         }
         throw notAllowed(method, path);
       }
       throw new SecretManagerApiError('NOT_FOUND', `The requested URL ${path} was not found on this server.`);
     } catch (error) {
       if (!(error instanceof SecretManagerApiError)) throw error;
-      const { code, http } = RPC_STATUS[error.status];
-      return send(res, http, { error: { code, message: error.message, status: error.status } });
+      const { http } = RPC_STATUS[error.status];
+      return send(http, { error: { code: http, message: error.message, status: error.status } });
     }
   };
 
@@ -185,9 +219,7 @@ export async function startGcpSecretManagerEmulator(
         store.create(project, id, fields);
         return store.addVersion(project, id, Buffer.from(value, 'utf8')).number;
       },
-      deny(project, id) {
-        denied.add(`${store.projectNumber(project)}/${id}`);
-      },
+      grant: (binding) => iam.grant(binding),
       requests: () => log.map((entry) => ({ ...entry })),
     },
     close: () => server.close(),
@@ -271,11 +303,6 @@ function topicsOf(value: unknown): string[] {
   return value.flatMap((topic) =>
     typeof (topic as { name?: unknown })?.name === 'string' ? [(topic as { name: string }).name] : [],
   );
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-  res.end(JSON.stringify(body));
 }
 
 export type { PubSubMessage as SecretManagerNotification };

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 
-/** Secret Manager's status codes as google.rpc.Status carries them, with the HTTP status the REST API answers. */
+/**
+ * Secret Manager's status codes (google.rpc.Code) with the HTTP status the REST API answers. Over REST the error's
+ * `code` is the HTTP status (`{"error": {"code": 403, "message": …, "status": "PERMISSION_DENIED"}}`).
+ */
 export const RPC_STATUS = {
   INVALID_ARGUMENT: { code: 3, http: 400 },
   NOT_FOUND: { code: 5, http: 404 },
   ALREADY_EXISTS: { code: 6, http: 409 },
   PERMISSION_DENIED: { code: 7, http: 403 },
   FAILED_PRECONDITION: { code: 9, http: 400 },
+  UNAUTHENTICATED: { code: 16, http: 401 },
 } as const;
 export type RpcStatus = keyof typeof RPC_STATUS;
 
@@ -96,6 +100,10 @@ export class GcpSecretStore {
     };
     this.secrets.set(key, secret);
     return secret;
+  }
+
+  has(projectNumber: string, id: string): boolean {
+    return this.secrets.has(`${projectNumber}/${id}`);
   }
 
   get(project: string, id: string): StoredSecret {

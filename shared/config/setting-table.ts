@@ -642,7 +642,8 @@ export const SETTINGS = {
     kind: KINDS.url,
     unset: "Secret Manager's API",
     runtimes: ['gcp', 'cli'],
-    description: 'Local only: a plain-HTTP Secret Manager endpoint (the local cloud), called without credentials.',
+    description:
+      "Local only: a plain-HTTP Secret Manager endpoint (the local cloud). The URL's user part, if any (`http://<token>@127.0.0.1:<port>`), is sent as the bearer token whose principal the local IAM checks; without one, no credentials.",
   },
   GCP_CLOUD_TASKS_ENDPOINT: {
     group: 'Google Cloud',

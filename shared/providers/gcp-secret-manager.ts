@@ -1,5 +1,5 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { PassThroughClient } from 'google-auth-library';
+import { OAuth2Client, PassThroughClient } from 'google-auth-library';
 import type { SecretSnapshot, SecretSource } from '../core/ports';
 import { canonicalSecretId, type GcpSecretRef, type SecretRef } from '../core/secret-ref';
 import { redact, registerSensitiveValue } from '../observability/redaction';
@@ -15,8 +15,10 @@ type Client = Pick<SecretManagerServiceClient, 'getSecret' | 'listSecretVersions
 
 /**
  * The client on the REST transport (`fallback: true`), in Google Cloud too: HTTP/1.1 JSON, no gRPC stack in the
- * bundle, and the same wire the local emulator serves. `endpoint` (`http://127.0.0.1:<port>`, local only) points it
- * at the emulator with no credentials; otherwise Application Default Credentials (the function's service account).
+ * bundle, and the same wire the local emulator serves. `endpoint` (`http://[<token>@]127.0.0.1:<port>`, local only)
+ * points it at the emulator, sending the URL's user part as the bearer token the local IAM checks (the caller's
+ * identity there) and nothing without one; otherwise Application Default Credentials (the function's service
+ * account).
  */
 export function secretManagerClient(endpoint?: string): SecretManagerServiceClient {
   if (!endpoint) return new SecretManagerServiceClient({ fallback: true });
@@ -26,8 +28,16 @@ export function secretManagerClient(endpoint?: string): SecretManagerServiceClie
     apiEndpoint: url.hostname,
     port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)),
     protocol: url.protocol.replace(':', ''),
-    ...(url.protocol === 'http:' ? { authClient: new PassThroughClient() } : {}),
+    ...(url.protocol === 'http:' ? { authClient: localAuthClient(decodeURIComponent(url.username)) } : {}),
   } as ConstructorParameters<typeof SecretManagerServiceClient>[0]);
+}
+
+/** A fixed bearer token (never refreshed) for a local endpoint, or no credentials at all. */
+function localAuthClient(token: string): OAuth2Client | PassThroughClient {
+  if (token === '') return new PassThroughClient();
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: token, token_type: 'Bearer' });
+  return client;
 }
 
 /** gRPC codes the client's errors carry (google.rpc.Code), by name for the provider error. */

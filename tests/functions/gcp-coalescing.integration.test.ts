@@ -71,7 +71,8 @@ beforeAll(async () => {
   });
   const confluentKey = { apiKey: 'local-api-key', apiSecret: 'local-api-secret' };
   cloud = await startLocalCloud({ provisioningMs: 200, confluentKey, estate: estate() });
-  gcp = await startGcpFunctionsStack({ confluent: cloud.confluent, confluentKey });
+  // Both are watched secrets: the module's `secrets`, so the functions are granted on them as a deploy would be.
+  gcp = await startGcpFunctionsStack({ confluent: cloud.confluent, confluentKey, secrets: [USER, PASSWORD] });
   for (const name of [USER, PASSWORD]) {
     gcp.secretManager.control.seed(LOCAL_GCP_PROJECT.id, name, `${name}-v1`, { topics: [LOCAL_GCP_TOPIC] });
   }

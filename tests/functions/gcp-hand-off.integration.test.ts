@@ -27,6 +27,8 @@ beforeAll(async () => {
     VERIFY_TIMEOUT_SECONDS: '20',
     GCP_EVENT_FUNCTION_TIMEOUT_SECONDS: '30',
     GCP_TASK_MAX_ATTEMPTS: '2',
+    // A Confluent outage fails a try at once rather than after the backoff.
+    CONFLUENT_MAX_RETRIES: '0',
   });
   writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   serveGcpFunctions();
@@ -63,7 +65,8 @@ describe('onSecretVersionEvent when a reload can outlast its delivery deadline',
   }, 60_000);
 
   it('dead-letters a malformed task at once, and a failing one on its last attempt, with the cause', async () => {
-    // Prepare: a rotation of a secret that does not exist (every attempt fails), and one with a broken versionId.
+    // Prepare: a rotation while Confluent answers every call with a 500 (every attempt fails), and one with a broken
+    // versionId. (A secret the functions hold no role on is not a failure: PERMISSION_DENIED, ignored, acknowledged.)
     const post = (body: unknown, retryCount: number) =>
       fetch(gcp.urls.reloadRotatedSecret, {
         method: 'POST',
@@ -74,8 +77,8 @@ describe('onSecretVersionEvent when a reload can outlast its delivery deadline',
       message: {
         attributes: {
           eventType: 'SECRET_VERSION_ADD',
-          secretId: `projects/${LOCAL_GCP_PROJECT.number}/secrets/no-such-secret`,
-          versionId: `projects/${LOCAL_GCP_PROJECT.number}/secrets/no-such-secret/versions/1`,
+          secretId: `projects/${LOCAL_GCP_PROJECT.number}/secrets/${GCP_SEED_SECRET}`,
+          versionId: `projects/${LOCAL_GCP_PROJECT.number}/secrets/${GCP_SEED_SECRET}/versions/1`,
         },
         messageId: '77',
       },
@@ -87,8 +90,10 @@ describe('onSecretVersionEvent when a reload can outlast its delivery deadline',
       { ...rotation, message: { attributes: { ...rotation.message.attributes, versionId: 'v' } } },
       0,
     );
+    cloud.confluent.control.setFaults({ errorRate: 1, random: () => 0 });
     const firstTry = await post(rotation, 0);
     const lastTry = await post(rotation, 1);
+    cloud.confluent.control.clearFaults();
     const letter = (await lastTry.json()) as { deadLettered?: string; object?: string };
     const [stored] = await new Storage()
       .bucket(LOCAL_GCP_BUCKET)
@@ -105,7 +110,7 @@ describe('onSecretVersionEvent when a reload can outlast its delivery deadline',
       function: 'reloadRotatedSecret',
       attempts: 2,
       cause: expect.stringMatching(
-        /SecretNotFoundError: GetSecret of secret projects\/314159265358\/secrets\/no-such-secret/,
+        /^ConfluentServerError: Confluent list-connectors of env-prod01\/lkc-gcinv1 failed: HTTP 500/,
       ),
       payload: rotation,
     });

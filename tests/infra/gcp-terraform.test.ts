@@ -98,18 +98,25 @@ describe('infra/gcp/main.tf essentials', () => {
 });
 
 describe('least privilege: infra/gcp/main.tf', () => {
-  it('grants roles/secretmanager.secretAccessor per named secret only, never on the project', () => {
+  it('grants Secret Manager roles per named secret only: viewer on the watched ones, secretAccessor on its own', () => {
     // Act
-    const accessorGrants = [...blocks.entries()].filter(([, text]) =>
-      /role\s*=\s*"roles\/secretmanager\.secretAccessor"/.test(text),
-    );
+    const secretGrants = (role: string) =>
+      [...blocks.entries()]
+        .filter(([, text]) => new RegExp(`role\\s*=\\s*"roles/secretmanager\\.${role}"`).test(text))
+        .map(([key]) => key)
+        .sort();
 
-    // Assess
-    expect(accessorGrants.map(([key]) => key).sort()).toEqual([
+    // Assess: the watched secrets are described (GetSecret, ListSecretVersions), never read.
+    expect(secretGrants('viewer')).toEqual(['google_secret_manager_secret_iam_member.rotated']);
+    expect(secretGrants('secretAccessor')).toEqual([
       'google_secret_manager_secret_iam_member.own',
-      'google_secret_manager_secret_iam_member.rotated',
+      'google_secret_manager_secret_iam_member.own_from_environment',
     ]);
     expect(block('google_secret_manager_secret_iam_member.rotated')).toMatch(/for_each\s*=\s*toset\(var\.secrets\)/);
+    expect(block('google_secret_manager_secret_iam_member.own_from_environment')).toMatch(
+      /for_each\s*=\s*local\.environment_secrets/,
+    );
+    expect(tf).toMatch(/for setting in \["ALERT_WEBHOOK_SECRET", "TARGET_MAPPING"\]/);
     expect(tf).not.toMatch(/google_project_iam_(member|binding|policy)/);
     expect(tf).not.toMatch(/roles\/(owner|editor|viewer|secretmanager\.admin|storage\.admin)"/);
     expect(tf).not.toMatch(/roles\/secretmanager\.(secretVersionManager|secretVersionAdder)/);

@@ -17,6 +17,10 @@ import {
 } from '../../shared/providers/secret-provider-errors';
 
 const PROJECT = { id: 'acme-tests', number: '271828182845' };
+/** The tests create and rotate secrets as a project admin (no token); the reloader calls with its own token. */
+const ADMIN = 'user:admin@acme.example';
+const RELOADER = 'serviceAccount:reloader@acme-tests.iam.gserviceaccount.com';
+const RELOADER_TOKEN = 'local-reloader-token';
 const TOPIC = 'projects/acme-tests/topics/secret-events';
 /** A value that must never show up outside AccessSecretVersion responses. */
 const CANARY = 'canary-Gsm7!value-5c1e9a02';
@@ -25,19 +29,32 @@ let emulator: GcpSecretManagerEmulator;
 let pubsub: LocalPubSub;
 let client: SecretManagerServiceClient;
 let source: GcpSecretManager;
+let reloaderClient: SecretManagerServiceClient;
+let asReloader: GcpSecretManager;
 const notifications: PubSubMessage[] = [];
 let counter = 0;
 
 beforeAll(async () => {
   pubsub = new LocalPubSub({ now: Date.now });
   pubsub.subscribe(TOPIC, async (message) => void notifications.push(message));
-  emulator = await startGcpSecretManagerEmulator({ projects: [PROJECT], pubsub });
+  emulator = await startGcpSecretManagerEmulator({
+    projects: [PROJECT],
+    pubsub,
+    iam: {
+      tokens: { [RELOADER_TOKEN]: RELOADER },
+      callerWithoutToken: ADMIN,
+      bindings: [{ resource: `projects/${PROJECT.id}`, role: 'roles/secretmanager.admin', member: ADMIN }],
+    },
+  });
   client = secretManagerClient(emulator.url);
   source = new GcpSecretManager(client);
+  reloaderClient = secretManagerClient(emulator.url.replace('http://', `http://${RELOADER_TOKEN}@`));
+  asReloader = new GcpSecretManager(reloaderClient);
 });
 
 afterAll(async () => {
   await client.close();
+  await reloaderClient.close();
   await emulator.close();
 });
 
@@ -124,17 +141,29 @@ describe('GcpSecretManager against the local Secret Manager (REST fallback)', ()
   });
 
   it('maps NOT_FOUND and PERMISSION_DENIED to typed errors that name the secret, never a value', async () => {
-    // Prepare
+    // Prepare: the reloader may read this one's payload, and nothing else.
     const denied = await createSecret();
     await addVersion(denied, CANARY);
-    emulator.control.deny(PROJECT.id, denied);
+    emulator.control.grant({
+      resource: `projects/${PROJECT.id}/secrets/${denied}`,
+      role: 'roles/secretmanager.secretAccessor',
+      member: RELOADER,
+    });
+    const other = await createSecret();
+    await addVersion(other, CANARY);
 
     // Act
     const missing = await source
       .describe(parseSecretRef(`projects/${PROJECT.id}/secrets/no-such-secret`))
       .catch((e: unknown) => e);
-    const refused = await source
-      .readSecretValue(parseSecretRef(`projects/${PROJECT.id}/secrets/${denied}`))
+    const described = await asReloader
+      .describe(parseSecretRef(`projects/${PROJECT.id}/secrets/${denied}`))
+      .catch((e: unknown) => e);
+    const refused = await asReloader
+      .readSecretValue(parseSecretRef(`projects/${PROJECT.id}/secrets/${other}`))
+      .catch((e: unknown) => e);
+    const hidden = await asReloader
+      .describe(parseSecretRef(`projects/${PROJECT.id}/secrets/no-such-secret`))
       .catch((e: unknown) => e);
 
     // Assess
@@ -142,9 +171,74 @@ describe('GcpSecretManager against the local Secret Manager (REST fallback)', ()
     expect((missing as Error).message).toMatch(
       /^GetSecret of secret projects\/acme-tests\/secrets\/no-such-secret failed: NOT_FOUND/,
     );
+    // secretAccessor holds versions.access only: describing the secret needs secrets.get (viewer).
+    expect(described).toBeInstanceOf(SecretAccessDeniedError);
+    expect(described).toMatchObject({ operation: 'GetSecret', code: 'PERMISSION_DENIED' });
+    expect((described as Error).message).toContain(
+      `Permission 'secretmanager.secrets.get' denied for resource 'projects/${PROJECT.id}/secrets/${denied}' (or it may not exist).`,
+    );
     expect(refused).toBeInstanceOf(SecretAccessDeniedError);
     expect((refused as SecretProviderError).code).toBe('PERMISSION_DENIED');
-    expect(JSON.stringify({ message: (refused as Error).message })).not.toContain(CANARY);
+    expect((refused as Error).message).toContain(
+      `Permission 'secretmanager.versions.access' denied for resource 'projects/${PROJECT.id}/secrets/${other}/versions/latest'`,
+    );
+    // Without a permission a missing secret is denied too, not NOT_FOUND: the caller learns nothing of what exists.
+    expect(hidden).toBeInstanceOf(SecretAccessDeniedError);
+    for (const error of [described, refused, hidden]) {
+      expect(JSON.stringify({ message: (error as Error).message })).not.toContain(CANARY);
+    }
+  });
+
+  it('maps UNAUTHENTICATED (a token Secret Manager does not accept) to access denied too, naming the code', async () => {
+    // Prepare
+    const secretId = await createSecret();
+    await addVersion(secretId, CANARY);
+    const stale = secretManagerClient(emulator.url.replace('http://', 'http://expired-token@'));
+
+    // Act
+    const error = await new GcpSecretManager(stale)
+      .describe(parseSecretRef(`projects/${PROJECT.id}/secrets/${secretId}`))
+      .catch((e: unknown) => e);
+    await stale.close();
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretAccessDeniedError);
+    expect(error).toMatchObject({ operation: 'GetSecret', code: 'UNAUTHENTICATED' });
+    expect((error as Error).message).toContain('Request had invalid authentication credentials');
+  });
+
+  it('describes with roles/secretmanager.viewer alone, which reads no payload', async () => {
+    // Prepare
+    const secretId = await createSecret({ 'confluent-connectors': 'env-a/lkc-gc1/orders-cdc' });
+    await addVersion(secretId, CANARY);
+    emulator.control.grant({
+      resource: `projects/${PROJECT.id}/secrets/${secretId}`,
+      role: 'roles/secretmanager.viewer',
+      member: RELOADER,
+    });
+    const ref = parseSecretRef(`projects/${PROJECT.id}/secrets/${secretId}`);
+
+    // Act
+    const snapshot = await asReloader.describe(ref);
+    const value = await asReloader.readSecretValue(ref).catch((e: unknown) => e);
+
+    // Assess
+    expect(snapshot).toMatchObject({
+      currentVersion: '1',
+      tags: { 'confluent-connectors': 'env-a/lkc-gc1/orders-cdc' },
+    });
+    expect(value).toBeInstanceOf(SecretAccessDeniedError);
+    expect(value).toMatchObject({ operation: 'AccessSecretVersion', code: 'PERMISSION_DENIED' });
+    expect(
+      emulator.control
+        .requests()
+        .filter((request) => request.caller === RELOADER && request.path.includes(secretId))
+        .map((request) => [request.method, request.path.replace(/^.*\/secrets\/[^/]+/, ''), request.status]),
+    ).toEqual([
+      ['GET', '', 200],
+      ['GET', '/versions', 200],
+      ['GET', '/versions/latest:access', 403],
+    ]);
   });
 
   it('refuses to read a disabled latest version with FAILED_PRECONDITION, as Secret Manager does', async () => {
