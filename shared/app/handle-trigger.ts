@@ -98,9 +98,17 @@ function needsRedelivery(outcome: ReloadReport['outcomes'][number]): boolean {
   return outcome.result === 'restart-error' && outcome.retryable !== false;
 }
 
-/** Access denied on the rotated secret itself (not on the reloader's own credentials, which is a misconfiguration). */
+/**
+ * Access denied on the rotated secret itself: the identity was recognised and may not read it. Not the reloader's
+ * own credentials failing (an expired or unrecognised token), which would make every rotation look foreign: that is
+ * thrown, retried and dead-lettered with its cause.
+ */
 function isDeniedOn(error: unknown, secret: SecretRef): error is SecretAccessDeniedError {
-  return error instanceof SecretAccessDeniedError && error.secretId === canonicalSecretId(secret);
+  return (
+    error instanceof SecretAccessDeniedError &&
+    error.denial === 'not-permitted' &&
+    error.secretId === canonicalSecretId(secret)
+  );
 }
 
 /**

@@ -6,13 +6,13 @@ import {
   type SecretProviderFailure,
 } from './secret-provider-errors';
 
-/** Codes that mean "this identity may not read it": IAM, resource policy, bad credentials, or the KMS key. */
-const ACCESS_DENIED_CODES = new Set([
-  'AccessDeniedException',
+/** Codes that mean "this identity may not read it": IAM, resource policy, or the KMS key. */
+const NOT_PERMITTED_CODES = new Set(['AccessDeniedException', 'DecryptionFailure']);
+/** Codes that mean "the credentials were not accepted": nothing about the secret, the function's own identity. */
+const UNAUTHENTICATED_CODES = new Set([
   'UnrecognizedClientException',
   'InvalidSignatureException',
   'ExpiredTokenException',
-  'DecryptionFailure',
 ]);
 
 /**
@@ -23,7 +23,8 @@ export function mapSecretsManagerError(error: unknown, secretId: string, operati
   if (error instanceof SecretProviderError) return error;
   const failure: SecretProviderFailure = { secretId, operation, ...describeSdkError(error) };
   if (failure.code === 'ResourceNotFoundException') return new SecretNotFoundError(failure);
-  if (ACCESS_DENIED_CODES.has(failure.code)) return new SecretAccessDeniedError(failure);
+  if (NOT_PERMITTED_CODES.has(failure.code)) return new SecretAccessDeniedError(failure, 'not-permitted');
+  if (UNAUTHENTICATED_CODES.has(failure.code)) return new SecretAccessDeniedError(failure, 'unauthenticated');
   return new SecretProviderError(failure);
 }
 

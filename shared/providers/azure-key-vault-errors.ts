@@ -21,8 +21,9 @@ export function mapKeyVaultError(error: unknown, secretId: string, operation: st
   if (error instanceof SecretProviderError) return error;
   const failure: SecretProviderFailure = { secretId, operation, ...describeSdkError(error) };
   if (failure.httpStatus === 404) return new SecretNotFoundError(failure);
-  if (failure.httpStatus === 401 || failure.httpStatus === 403 || CREDENTIAL_ERRORS.has(failure.code)) {
-    return new SecretAccessDeniedError(failure);
+  if (failure.httpStatus === 403) return new SecretAccessDeniedError(failure, 'not-permitted');
+  if (failure.httpStatus === 401 || CREDENTIAL_ERRORS.has(failure.code)) {
+    return new SecretAccessDeniedError(failure, 'unauthenticated');
   }
   return new SecretProviderError(failure);
 }

@@ -135,7 +135,8 @@ export function mapSecretManagerError(error: unknown, secretId: string, operatio
   const message = typeof fields.message === 'string' ? fields.message.split('\n')[0] : undefined;
   const failure: SecretProviderFailure = { secretId, operation, code, ...(message ? { detail: redact(message) } : {}) };
   if (rpc === 'NOT_FOUND') return new SecretNotFoundError(failure);
-  if (rpc === 'PERMISSION_DENIED' || rpc === 'UNAUTHENTICATED') return new SecretAccessDeniedError(failure);
+  if (rpc === 'PERMISSION_DENIED') return new SecretAccessDeniedError(failure, 'not-permitted');
+  if (rpc === 'UNAUTHENTICATED') return new SecretAccessDeniedError(failure, 'unauthenticated');
   return new SecretProviderError(failure);
 }
 

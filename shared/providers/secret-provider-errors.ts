@@ -42,7 +42,20 @@ export class SecretNotFoundError extends SecretProviderError {
   override readonly name: string = 'SecretNotFoundError';
 }
 
-/** The reloader's identity may not read the secret (IAM, resource policy, KMS key, vault RBAC). */
+/**
+ * How the provider refused: `not-permitted`, the identity is known and may not read this secret (IAM, resource
+ * policy, KMS key, vault RBAC); `unauthenticated`, the provider did not accept the identity's credentials at all
+ * (expired or unrecognised token, no managed identity), which says nothing about the secret and is a fault of ours.
+ */
+export type AccessDenial = 'not-permitted' | 'unauthenticated';
+
+/** The reloader's identity may not read the secret, or could not prove who it is. */
 export class SecretAccessDeniedError extends SecretProviderError {
   override readonly name: string = 'SecretAccessDeniedError';
+  readonly denial: AccessDenial;
+
+  constructor(failure: SecretProviderFailure, denial: AccessDenial = 'not-permitted') {
+    super(failure);
+    this.denial = denial;
+  }
 }

@@ -8,7 +8,8 @@ import {
 import type { SecretRotated } from '../../shared/core/events';
 import { silentLogger } from '../../shared/core/ports';
 import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+import { canonicalSecretId, parseSecretRef } from '../../shared/core/secret-ref';
+import { type AccessDenial, SecretAccessDeniedError } from '../../shared/providers/secret-provider-errors';
 
 const EVENT: SecretRotated = {
   kind: 'secret-rotated',
@@ -167,6 +168,35 @@ describe('handleSecretEvents', () => {
     // Assess
     expect(error).toBeInstanceOf(RotationPendingError);
     expect(error).toMatchObject({ retryAfterMs: 20_000 });
+  });
+
+  it.each([
+    ['not-permitted', 'AccessDeniedException'],
+    ['unauthenticated', 'ExpiredTokenException'],
+  ] as const)('on a %s denial of the rotated secret (%s)', async (denial: AccessDenial, code) => {
+    // Prepare
+    const refused = new SecretAccessDeniedError(
+      { secretId: canonicalSecretId(EVENT.secret), operation: 'DescribeSecret', code },
+      denial,
+    );
+    const reloader = {
+      forInvocation: () => ({
+        execute: async () => {
+          throw refused;
+        },
+      }),
+    } as unknown as Reloader;
+
+    // Act
+    const handled = await handleSecretEvents([EVENT], reloader, silentLogger).catch((thrown: unknown) => thrown);
+
+    // Assess: a secret this identity may not read is another team's, ignored; credentials the provider did not
+    // accept say nothing about the secret, so the rotation is retried (and dead-lettered with its cause), not lost.
+    if (denial === 'not-permitted') {
+      expect(handled).toEqual([expect.objectContaining({ kind: 'ignored', code: 'not-permitted' })]);
+    } else {
+      expect(handled).toBe(refused);
+    }
   });
 
   it('completes a rotation whose in-flight skips are settled (DRY_RUN, or covered)', async () => {

@@ -44,22 +44,25 @@ describe('mapSecretsManagerError', () => {
     );
   });
 
-  it.each(['AccessDeniedException', 'DecryptionFailure', 'UnrecognizedClientException'])(
-    'maps %s to SecretAccessDeniedError',
-    (code) => {
-      // Prepare
-      const error = serviceError(code, 'User: arn:aws:iam::123456789012:role/reloader is not authorized');
+  it.each([
+    ['AccessDeniedException', 'not-permitted'],
+    ['DecryptionFailure', 'not-permitted'],
+    ['UnrecognizedClientException', 'unauthenticated'],
+    ['ExpiredTokenException', 'unauthenticated'],
+  ])('maps %s to SecretAccessDeniedError (%s)', (code, denial) => {
+    // Prepare
+    const error = serviceError(code, 'User: arn:aws:iam::123456789012:role/reloader is not authorized');
 
-      // Act
-      const mapped = mapSecretsManagerError(error, SECRET, 'GetSecretValue');
+    // Act
+    const mapped = mapSecretsManagerError(error, SECRET, 'GetSecretValue');
 
-      // Assess
-      expect(mapped).toBeInstanceOf(SecretAccessDeniedError);
-      expect(mapped).toBeInstanceOf(SecretProviderError);
-      expect(mapped.code).toBe(code);
-      expect(mapped.message).toContain('role/reloader is not authorized');
-    },
-  );
+    // Assess
+    expect(mapped).toBeInstanceOf(SecretAccessDeniedError);
+    expect(mapped).toBeInstanceOf(SecretProviderError);
+    expect(mapped.code).toBe(code);
+    expect((mapped as SecretAccessDeniedError).denial).toBe(denial);
+    expect(mapped.message).toContain('role/reloader is not authorized');
+  });
 
   it('keeps throttling and server errors as plain SecretProviderError', () => {
     // Prepare
