@@ -1,5 +1,5 @@
-import type { RecordedRequest } from '../local/confluent-emulator';
-import type { Estate } from '../local/estate';
+import type { RecordedRequest } from '#local/confluent-emulator/index';
+import type { Estate } from '#local/estate';
 import { benchEstate, secretArn, spreadIndices } from './lib/bench-estate';
 import { type Figure, figure, median } from './lib/figures';
 import { startHarness } from './lib/reloader-harness';

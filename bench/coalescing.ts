@@ -1,17 +1,21 @@
 import { performance } from 'node:perf_hooks';
-import { type ConfluentEmulator, INITIAL_SECRET_VERSION, startConfluentEmulator } from '../local/confluent-emulator';
-import type { Estate } from '../local/estate';
-import type { Reloader } from '../shared/app/build-reloader';
-import { buildReloader } from '../shared/app/build-reloader';
-import { handleSecretEvents, RotationDeferredError, RotationPendingError } from '../shared/app/handle-trigger';
-import { loadSettings } from '../shared/config/settings';
-import { StaticCredentials } from '../shared/confluent/static-credentials';
-import { connectorKey } from '../shared/core/connector-ref';
-import type { SecretRotated } from '../shared/core/events';
-import { type Clock, type SecretSnapshot, type SecretSource, silentLogger } from '../shared/core/ports';
-import type { ReloadReport } from '../shared/core/reload-plan';
-import { parseSecretRef, type SecretRef } from '../shared/core/secret-ref';
-import { MemoryStateStore } from '../shared/state/memory-state-store';
+import type { Reloader } from '#app/build-reloader';
+import { buildReloader } from '#app/build-reloader';
+import { handleSecretEvents, RotationDeferredError, RotationPendingError } from '#app/handle-trigger';
+import { loadSettings } from '#config/settings';
+import { StaticCredentials } from '#confluent/static-credentials';
+import { connectorKey } from '#core/connector-ref';
+import type { SecretRotated } from '#core/events';
+import { type Clock, type SecretSnapshot, type SecretSource, silentLogger } from '#core/ports';
+import type { ReloadReport } from '#core/reload-plan';
+import { parseSecretRef, type SecretRef } from '#core/secret-ref';
+import {
+  type ConfluentEmulator,
+  INITIAL_SECRET_VERSION,
+  startConfluentEmulator,
+} from '#local/confluent-emulator/index';
+import type { Estate } from '#local/estate';
+import { MemoryStateStore } from '#state/memory-state-store';
 import { benchEstate, secretArn } from './lib/bench-estate';
 import { envInt, type Figure, figure, median } from './lib/figures';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BuildOptions, build } from 'esbuild';
 import { parse } from 'yaml';
-import { packageAzureApp } from '../scripts/package-azure';
+import { packageAzureApp } from '#scripts/package-azure';
 import { envInt, type Figure, figure, median } from './lib/figures';
 import { type PackagedBundle, packageAwsFunctions, packagedAwsBundles } from './lib/packaged-bundles';
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Estate } from '../local/estate';
+import type { Estate } from '#local/estate';
 import { clusterScopes, ECONOMY } from './api-economy';
 import { benchEstate, secretArn, spreadIndices } from './lib/bench-estate';
 import { envInt, type Figure, figure, median } from './lib/figures';

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import type { Estate } from '../local/estate';
-import { clusterKey } from '../shared/core/connector-ref';
-import { connectorOfUsage } from '../shared/core/provider-integration';
+import { clusterKey } from '#core/connector-ref';
+import { connectorOfUsage } from '#core/provider-integration';
+import type { Estate } from '#local/estate';
 import { clusterScopes, ECONOMY } from './api-economy';
 import { benchEstate, secretArn, spreadIndices } from './lib/bench-estate';
 import { type Figure, figure, median } from './lib/figures';

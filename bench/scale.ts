@@ -1,12 +1,12 @@
-import { ConfluentClient } from '../shared/confluent/confluent-client';
-import { ConfluentHttp } from '../shared/confluent/confluent-http';
-import { StaticCredentials } from '../shared/confluent/static-credentials';
-import type { ClusterScope, ConnectorSnapshot } from '../shared/core/connector';
-import { type ClusterRef, clusterKey } from '../shared/core/connector-ref';
-import type { ConnectorPlatform, RestartMethod } from '../shared/core/ports';
-import { parseSecretRef } from '../shared/core/secret-ref';
-import { emptyTargetMapping } from '../shared/core/target-mapping';
-import { TargetResolver } from '../shared/core/target-resolver';
+import { ConfluentClient } from '#confluent/confluent-client';
+import { ConfluentHttp } from '#confluent/confluent-http';
+import { StaticCredentials } from '#confluent/static-credentials';
+import type { ClusterScope, ConnectorSnapshot } from '#core/connector';
+import { type ClusterRef, clusterKey } from '#core/connector-ref';
+import type { ConnectorPlatform, RestartMethod } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
+import { emptyTargetMapping } from '#core/target-mapping';
+import { TargetResolver } from '#core/target-resolver';
 import { benchEstate, secretArn, spreadIndices } from './lib/bench-estate';
 import { type Figure, figure, median } from './lib/figures';
 

@@ -1,5 +1,5 @@
-import type { ConnectorRef } from '../shared/core/connector-ref';
-import type { CoalescingWait, PendingVersionRef, PlannedTarget, ReloadPlan } from '../shared/core/reload-plan';
+import type { ConnectorRef } from '#core/connector-ref';
+import type { CoalescingWait, PendingVersionRef, PlannedTarget, ReloadPlan } from '#core/reload-plan';
 
 /**
  * "Is everyone on the new credential?", answered from a rotation's plan: what a reload would do now tells where each

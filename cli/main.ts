@@ -1,10 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
+import { InvalidSettingError } from '#config/settings';
+import { InvalidConnectorRefError } from '#core/connector-ref';
+import { type CloudProvider, InvalidSecretRefError, parseSecretRef } from '#core/secret-ref';
+import { InvalidTargetMappingError } from '#core/target-mapping';
+import { MalformedPayloadError } from '#events/trigger-parser';
 import packageJson from '../package.json';
-import { InvalidSettingError } from '../shared/config/settings';
-import { InvalidConnectorRefError } from '../shared/core/connector-ref';
-import { type CloudProvider, InvalidSecretRefError, parseSecretRef } from '../shared/core/secret-ref';
-import { InvalidTargetMappingError } from '../shared/core/target-mapping';
-import { MalformedPayloadError } from '../shared/events/trigger-parser';
 import { ack, InvalidUntilError } from './commands/ack';
 import { budgetReset, budgetShow } from './commands/budget';
 import { doctor } from './commands/doctor';

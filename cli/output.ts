@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import { redact, redactDeep } from '../shared/observability/redaction';
+import { redact, redactDeep } from '#observability/redaction';
 import { breakLongWords, fitColumns, visibleWidth, wrapText } from './fit-columns';
 import { shortSecretId, shortVersion } from './short-ids';
 

@@ -1,5 +1,5 @@
-import { connectorKey } from '../shared/core/connector-ref';
-import type { TriggerEvent } from '../shared/core/events';
+import { connectorKey } from '#core/connector-ref';
+import type { TriggerEvent } from '#core/events';
 import type {
   CoalescingWait,
   Decision,
@@ -8,8 +8,8 @@ import type {
   ReloadOutcome,
   ReloadPlan,
   ReloadReport,
-} from '../shared/core/reload-plan';
-import { canonicalSecretId } from '../shared/core/secret-ref';
+} from '#core/reload-plan';
+import { canonicalSecretId } from '#core/secret-ref';
 import type { Output } from './output';
 
 /** The `inspect-event --json` line: a stable, flat shape for scripts. */

@@ -1,14 +1,14 @@
 import { hostname, userInfo } from 'node:os';
 import { DefaultAzureCredential } from '@azure/identity';
-import { buildReloader, type Reloader } from '../shared/app/build-reloader';
-import { loadSettings, type Settings } from '../shared/config/settings';
-import { type CredentialsProvider, StaticCredentials } from '../shared/confluent';
-import type { Logger } from '../shared/core/ports';
-import { parseSecretRef } from '../shared/core/secret-ref';
-import { JsonLogger } from '../shared/observability/json-logger';
-import { registerSensitiveValue } from '../shared/observability/redaction';
-import { SecretCredentialsProvider } from '../shared/providers/secret-credentials';
-import { SecretSourceRouter } from '../shared/providers/secret-source-router';
+import { buildReloader, type Reloader } from '#app/build-reloader';
+import { loadSettings, type Settings } from '#config/settings';
+import { type CredentialsProvider, StaticCredentials } from '#confluent/index';
+import type { Logger } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
+import { JsonLogger } from '#observability/json-logger';
+import { registerSensitiveValue } from '#observability/redaction';
+import { SecretCredentialsProvider } from '#providers/secret-credentials';
+import { SecretSourceRouter } from '#providers/secret-source-router';
 import { createSecretProviders } from './secret-providers';
 import { type CliStateStore, openStateStore, type StateStoreRequest } from './state-store';
 

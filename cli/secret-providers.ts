@@ -1,10 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
-import { readSettings } from '../shared/config/read-settings';
-import type { SecretSource } from '../shared/core/ports';
-import { AwsSecretsManager, secretsManagerClientFactory } from '../shared/providers/aws-secrets-manager';
-import { AzureKeyVault, keyVaultClientFactory } from '../shared/providers/azure-key-vault';
-import type { GcpSecretManager } from '../shared/providers/gcp-secret-manager';
-import type { SecretValueReader } from '../shared/providers/secret-credentials';
+import { readSettings } from '#config/read-settings';
+import type { SecretSource } from '#core/ports';
+import { AwsSecretsManager, secretsManagerClientFactory } from '#providers/aws-secrets-manager';
+import { AzureKeyVault, keyVaultClientFactory } from '#providers/azure-key-vault';
+import type { GcpSecretManager } from '#providers/gcp-secret-manager';
+import type { SecretValueReader } from '#providers/secret-credentials';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,8 +22,7 @@ export function createSecretProviders(env: Env, azureCredential: TokenCredential
     aws: new AwsSecretsManager({ clientFactory: secretsManagerClientFactory(), defaultRegion: region }),
     azure: new AzureKeyVault({ clientFactory: keyVaultClientFactory(azureCredential) }),
     gcp: onFirstUse(() => {
-      const gcp =
-        require('../shared/providers/gcp-secret-manager') as typeof import('../shared/providers/gcp-secret-manager');
+      const gcp = require('#providers/gcp-secret-manager') as typeof import('#providers/gcp-secret-manager');
       return new gcp.GcpSecretManager(gcp.secretManagerClient(gcpEndpoint));
     }),
   };

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TokenCredential } from '@azure/identity';
-import type { ConnectorRecord, StateStore } from '../shared/core/ports';
-import type { CloudProvider } from '../shared/core/secret-ref';
-import { registerSensitiveValue } from '../shared/observability/redaction';
-import { azureStateTableClient } from '../shared/state/azure-state-table-client';
-import { AzureTableStateStore } from '../shared/state/azure-table-state-store';
-import { DynamoDbStateStore } from '../shared/state/dynamodb-state-store';
-import { MemoryStateStore } from '../shared/state/memory-state-store';
+import type { ConnectorRecord, StateStore } from '#core/ports';
+import type { CloudProvider } from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
+import { azureStateTableClient } from '#state/azure-state-table-client';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { MemoryStateStore } from '#state/memory-state-store';
 
 /**
  * Where the CLI keeps locks and applied versions: the deployed functions' own store when the environment names it
@@ -96,8 +96,7 @@ export function openStateStore(env: Env, credential: TokenCredential, request: S
     case 'gcs': {
       // Loaded here, not at the top: the client takes a few hundred ms to load, and only this store needs it.
       const { Storage } = require('@google-cloud/storage') as typeof import('@google-cloud/storage');
-      const { GcsStateStore } =
-        require('../shared/state/gcs-state-store') as typeof import('../shared/state/gcs-state-store');
+      const { GcsStateStore } = require('#state/gcs-state-store') as typeof import('#state/gcs-state-store');
       // Application Default Credentials, or STORAGE_EMULATOR_HOST (the client's own switch) for a local endpoint.
       const bucket = new Storage().bucket(bucketName ?? '');
       return { name, store: new GcsStateStore(bucket), where: `Cloud Storage bucket ${bucket.name}` };

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MAX_RECEIVE_COUNT } from '../functions/aws/failure-queue';
-import { createStateTable } from '../shared/state/dynamodb-state-store';
-import { sdkErrorName } from '../shared/state/state-store-error';
+import { MAX_RECEIVE_COUNT } from '#functions/aws/failure-queue';
+import { createStateTable } from '#state/dynamodb-state-store';
+import { sdkErrorName } from '#state/state-store-error';
 import { type DynaliteServer, startDynalite } from './dynalite-server';
 import { type EventBridgeEmulator, type ReceivedEvent, startEventBridgeEmulator } from './eventbridge-emulator';
 import type { SecretsManagerEmulator } from './secrets-manager-emulator';

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import type { HandledSummary } from '#app/handled-summary';
 import {
   ROTATION_POISON_QUEUE,
   ROTATION_QUEUE,
   rotationPoisonOutput,
   rotationQueueOutput,
-} from '../functions/azure/rotation-queue';
-import type { HandledSummary } from '../shared/app/handled-summary';
+} from '#functions/azure/rotation-queue';
 import { type AzuriteQueue, startAzuriteQueue } from './azurite-queue';
 import { type AzuriteTable, startAzuriteTable } from './azurite-table';
 import type { ConfluentEmulator } from './confluent-emulator';
@@ -177,7 +177,7 @@ export function loadAzureFunctions(): AzureFunctions {
     else delete process.env[name];
   }
   try {
-    require('../functions/azure/index');
+    require('#functions/azure/index');
   } finally {
     for (const [name, value] of Object.entries(shared)) {
       if (value === undefined) delete process.env[name];

@@ -1,14 +1,14 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { status } from '../cli/commands/status';
-import { Output } from '../cli/output';
-import { renderReport } from '../cli/render';
-import { createCliRuntime } from '../cli/runtime';
-import type { HandledSummary } from '../shared/app/handled-summary';
-import type { RecoverySummary } from '../shared/app/recovery-summary';
-import type { ReloadReport } from '../shared/core/reload-plan';
-import { secretManagerClient } from '../shared/providers/gcp-secret-manager';
+import type { HandledSummary } from '#app/handled-summary';
+import type { RecoverySummary } from '#app/recovery-summary';
+import { status } from '#cli/commands/status';
+import { Output } from '#cli/output';
+import { renderReport } from '#cli/render';
+import { createCliRuntime } from '#cli/runtime';
+import type { ReloadReport } from '#core/reload-plan';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
 import { LOCAL_IN_PROCESS_ENV, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,

@@ -249,7 +249,7 @@ export function serveGcpFunctions(): void {
     else delete process.env[name];
   }
   try {
-    require('../functions/gcp/index');
+    require('#functions/gcp/index');
   } finally {
     for (const [name, value] of Object.entries(shared)) {
       if (value === undefined) delete process.env[name];

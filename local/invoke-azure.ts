@@ -4,8 +4,8 @@ import path from 'node:path';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { failureQueueOutput } from '../functions/azure/failure-queue';
-import { rotationQueueOutput } from '../functions/azure/rotation-queue';
+import { failureQueueOutput } from '#functions/azure/failure-queue';
+import { rotationQueueOutput } from '#functions/azure/rotation-queue';
 import {
   type AzureFunctions,
   deliverToEventGridTrigger,

@@ -29,12 +29,12 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
  * process.env, so set that first. Product code never imports local/; this is the other direction.
  */
 export function loadRotationHandler(): LambdaHandler {
-  return (require('../functions/aws/on-secret-rotated') as { handler: LambdaHandler }).handler;
+  return (require('#functions/aws/on-secret-rotated') as { handler: LambdaHandler }).handler;
 }
 
 /** The rotation retry queue's handler, loaded like `loadRotationHandler`. */
 export function loadRotationRetryHandler(): LambdaHandler {
-  return (require('../functions/aws/retry-pending-rotations') as { handler: LambdaHandler }).handler;
+  return (require('#functions/aws/retry-pending-rotations') as { handler: LambdaHandler }).handler;
 }
 
 /** The failed-connector handlers, loaded like `loadRotationHandler` (configuration from process.env at load). */

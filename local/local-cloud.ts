@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseSecretRef, type SecretRef } from '../shared/core/secret-ref';
+import { parseSecretRef, type SecretRef } from '#core/secret-ref';
 import { type ConfluentEmulator, startConfluentEmulator } from './confluent-emulator';
 import type { Estate } from './estate';
 import {

@@ -1,6 +1,6 @@
-import type { ConnectorRef } from '../shared/core/connector-ref';
-import { parseConnectorRef } from '../shared/core/connector-ref';
-import type { OutcomeResult, ReloadOutcome, ReloadReport, SkipReason, TargetSource } from '../shared/core/reload-plan';
+import type { ConnectorRef } from '#core/connector-ref';
+import { parseConnectorRef } from '#core/connector-ref';
+import type { OutcomeResult, ReloadOutcome, ReloadReport, SkipReason, TargetSource } from '#core/reload-plan';
 import type { ReceivedEvent } from './eventbridge-emulator';
 
 /**

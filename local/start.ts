@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { HandledSummary } from '../shared/app/handled-summary';
+import type { HandledSummary } from '#app/handled-summary';
 import { LOCAL_IN_PROCESS_ENV, LOCAL_QUEUES, LOCAL_WEBHOOK_TOKEN, startAwsLambdaStack } from './aws-lambda-stack';
 import {
   type AzureFunctions,

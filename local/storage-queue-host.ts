@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvocationContext, type StorageQueueOutput } from '@azure/functions';
-import { hostLimits } from '../functions/azure/host-limits';
+import { hostLimits } from '#functions/azure/host-limits';
 
 export type QueueHandler = (entry: unknown, context: InvocationContext) => Promise<unknown>;
 

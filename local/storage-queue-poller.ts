@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvocationContext, type StorageQueueOutput } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
-import { hostLimits } from '../functions/azure/host-limits';
-import { encodeQueueMessage, hostMessageEncoding, type QueueMessageEncoding } from '../functions/azure/rotation-queue';
+import { hostLimits } from '#functions/azure/host-limits';
+import { encodeQueueMessage, hostMessageEncoding, type QueueMessageEncoding } from '#functions/azure/rotation-queue';
 import host from '../host.json';
 import type { PoisonedMessage, QueueHandler, QueueRun } from './storage-queue-host';
 

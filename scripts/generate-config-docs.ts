@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DeployedBy, SETTING_GROUPS, SETTINGS, type SettingRow } from '../shared/config/setting-table';
-import { STARTUP_RULES } from '../shared/config/startup-rules';
+import { type DeployedBy, SETTING_GROUPS, SETTINGS, type SettingRow } from '#config/setting-table';
+import { STARTUP_RULES } from '#config/startup-rules';
 
 /**
  * `npm run docs:config` writes the generated part of docs/configuration.md from the setting table

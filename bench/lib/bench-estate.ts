@@ -1,4 +1,4 @@
-import type { Estate, EstateCluster, EstateConnector } from '../../local/estate';
+import type { Estate, EstateCluster, EstateConnector } from '#local/estate';
 
 /**
  * A synthetic estate for the benchmarks: clusters spread over two environments, connectors with realistic configs

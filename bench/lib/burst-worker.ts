@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { buildReloader } from '../../shared/app/build-reloader';
-import { loadSettings } from '../../shared/config/settings';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import { type SecretSnapshot, type SecretSource, silentLogger } from '../../shared/core/ports';
-import { parseSecretRef, type SecretRef } from '../../shared/core/secret-ref';
-import { DynamoDbRateBucketStore } from '../../shared/state/dynamodb-rate-bucket-store';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
+import { buildReloader } from '#app/build-reloader';
+import { loadSettings } from '#config/settings';
+import { StaticCredentials } from '#confluent/static-credentials';
+import { type SecretSnapshot, type SecretSource, silentLogger } from '#core/ports';
+import { parseSecretRef, type SecretRef } from '#core/secret-ref';
+import { DynamoDbRateBucketStore } from '#state/dynamodb-rate-bucket-store';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
 
 /**
  * One reloader instance of the multi-process burst (burst-processes.ts), in a process of its own: the product's

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import type { Estate } from '../../local/estate';
-import { buildReloader, type Reloader } from '../../shared/app/build-reloader';
-import { loadSettings } from '../../shared/config/settings';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import type { SecretRotated } from '../../shared/core/events';
-import { type SecretSnapshot, type SecretSource, silentLogger } from '../../shared/core/ports';
-import { parseSecretRef, type SecretRef } from '../../shared/core/secret-ref';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
+import { buildReloader, type Reloader } from '#app/build-reloader';
+import { loadSettings } from '#config/settings';
+import { StaticCredentials } from '#confluent/static-credentials';
+import type { SecretRotated } from '#core/events';
+import { type SecretSnapshot, type SecretSource, silentLogger } from '#core/ports';
+import { parseSecretRef, type SecretRef } from '#core/secret-ref';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import type { Estate } from '#local/estate';
+import { MemoryStateStore } from '#state/memory-state-store';
 
 /**
  * The product's composition root (buildReloader) against the Confluent emulator on loopback. The secret manager and

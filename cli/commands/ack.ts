@@ -1,9 +1,9 @@
-import { connectorKey, parseConnectorRef } from '../../shared/core/connector-ref';
-import { confirm, ensureConfirmable } from '../confirm';
-import type { Output } from '../output';
-import { instant } from '../render';
-import type { CliRuntime } from '../runtime';
-import { requireDeployedState } from '../state-store';
+import { confirm, ensureConfirmable } from '#cli/confirm';
+import type { Output } from '#cli/output';
+import { instant } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import { requireDeployedState } from '#cli/state-store';
+import { connectorKey, parseConnectorRef } from '#core/connector-ref';
 
 export class InvalidUntilError extends Error {
   override readonly name = 'InvalidUntilError';

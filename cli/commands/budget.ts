@@ -1,10 +1,10 @@
-import { connectorKey, parseConnectorRef } from '../../shared/core/connector-ref';
-import type { BudgetView } from '../../shared/core/operator-state';
-import { confirm, ensureConfirmable } from '../confirm';
-import type { Output } from '../output';
-import { instant } from '../render';
-import type { CliRuntime } from '../runtime';
-import { requireDeployedState } from '../state-store';
+import { confirm, ensureConfirmable } from '#cli/confirm';
+import type { Output } from '#cli/output';
+import { instant } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import { requireDeployedState } from '#cli/state-store';
+import { connectorKey, parseConnectorRef } from '#core/connector-ref';
+import type { BudgetView } from '#core/operator-state';
 
 /** `budget show ENV/LKC/NAME`: the failure-restart budget as the recovery functions see it. */
 export async function budgetShow(out: Output, runtime: CliRuntime, target: string, options: { json?: boolean }) {

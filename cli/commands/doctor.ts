@@ -1,9 +1,9 @@
-import type { ClusterScope, ConnectorSnapshot } from '../../shared/core/connector';
-import { clusterKey } from '../../shared/core/connector-ref';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { connectorsFromTags } from '../../shared/core/secret-tags';
-import type { Output } from '../output';
-import type { CliRuntime } from '../runtime';
+import type { Output } from '#cli/output';
+import type { CliRuntime } from '#cli/runtime';
+import type { ClusterScope, ConnectorSnapshot } from '#core/connector';
+import { clusterKey } from '#core/connector-ref';
+import { parseSecretRef } from '#core/secret-ref';
+import { connectorsFromTags } from '#core/secret-tags';
 import { providerIntegrationFindings } from './provider-integration-findings';
 
 export interface Finding {

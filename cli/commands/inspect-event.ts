@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTriggerText } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
-import type { Output } from '../output';
-import { eventSummary, renderEvents } from '../render';
+import type { Output } from '#cli/output';
+import { eventSummary, renderEvents } from '#cli/render';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTriggerText } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
 
 export class UnreadableInputError extends Error {
   override readonly name = 'UnreadableInputError';

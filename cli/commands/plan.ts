@@ -1,8 +1,8 @@
-import type { SecretRotated } from '../../shared/core/events';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import type { Output } from '../output';
-import { renderPlan } from '../render';
-import type { CliRuntime } from '../runtime';
+import type { Output } from '#cli/output';
+import { renderPlan } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import type { SecretRotated } from '#core/events';
+import { parseSecretRef } from '#core/secret-ref';
 import { parseEventFile } from './inspect-event';
 
 export class NothingToPlanError extends Error {

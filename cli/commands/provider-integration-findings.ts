@@ -1,12 +1,12 @@
-import type { ClusterScope, ConnectorSnapshot } from '../../shared/core/connector';
-import { type ConnectorRef, clusterKey, connectorKey } from '../../shared/core/connector-ref';
-import { connectorOfUsage, type ProviderIntegrationListing } from '../../shared/core/provider-integration';
+import type { ClusterScope, ConnectorSnapshot } from '#core/connector';
+import { type ConnectorRef, clusterKey, connectorKey } from '#core/connector-ref';
+import { connectorOfUsage, type ProviderIntegrationListing } from '#core/provider-integration';
 import {
   credentialFields,
   findSecretReferences,
   PROVIDER_INTEGRATION_KEY,
   providerIntegrationOf,
-} from '../../shared/core/secret-reference-matcher';
+} from '#core/secret-reference-matcher';
 import type { Finding } from './doctor';
 
 export interface ProviderIntegrationFacts {

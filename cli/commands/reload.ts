@@ -1,8 +1,8 @@
-import { reportSucceeded } from '../../shared/core/reload-plan';
-import { confirm, ensureConfirmable } from '../confirm';
-import type { Output } from '../output';
-import { renderPlan, renderReport, reportJson } from '../render';
-import type { CliRuntime } from '../runtime';
+import { confirm, ensureConfirmable } from '#cli/confirm';
+import type { Output } from '#cli/output';
+import { renderPlan, renderReport, reportJson } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import { reportSucceeded } from '#core/reload-plan';
 import { rotationsFrom } from './plan';
 
 /**

@@ -1,9 +1,9 @@
-import { connectorKey, parseConnectorRef } from '../../shared/core/connector-ref';
-import type { ManualRestartOutcome } from '../../shared/core/restart-connector';
-import { confirm, ensureConfirmable } from '../confirm';
-import type { Output } from '../output';
-import { paintState, taskSummary } from '../render';
-import type { CliRuntime } from '../runtime';
+import { confirm, ensureConfirmable } from '#cli/confirm';
+import type { Output } from '#cli/output';
+import { paintState, taskSummary } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import { connectorKey, parseConnectorRef } from '#core/connector-ref';
+import type { ManualRestartOutcome } from '#core/restart-connector';
 
 /**
  * `restart ENV/LKC/NAME`: one connector, under its lock (skipped while a function holds it), verified RUNNING, and

@@ -1,11 +1,11 @@
-import { failureTrace, isFailed, isHealthy } from '../../shared/core/connector';
-import { connectorKey } from '../../shared/core/connector-ref';
-import type { PlannedTarget } from '../../shared/core/reload-plan';
-import { findSecretReferences } from '../../shared/core/secret-reference-matcher';
-import { type Coverage, type RotationCoverage, rotationCoverage } from '../coverage';
-import type { Output } from '../output';
-import { coalescingDetail, instant, paintState, pendingList, taskSummary } from '../render';
-import type { CliRuntime } from '../runtime';
+import { type Coverage, type RotationCoverage, rotationCoverage } from '#cli/coverage';
+import type { Output } from '#cli/output';
+import { coalescingDetail, instant, paintState, pendingList, taskSummary } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import { failureTrace, isFailed, isHealthy } from '#core/connector';
+import { connectorKey } from '#core/connector-ref';
+import type { PlannedTarget } from '#core/reload-plan';
+import { findSecretReferences } from '#core/secret-reference-matcher';
 import { rotationsFrom } from './plan';
 
 /** Every connector in scope with its state and the secrets its config visibly references: one list call per cluster. */

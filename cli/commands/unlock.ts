@@ -1,10 +1,10 @@
-import { connectorKey, parseConnectorRef } from '../../shared/core/connector-ref';
-import type { LockView } from '../../shared/core/operator-state';
-import { confirm, ensureConfirmable } from '../confirm';
-import type { Output } from '../output';
-import { instant } from '../render';
-import type { CliRuntime } from '../runtime';
-import { requireDeployedState } from '../state-store';
+import { confirm, ensureConfirmable } from '#cli/confirm';
+import type { Output } from '#cli/output';
+import { instant } from '#cli/render';
+import type { CliRuntime } from '#cli/runtime';
+import { requireDeployedState } from '#cli/state-store';
+import { connectorKey, parseConnectorRef } from '#core/connector-ref';
+import type { LockView } from '#core/operator-state';
 
 /**
  * `unlock ENV/LKC/NAME`: clears a stranded lock (its invocation died; it would block every operation on the

@@ -1,15 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { buildReloader, type Reloader } from '../../shared/app/build-reloader';
-import type { Settings } from '../../shared/config/settings';
-import { InvalidSettingError } from '../../shared/config/settings';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { EventBridgeOutcomeSink } from '../../shared/notifiers/eventbridge-outcome-sink';
-import { OutcomeMetricsSink } from '../../shared/observability/outcome-metrics';
-import { AwsSecretsManager, secretsManagerClientFactory } from '../../shared/providers/aws-secrets-manager';
-import { SecretCredentialsProvider } from '../../shared/providers/secret-credentials';
-import { DynamoDbRateBucketStore } from '../../shared/state/dynamodb-rate-bucket-store';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
+import { buildReloader, type Reloader } from '#app/build-reloader';
+import type { Settings } from '#config/settings';
+import { InvalidSettingError } from '#config/settings';
+import { parseSecretRef } from '#core/secret-ref';
+import { EventBridgeOutcomeSink } from '#notifiers/eventbridge-outcome-sink';
+import { OutcomeMetricsSink } from '#observability/outcome-metrics';
+import { AwsSecretsManager, secretsManagerClientFactory } from '#providers/aws-secrets-manager';
+import { SecretCredentialsProvider } from '#providers/secret-credentials';
+import { DynamoDbRateBucketStore } from '#state/dynamodb-rate-bucket-store';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
 import type { AwsSettings } from './aws-settings';
 import type { LambdaRuntime } from './lambda-runtime';
 

@@ -1,5 +1,5 @@
-import { readSettings, settingsReadBy } from '../../shared/config/read-settings';
-import { InvalidSettingError } from '../../shared/config/settings';
+import { readSettings, settingsReadBy } from '#config/read-settings';
+import { InvalidSettingError } from '#config/settings';
 
 /** What the Lambda needs beyond the shared settings: where its state lives and where outcomes go. */
 export interface AwsSettings {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { RECOVERY_METRICS } from '../../shared/observability/recovery-metrics';
-import { redact } from '../../shared/observability/redaction';
+import { RECOVERY_METRICS } from '#observability/recovery-metrics';
+import { redact } from '#observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { FailureQueue } from './failure-queue';
 import { createAwsRecoveryRuntime } from './recovery-runtime';

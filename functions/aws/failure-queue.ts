@@ -6,8 +6,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { type FailureMessage, toFailureMessage } from '../../shared/app/failure-message';
-import type { ConnectorFailed } from '../../shared/core/events';
+import { type FailureMessage, toFailureMessage } from '#app/failure-message';
+import type { ConnectorFailed } from '#core/events';
 
 /**
  * The SQS hand-off between the failure webhook and the recovery function: one message per reported failure (the

@@ -11,9 +11,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type middyCore from '@middy/core' with { 'resolution-mode': 'import' };
 import type { Context } from 'aws-lambda';
-import type { Logger } from '../../shared/core/ports';
-import { redact } from '../../shared/observability/redaction';
-import type { MetricPoint } from '../../shared/observability/reload-metrics';
+import type { Logger } from '#core/ports';
+import { redact } from '#observability/redaction';
+import type { MetricPoint } from '#observability/reload-metrics';
 
 // @middy/core ships only as ESM: Node 22.12+ require()s it, esbuild bundles it, Jest transforms it (jest.config.js).
 const middy: typeof middyCore = require('@middy/core').default;

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { handleSecretEvents } from '../../shared/app/handle-trigger';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
-import { RELOAD_METRICS } from '../../shared/observability/reload-metrics';
+import { handleSecretEvents } from '#app/handle-trigger';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
+import { RELOAD_METRICS } from '#observability/reload-metrics';
 import { createAwsRotationRuntime } from './rotation-delivery';
 import { type EventSummary, summarize } from './rotation-summary';
 

@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { fromFailureMessage, MalformedFailureMessageError } from '../../shared/app/failure-message';
-import { summarizeRecovery } from '../../shared/app/recovery-summary';
-import { runDeadline } from '../../shared/app/run-deadline';
-import { redact } from '../../shared/observability/redaction';
+import { fromFailureMessage, MalformedFailureMessageError } from '#app/failure-message';
+import { summarizeRecovery } from '#app/recovery-summary';
+import { runDeadline } from '#app/run-deadline';
+import { redact } from '#observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { deadLetter, MAX_RECEIVE_COUNT } from './failure-queue';
 import { createAwsRecoveryRuntime } from './recovery-runtime';

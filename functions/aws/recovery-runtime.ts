@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Reloader } from '../../shared/app/build-reloader';
-import { loadSettings } from '../../shared/config/settings';
+import type { Reloader } from '#app/build-reloader';
+import { loadSettings } from '#config/settings';
 import { createAwsReloader, createDynamoClient } from './aws-reloader';
 import { type AwsSettings, loadAwsSettings } from './aws-settings';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';

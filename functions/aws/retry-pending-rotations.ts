@@ -1,8 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { RotationPendingError } from '../../shared/app/handle-trigger';
-import { fromSecretEventMessage, MalformedSecretEventMessageError } from '../../shared/app/secret-event-message';
-import { redact } from '../../shared/observability/redaction';
+import { RotationPendingError } from '#app/handle-trigger';
+import { fromSecretEventMessage, MalformedSecretEventMessageError } from '#app/secret-event-message';
+import { redact } from '#observability/redaction';
 import { requireAwsSetting } from './aws-settings';
 import { deadLetter, MAX_RECEIVE_COUNT } from './failure-queue';
 import { createAwsRotationRuntime } from './rotation-delivery';

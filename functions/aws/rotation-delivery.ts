@@ -1,11 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import type { Reloader } from '../../shared/app/build-reloader';
-import { handleSecretEvents, RotationDeferredError, RotationPendingError } from '../../shared/app/handle-trigger';
-import { loadSettings } from '../../shared/config/settings';
-import { connectorKey } from '../../shared/core/connector-ref';
-import type { SecretRotated } from '../../shared/core/events';
-import { RELOAD_METRICS } from '../../shared/observability/reload-metrics';
+import type { Reloader } from '#app/build-reloader';
+import { handleSecretEvents, RotationDeferredError, RotationPendingError } from '#app/handle-trigger';
+import { loadSettings } from '#config/settings';
+import { connectorKey } from '#core/connector-ref';
+import type { SecretRotated } from '#core/events';
+import { RELOAD_METRICS } from '#observability/reload-metrics';
 import { createAwsReloader, createDynamoClient } from './aws-reloader';
 import { type AwsSettings, loadAwsSettings, requireAwsSetting } from './aws-settings';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';

@@ -1,12 +1,12 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { RotationDeferredError, RotationPendingError } from '../../shared/app/handle-trigger';
-import { toSecretEventMessage } from '../../shared/app/secret-event-message';
-import { InvalidSettingError } from '../../shared/config/settings';
-import { connectorKey } from '../../shared/core/connector-ref';
-import type { SecretRotated } from '../../shared/core/events';
-import { pendingOutcomes } from '../../shared/core/reload-plan';
-import { deferredUntil } from '../../shared/core/restart-coalescing';
+import type { RotationDeferredError, RotationPendingError } from '#app/handle-trigger';
+import { toSecretEventMessage } from '#app/secret-event-message';
+import { InvalidSettingError } from '#config/settings';
+import { connectorKey } from '#core/connector-ref';
+import type { SecretRotated } from '#core/events';
+import { pendingOutcomes } from '#core/reload-plan';
+import { deferredUntil } from '#core/restart-coalescing';
 
 /**
  * Where a rotation that met a locked connector waits (RotationPendingError): an SQS delay queue, not Lambda's own

@@ -1,7 +1,7 @@
-import type { HandledEvent, RotationDeferredError } from '../../shared/app/handle-trigger';
-import { connectorKey } from '../../shared/core/connector-ref';
-import type { SecretRotated } from '../../shared/core/events';
-import { secretIdentityKey } from '../../shared/core/secret-ref';
+import type { HandledEvent, RotationDeferredError } from '#app/handle-trigger';
+import { connectorKey } from '#core/connector-ref';
+import type { SecretRotated } from '#core/events';
+import { secretIdentityKey } from '#core/secret-ref';
 
 /**
  * What the function returns per event, and what idempotency stores for a (secret, version): counts and ids only,

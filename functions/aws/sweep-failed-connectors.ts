@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type RecoverySummary, summarizeRecovery } from '../../shared/app/recovery-summary';
-import { runDeadline } from '../../shared/app/run-deadline';
+import { type RecoverySummary, summarizeRecovery } from '#app/recovery-summary';
+import { runDeadline } from '#app/run-deadline';
 import { createAwsRecoveryRuntime } from './recovery-runtime';
 
 /**

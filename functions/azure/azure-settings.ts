@@ -1,8 +1,8 @@
-import { readSettings, settingsReadBy } from '../../shared/config/read-settings';
-import { SETTINGS } from '../../shared/config/setting-table';
-import { InvalidSettingError, type Settings } from '../../shared/config/settings';
-import { type AzureSecretRef, parseSecretRef } from '../../shared/core/secret-ref';
-import { registerSensitiveValue } from '../../shared/observability/redaction';
+import { readSettings, settingsReadBy } from '#config/read-settings';
+import { SETTINGS } from '#config/setting-table';
+import { InvalidSettingError, type Settings } from '#config/settings';
+import { type AzureSecretRef, parseSecretRef } from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
 import { type HostLimits, hostLimits, limitSource } from './host-limits';
 
 /** What the Function App needs beyond the shared settings: where its state lives and where its API key is. */

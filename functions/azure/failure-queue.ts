@@ -7,7 +7,7 @@ export {
   fromFailureMessage,
   MalformedFailureMessageError,
   toFailureMessage,
-} from '../../shared/app/failure-message';
+} from '#app/failure-message';
 
 /**
  * The hand-off between the failure webhook and the recovery function: one Storage Queue message per reported

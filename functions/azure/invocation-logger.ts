@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { InvocationContext } from '@azure/functions';
-import type { Logger } from '../../shared/core/ports';
-import { redact, redactDeep } from '../../shared/observability/redaction';
+import type { Logger } from '#core/ports';
+import { redact, redactDeep } from '#observability/redaction';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };

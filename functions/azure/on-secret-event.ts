@@ -1,8 +1,8 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
-import type { HandledSummary } from '../../shared/app/handled-summary';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import type { HandledSummary } from '#app/handled-summary';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
 import { withInvocation } from './invocation-logger';
 import { causeOf, type DeadLetter } from './poison-queue';
 import { queueSecretEvents, rotationPoisonOutput, rotationQueueOutput } from './rotation-queue';

@@ -1,6 +1,6 @@
 import type { InvocationContext, StorageQueueOutput } from '@azure/functions';
-import type { Logger } from '../../shared/core/ports';
-import { redact } from '../../shared/observability/redaction';
+import type { Logger } from '#core/ports';
+import { redact } from '#observability/redaction';
 import { hostLimits } from './host-limits';
 
 /** What lands on a poison queue: the message as received, why it was given up on, and after how many tries. */

@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { type RecoverySummary, summarizeRecovery } from '../../shared/app/recovery-summary';
+import { type RecoverySummary, summarizeRecovery } from '#app/recovery-summary';
 import {
   FAILURE_QUEUE,
   fromFailureMessage,

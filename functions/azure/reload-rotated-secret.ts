@@ -1,8 +1,8 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { handleSecretEvents, RotationDeferredError } from '../../shared/app/handle-trigger';
-import { deferredSummary, type HandledSummary, summarize } from '../../shared/app/handled-summary';
-import { fromSecretEventMessage, MalformedSecretEventMessageError } from '../../shared/app/secret-event-message';
-import type { SecretEvent } from '../../shared/core/events';
+import { handleSecretEvents, RotationDeferredError } from '#app/handle-trigger';
+import { deferredSummary, type HandledSummary, summarize } from '#app/handled-summary';
+import { fromSecretEventMessage, MalformedSecretEventMessageError } from '#app/secret-event-message';
+import type { SecretEvent } from '#core/events';
 import { QUEUE_CONNECTION } from './failure-queue';
 import { withInvocation } from './invocation-logger';
 import { type DeadLettered, deadLetterOnLastTry } from './poison-queue';

@@ -1,11 +1,11 @@
 import { type InvocationContext, output } from '@azure/functions';
 import type { QueueClient } from '@azure/storage-queue';
+import type { HandledSummary } from '#app/handled-summary';
+import { toSecretEventMessage } from '#app/secret-event-message';
+import { isSecretEvent, type SecretRotated, type TriggerEvent } from '#core/events';
+import type { Logger } from '#core/ports';
+import { canonicalSecretId } from '#core/secret-ref';
 import host from '../../host.json';
-import type { HandledSummary } from '../../shared/app/handled-summary';
-import { toSecretEventMessage } from '../../shared/app/secret-event-message';
-import { isSecretEvent, type SecretRotated, type TriggerEvent } from '../../shared/core/events';
-import type { Logger } from '../../shared/core/ports';
-import { canonicalSecretId } from '../../shared/core/secret-ref';
 import { QUEUE_CONNECTION } from './failure-queue';
 
 /**

@@ -1,9 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { isSecretEvent } from '../../shared/core/events';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTriggerText } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
-import { redact } from '../../shared/observability/redaction';
+import { isSecretEvent } from '#core/events';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTriggerText } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
+import { redact } from '#observability/redaction';
 import { withInvocation } from './invocation-logger';
 import { queueSecretEvents, rotationQueueOutput } from './rotation-queue';
 import { runtime } from './runtime';

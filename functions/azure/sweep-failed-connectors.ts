@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { type RecoverySummary, summarizeRecovery } from '../../shared/app/recovery-summary';
-import { runDeadline } from '../../shared/app/run-deadline';
+import { type RecoverySummary, summarizeRecovery } from '#app/recovery-summary';
+import { runDeadline } from '#app/run-deadline';
 import { sweepSchedule } from './azure-settings';
 import { withInvocation } from './invocation-logger';
 import { runtime } from './runtime';

@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { toFailureMessage } from '../../shared/app/failure-message';
+import { toFailureMessage } from '#app/failure-message';
 import { runtime } from './runtime';
 import { TaskHandOffError } from './task-hand-off';
 

@@ -1,6 +1,6 @@
-import { readSettings, settingsReadBy } from '../../shared/config/read-settings';
-import { InvalidSettingError, type Settings } from '../../shared/config/settings';
-import { type GcpSecretRef, parseSecretRef } from '../../shared/core/secret-ref';
+import { readSettings, settingsReadBy } from '#config/read-settings';
+import { InvalidSettingError, type Settings } from '#config/settings';
+import { type GcpSecretRef, parseSecretRef } from '#core/secret-ref';
 
 /** What the Cloud Run functions need beyond the shared settings: their rows of the setting table, mapped. */
 export interface GcpSettings {

@@ -1,8 +1,8 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import type { HandledSummary } from '../../shared/app/handled-summary';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import type { HandledSummary } from '#app/handled-summary';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
 import { handleRotations } from './rotation-deferral';
 import { runtime } from './runtime';
 import { deadLetter } from './task-hand-off';

@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { fromFailureMessage, MalformedFailureMessageError } from '../../shared/app/failure-message';
-import { summarizeRecovery } from '../../shared/app/recovery-summary';
+import { fromFailureMessage, MalformedFailureMessageError } from '#app/failure-message';
+import { summarizeRecovery } from '#app/recovery-summary';
 import { runtime } from './runtime';
 import { PermanentTaskError, runTaskTarget } from './task-target';
 

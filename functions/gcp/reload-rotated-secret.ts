@@ -1,7 +1,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
 import { handleRotations } from './rotation-deferral';
 import { runtime } from './runtime';
 import { PermanentTaskError, runTaskTarget } from './task-target';

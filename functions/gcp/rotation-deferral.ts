@@ -1,8 +1,8 @@
-import type { Reloader } from '../../shared/app/build-reloader';
-import { handleSecretEvents, RotationDeferredError } from '../../shared/app/handle-trigger';
-import { deferredSummary, type HandledSummary, summarize } from '../../shared/app/handled-summary';
-import type { TriggerEvent } from '../../shared/core/events';
-import type { Logger } from '../../shared/core/ports';
+import type { Reloader } from '#app/build-reloader';
+import { handleSecretEvents, RotationDeferredError } from '#app/handle-trigger';
+import { deferredSummary, type HandledSummary, summarize } from '#app/handled-summary';
+import type { TriggerEvent } from '#core/events';
+import type { Logger } from '#core/ports';
 import type { TaskHandOff } from './task-hand-off';
 
 export interface RotationPath {

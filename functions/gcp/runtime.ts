@@ -1,10 +1,10 @@
 import { type Bucket, Storage } from '@google-cloud/storage';
-import { buildReloader, type Reloader } from '../../shared/app/build-reloader';
-import { loadSettings, type Settings } from '../../shared/config/settings';
-import type { Logger } from '../../shared/core/ports';
-import { GcpSecretManager, secretManagerClient } from '../../shared/providers/gcp-secret-manager';
-import { SecretCredentialsProvider } from '../../shared/providers/secret-credentials';
-import { GcsStateStore } from '../../shared/state/gcs-state-store';
+import { buildReloader, type Reloader } from '#app/build-reloader';
+import { loadSettings, type Settings } from '#config/settings';
+import type { Logger } from '#core/ports';
+import { GcpSecretManager, secretManagerClient } from '#providers/gcp-secret-manager';
+import { SecretCredentialsProvider } from '#providers/secret-credentials';
+import { GcsStateStore } from '#state/gcs-state-store';
 import { cloudLogger } from './cloud-logger';
 import { type GcpSettings, loadGcpSettings, worstCaseReloadMs } from './gcp-settings';
 import type { RotationPath } from './rotation-deferral';

@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { summarizeRecovery } from '../../shared/app/recovery-summary';
+import { summarizeRecovery } from '#app/recovery-summary';
 import { runtime } from './runtime';
 
 /**

@@ -1,7 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import type { CloudTasksClient as TasksClient } from '@google-cloud/tasks' with { 'resolution-mode': 'import' };
 import { PassThroughClient } from 'google-auth-library';
-import { redact } from '../../shared/observability/redaction';
+import { redact } from '#observability/redaction';
 import { TASK_DISPATCH_DEADLINE_SECONDS } from './gcp-settings';
 
 // @google-cloud/tasks 7 is "type": "module" with a CommonJS build under its `require` export condition, whose .d.ts

@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { redact } from '../../shared/observability/redaction';
+import { redact } from '#observability/redaction';
 import { runtime } from './runtime';
 import { deadLetter, taskAttempt } from './task-hand-off';
 

@@ -1,4 +1,4 @@
-import { seedEstate } from '../seed-estate';
+import { seedEstate } from '#local/seed-estate';
 import { FaultInjector } from './faults';
 import { RbacPolicy } from './permissions';
 import { RequestRecorder } from './recorder';

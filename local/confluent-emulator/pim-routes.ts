@@ -1,4 +1,4 @@
-import type { EstateProviderIntegration } from '../estate';
+import type { EstateProviderIntegration } from '#local/estate';
 import { PROVIDER_INTEGRATION_KEY } from './masking';
 import { paginate } from './pagination';
 import { type ApiResponse, errorResponse, ORGANIZATION_ID } from './responses';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EstateCluster, EstateEnvironment } from '../estate';
+import type { EstateCluster, EstateEnvironment } from '#local/estate';
 import { maskConfig } from './masking';
 import type { ConnectorEntry, StatusView } from './state';
 

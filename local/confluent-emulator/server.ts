@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Delay, type LoopbackHttpServer, readBody, startLoopbackHttp } from '../loopback';
+import { type Delay, type LoopbackHttpServer, readBody, startLoopbackHttp } from '#local/loopback';
 import type { FaultDecision, FaultInjector } from './faults';
 import type { RequestRecorder } from './recorder';
 import { type ApiResponse, apiFamilyOf, errorResponse } from './responses';

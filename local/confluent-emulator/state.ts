@@ -1,4 +1,4 @@
-import type { Estate, EstateCluster, EstateConnector, EstateEnvironment } from '../estate';
+import type { Estate, EstateCluster, EstateConnector, EstateEnvironment } from '#local/estate';
 import type { ConnectorView, StartOutcome, TaskErrorState } from './types';
 
 /** The version every secret has until rotateSecret names a new one. */

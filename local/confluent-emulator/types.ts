@@ -1,4 +1,4 @@
-import type { Estate } from '../estate';
+import type { Estate } from '#local/estate';
 import type { LifecycleOperation } from './permissions';
 
 export interface ConfluentEmulatorOptions {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, startLoopbackHttp } from '../loopback';
+import { readBody, startLoopbackHttp } from '#local/loopback';
 import { type IamBinding, SecretManagerIam, type SecretManagerIamOptions } from './iam';
 import type { LocalPubSub, PubSubMessage } from './pubsub-topic';
 import {

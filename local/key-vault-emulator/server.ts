@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import { closeServer, listenOnLoopback, readBody } from '../loopback';
+import { closeServer, listenOnLoopback, readBody } from '#local/loopback';
 import type { TlsCertificate } from './tls-certificate';
 import { KeyVaultApiError, type StoredVersion, type VaultStore } from './vault-store';
 

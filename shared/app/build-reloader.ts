@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Settings } from '../config/settings';
-import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '../confluent';
-import { FleetRateBudget } from '../confluent/fleet-rate-budget';
-import { AlertSuppression } from '../core/alert-suppression';
-import { ConnectorIndexCache } from '../core/connector-index-cache';
-import { ConnectorLeases } from '../core/connector-lease';
-import { OperatorState } from '../core/operator-state';
-import type { OutcomeReport } from '../core/outcome-report';
-import { PendingVersionFollowUp } from '../core/pending-version-follow-up';
+import type { Settings } from '#config/settings';
+import { FleetRateBudget } from '#confluent/fleet-rate-budget';
+import { type CredentialsProvider, createConfluentAdapters, type RequestObservation } from '#confluent/index';
+import { AlertSuppression } from '#core/alert-suppression';
+import { ConnectorIndexCache } from '#core/connector-index-cache';
+import { ConnectorLeases } from '#core/connector-lease';
+import { OperatorState } from '#core/operator-state';
+import type { OutcomeReport } from '#core/outcome-report';
+import { PendingVersionFollowUp } from '#core/pending-version-follow-up';
 import type {
   Clock,
   ConnectorPlatform,
@@ -16,15 +16,15 @@ import type {
   RateBucketStore,
   SecretSource,
   StateStore,
-} from '../core/ports';
-import { systemClock } from '../core/ports';
-import type { ProviderIntegrationSource } from '../core/provider-integration';
-import { RecoverFailedConnectors } from '../core/recover-failed-connectors';
-import { ReloadAfterRotation } from '../core/reload-after-rotation';
-import { RestartConnector } from '../core/restart-connector';
-import type { TargetMapping } from '../core/target-mapping';
-import { TargetResolver } from '../core/target-resolver';
-import type { SecretValueReader } from '../providers/secret-credentials';
+} from '#core/ports';
+import { systemClock } from '#core/ports';
+import type { ProviderIntegrationSource } from '#core/provider-integration';
+import { RecoverFailedConnectors } from '#core/recover-failed-connectors';
+import { ReloadAfterRotation } from '#core/reload-after-rotation';
+import { RestartConnector } from '#core/restart-connector';
+import type { TargetMapping } from '#core/target-mapping';
+import { TargetResolver } from '#core/target-resolver';
+import type { SecretValueReader } from '#providers/secret-credentials';
 import { FailureWebhook } from './failure-webhook';
 import { targetMappingFrom } from './load-target-mapping';
 import { alertSink, OutcomeFanOut } from './outcome-sinks';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ConnectorFailed } from '../core/events';
+import type { ConnectorFailed } from '#core/events';
 
 /**
  * The hand-off between a failure webhook and the function that recovers: one queue message per reported failure

@@ -1,6 +1,6 @@
-import type { ConnectorFailed, TriggerEvent } from '../core/events';
-import type { Logger } from '../core/ports';
-import { parseConfluentNotification } from '../events/confluent-notification';
+import type { ConnectorFailed, TriggerEvent } from '#core/events';
+import type { Logger } from '#core/ports';
+import { parseConfluentNotification } from '#events/confluent-notification';
 import { tokenFromUrl, tokensMatch } from './webhook-token';
 
 /**

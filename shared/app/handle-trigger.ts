@@ -1,11 +1,11 @@
-import { type ConnectorRef, connectorKey } from '../core/connector-ref';
-import type { TriggerEvent } from '../core/events';
-import { reportOutcome } from '../core/outcome-report';
-import type { Logger } from '../core/ports';
-import { coalescingOutcomes, pendingOutcomes, type ReloadOutcome, type ReloadReport } from '../core/reload-plan';
-import { deferredUntil } from '../core/restart-coalescing';
-import { canonicalSecretId, type SecretRef } from '../core/secret-ref';
-import { SecretAccessDeniedError } from '../providers/secret-provider-errors';
+import { type ConnectorRef, connectorKey } from '#core/connector-ref';
+import type { TriggerEvent } from '#core/events';
+import { reportOutcome } from '#core/outcome-report';
+import type { Logger } from '#core/ports';
+import { coalescingOutcomes, pendingOutcomes, type ReloadOutcome, type ReloadReport } from '#core/reload-plan';
+import { deferredUntil } from '#core/restart-coalescing';
+import { canonicalSecretId, type SecretRef } from '#core/secret-ref';
+import { SecretAccessDeniedError } from '#providers/secret-provider-errors';
 import type { Reloader } from './build-reloader';
 
 /** What became of one domain event: every event ends in one of these, or in a thrown error that is retried. */

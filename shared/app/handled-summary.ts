@@ -1,6 +1,6 @@
-import { connectorKey } from '../core/connector-ref';
-import type { SecretRotated } from '../core/events';
-import { canonicalSecretId } from '../core/secret-ref';
+import { connectorKey } from '#core/connector-ref';
+import type { SecretRotated } from '#core/events';
+import { canonicalSecretId } from '#core/secret-ref';
 import type { HandledEvent, RotationDeferredError } from './handle-trigger';
 
 /**

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { Clock, Logger } from '../core/ports';
-import { parseSecretRef } from '../core/secret-ref';
+import type { Clock, Logger } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
 import {
   emptyTargetMapping,
   InvalidTargetMappingError,
   parseTargetMapping,
   type TargetMapping,
   type TargetMappingSource,
-} from '../core/target-mapping';
-import type { SecretValueReader } from '../providers/secret-credentials';
+} from '#core/target-mapping';
+import type { SecretValueReader } from '#providers/secret-credentials';
 
 /** Reads the mapping file named by TARGET_MAPPING_FILE once, at start; a broken file stops start-up with its path. */
 export function loadTargetMapping(path: string | undefined, variable = 'TARGET_MAPPING_FILE'): TargetMapping {

@@ -1,11 +1,11 @@
-import type { Settings } from '../config/settings';
-import type { AlertScreen } from '../core/alert-suppression';
-import { type OutcomeReport, outcomeSummary } from '../core/outcome-report';
-import type { Logger, OutcomeSink } from '../core/ports';
-import { parseSecretRef } from '../core/secret-ref';
-import { WebhookAlertSink } from '../notifiers/webhook-alert-sink';
-import { redact } from '../observability/redaction';
-import type { SecretValueReader } from '../providers/secret-credentials';
+import type { Settings } from '#config/settings';
+import type { AlertScreen } from '#core/alert-suppression';
+import { type OutcomeReport, outcomeSummary } from '#core/outcome-report';
+import type { Logger, OutcomeSink } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
+import { WebhookAlertSink } from '#notifiers/webhook-alert-sink';
+import { redact } from '#observability/redaction';
+import type { SecretValueReader } from '#providers/secret-credentials';
 
 export interface OutcomeFanOutOptions {
   /** Called once for an outcome that one or more sinks did not take, after all were tried (metrics count it). */

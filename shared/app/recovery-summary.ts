@@ -1,5 +1,5 @@
-import { connectorKey } from '../core/connector-ref';
-import type { RecoveryReport } from '../core/recovery-report';
+import { connectorKey } from '#core/connector-ref';
+import type { RecoveryReport } from '#core/recovery-report';
 
 /** What a recovery invocation reports: ids, results, reasons and times, never a value (traces stay in the logs). */
 export interface RecoverySummary {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { SecretEvent } from '../core/events';
+import type { SecretEvent } from '#core/events';
 
 /**
  * The hand-off between a delivery that must answer fast (Event Grid waits 30 s, then delivers again) and the function

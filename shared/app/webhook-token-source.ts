@@ -1,8 +1,8 @@
-import type { Clock, Logger } from '../core/ports';
-import { systemClock } from '../core/ports';
-import { parseSecretRef } from '../core/secret-ref';
-import { registerSensitiveValue } from '../observability/redaction';
-import type { SecretValueReader } from '../providers/secret-credentials';
+import type { Clock, Logger } from '#core/ports';
+import { systemClock } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
+import type { SecretValueReader } from '#providers/secret-credentials';
 
 /** A rotated token is picked up within this long, without a Key Vault / Secrets Manager read per request. */
 export const WEBHOOK_TOKEN_CACHE_MS = 5 * 60_000;

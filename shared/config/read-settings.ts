@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { issueText } from '../validation/issue-text';
+import { issueText } from '#validation/issue-text';
 import { InvalidSettingError } from './invalid-setting-error';
 import { RUNTIMES, type Runtime, SETTINGS, type SettingName, type SettingRow } from './setting-table';
 import { STARTUP_RULES } from './startup-rules';

@@ -1,4 +1,4 @@
-import { DEFAULT_CONNECTORS_TAG } from '../core/secret-tags';
+import { DEFAULT_CONNECTORS_TAG } from '#core/secret-tags';
 import { KINDS, oneOf, type SettingKind, secondsUpTo, shaped } from './setting-kinds';
 
 /**

@@ -1,6 +1,6 @@
-import { type ConnectorPattern, parseConnectorPattern } from '../core/connector-pattern';
-import { parseScope, type Scope } from '../core/connector-ref';
-import { type MaintenanceWindow, parseMaintenanceWindow } from '../core/maintenance-windows';
+import { type ConnectorPattern, parseConnectorPattern } from '#core/connector-pattern';
+import { parseScope, type Scope } from '#core/connector-ref';
+import { type MaintenanceWindow, parseMaintenanceWindow } from '#core/maintenance-windows';
 import { InvalidSettingError } from './invalid-setting-error';
 import { readSettings, SHARED_SETTINGS } from './read-settings';
 

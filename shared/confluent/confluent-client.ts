@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import type { ClusterScope, ConnectorSnapshot, ConnectorStatus, TaskStatus } from '../core/connector';
-import { type ConnectorRef, connectorKey } from '../core/connector-ref';
-import type { ProviderIntegration } from '../core/provider-integration';
-import { cleanTrace } from '../observability/trace-hygiene';
-import { describeIssues } from '../validation/issue-text';
+import type { ClusterScope, ConnectorSnapshot, ConnectorStatus, TaskStatus } from '#core/connector';
+import { type ConnectorRef, connectorKey } from '#core/connector-ref';
+import type { ProviderIntegration } from '#core/provider-integration';
+import { cleanTrace } from '#observability/trace-hygiene';
+import { describeIssues } from '#validation/issue-text';
 import {
   CONNECT_V1_PREFIX,
   DISCOVERY_PAGE_SIZE,

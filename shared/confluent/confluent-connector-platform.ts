@@ -1,5 +1,5 @@
-import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../core/connector';
-import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey, type Scope } from '../core/connector-ref';
+import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '#core/connector';
+import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey, type Scope } from '#core/connector-ref';
 import {
   type Clock,
   type ConnectorPlatform,
@@ -10,7 +10,7 @@ import {
   type RestartOptions,
   silentLogger,
   systemClock,
-} from '../core/ports';
+} from '#core/ports';
 import { classifyRestartRejection, FORBIDDEN_STATUS, isPaused, RESTART_ENDPOINT_STAGE } from './api-facts';
 import type { ConfluentClient } from './confluent-client';
 import { ConfluentApiError, ConfluentNotFoundError } from './confluent-errors';

@@ -1,5 +1,5 @@
+import { type Clock, systemClock } from '#core/ports';
 import packageJson from '../../package.json';
-import { type Clock, systemClock } from '../core/ports';
 import { DEFAULT_CONFLUENT_API_URL, readRateLimitHeaders } from './api-facts';
 import {
   type ConfluentErrorContext,

@@ -1,4 +1,4 @@
-import type { ProviderIntegrationListing, ProviderIntegrationSource } from '../core/provider-integration';
+import type { ProviderIntegrationListing, ProviderIntegrationSource } from '#core/provider-integration';
 import { PROVIDER_INTEGRATION_APIS } from './api-facts';
 import type { ConfluentClient } from './confluent-client';
 import { ConfluentForbiddenError, ConfluentNotFoundError } from './confluent-errors';

@@ -1,4 +1,4 @@
-import type { Clock, Logger, RateBucket, RateBucketStore } from '../core/ports';
+import type { Clock, Logger, RateBucket, RateBucketStore } from '#core/ports';
 import type { SharedRateBudget } from './request-gate';
 
 export interface FleetRateBudgetOptions {

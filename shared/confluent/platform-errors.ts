@@ -1,4 +1,4 @@
-import { type ConnectorRef, connectorKey } from '../core/connector-ref';
+import { type ConnectorRef, connectorKey } from '#core/connector-ref';
 import { FORBIDDEN_STATUS, LIFECYCLE_PERMISSION_NEEDED } from './api-facts';
 import { ConfluentError } from './confluent-errors';
 

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../core/ports';
+import { type Clock, systemClock } from '#core/ports';
 import type { RateLimitReading } from './api-facts';
 
 /** A budget every instance of the reloader draws from (the state table's token bucket, fleet-rate-budget.ts). */

@@ -3,7 +3,7 @@ import {
   isErrorTaskState,
   isHealthy as runningWithEveryTask,
   CONNECTOR_STATES as STATES,
-} from '../confluent/api-facts';
+} from '#confluent/api-facts';
 import type { ClusterRef, ConnectorRef } from './connector-ref';
 
 /**

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { PAUSED_STATE } from '../confluent/api-facts';
+import { PAUSED_STATE } from '#confluent/api-facts';
 import { type ConnectorStatus, isPausedConnector } from './connector';
 import type { ConnectorLeases } from './connector-lease';
 import { type ConnectorPattern, firstMatchingPattern } from './connector-pattern';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { issueText } from '../validation/issue-text';
+import { issueText } from '#validation/issue-text';
 import { type ConnectorRef, parseConnectorRef } from './connector-ref';
 import { parseSecretRef, type SecretRef, sameSecret } from './secret-ref';
 

@@ -1,4 +1,4 @@
-import { isTransitional, TASK_STATES } from '../confluent/api-facts';
+import { isTransitional, TASK_STATES } from '#confluent/api-facts';
 import { type ConnectorStatus, failureTrace, isFailed, isHealthy } from './connector';
 import type { ConnectorRef } from './connector-ref';
 import type { Clock, ConnectorPlatform } from './ports';

@@ -1,4 +1,4 @@
-import type { ConnectorFailed, TriggerEvent } from '../core/events';
+import type { ConnectorFailed, TriggerEvent } from '#core/events';
 import { isRecord } from './parse-trigger';
 import type { TriggerParser } from './trigger-parser';
 

@@ -1,5 +1,5 @@
-import type { TriggerEvent } from '../core/events';
-import { type AwsSecretRef, InvalidSecretRefError, parseSecretRef } from '../core/secret-ref';
+import type { TriggerEvent } from '#core/events';
+import { type AwsSecretRef, InvalidSecretRefError, parseSecretRef } from '#core/secret-ref';
 import {
   describeValue,
   looseField,

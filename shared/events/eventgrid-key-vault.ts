@@ -1,5 +1,5 @@
-import type { TriggerEvent } from '../core/events';
-import { type AzureSecretRef, InvalidSecretRefError, parseSecretRef } from '../core/secret-ref';
+import type { TriggerEvent } from '#core/events';
+import { type AzureSecretRef, InvalidSecretRefError, parseSecretRef } from '#core/secret-ref';
 import {
   epochSecondsOrTimestamp,
   looseField,

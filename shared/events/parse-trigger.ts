@@ -1,4 +1,4 @@
-import type { TriggerEvent } from '../core/events';
+import type { TriggerEvent } from '#core/events';
 import { MalformedPayloadError, type TriggerParser } from './trigger-parser';
 
 /** Payloads larger than this are refused before parsing: no rotation event comes close. */

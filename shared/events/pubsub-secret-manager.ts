@@ -1,5 +1,5 @@
-import type { TriggerEvent } from '../core/events';
-import { type GcpSecretRef, InvalidSecretRefError, parseSecretRef } from '../core/secret-ref';
+import type { TriggerEvent } from '#core/events';
+import { type GcpSecretRef, InvalidSecretRefError, parseSecretRef } from '#core/secret-ref';
 import { isRecord } from './parse-trigger';
 import {
   optionalRecord,

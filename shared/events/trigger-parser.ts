@@ -1,4 +1,4 @@
-import type { TriggerEvent } from '../core/events';
+import type { TriggerEvent } from '#core/events';
 
 /**
  * One family of trigger payloads (EventBridge, Event Grid, CloudEvents, Confluent webhook bodies). A parser claims

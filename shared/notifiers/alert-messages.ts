@@ -1,6 +1,6 @@
-import { connectorKey } from '../core/connector-ref';
-import type { OutcomeReport } from '../core/outcome-report';
-import { cleanTrace } from '../observability/trace-hygiene';
+import { connectorKey } from '#core/connector-ref';
+import type { OutcomeReport } from '#core/outcome-report';
+import { cleanTrace } from '#observability/trace-hygiene';
 
 /**
  * What is worth a person's attention in an outcome report, and how it reads in each alert channel. Failures,

@@ -4,8 +4,8 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { OutcomeReport } from '../core/outcome-report';
-import type { OutcomeSink } from '../core/ports';
+import type { OutcomeReport } from '#core/outcome-report';
+import type { OutcomeSink } from '#core/ports';
 import { type AnyOutcomeEvent, eventsOf, OUTCOME_EVENT_SOURCE } from './outcome-events';
 
 /** PutEvents takes at most 10 entries per call. */

@@ -1,9 +1,9 @@
-import { connectorKey } from '../core/connector-ref';
-import type { OutcomeReport, SecretExpiryWarning } from '../core/outcome-report';
-import type { RecoveryOutcome, RecoveryReport } from '../core/recovery-report';
-import type { OutcomeResult, PendingVersionRef, ReloadOutcome, ReloadReport } from '../core/reload-plan';
-import { redact } from '../observability/redaction';
-import { cleanTrace } from '../observability/trace-hygiene';
+import { connectorKey } from '#core/connector-ref';
+import type { OutcomeReport, SecretExpiryWarning } from '#core/outcome-report';
+import type { RecoveryOutcome, RecoveryReport } from '#core/recovery-report';
+import type { OutcomeResult, PendingVersionRef, ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { redact } from '#observability/redaction';
+import { cleanTrace } from '#observability/trace-hygiene';
 
 export const OUTCOME_EVENT_SOURCE = 'connector-reloader';
 export const RELOAD_SUCCEEDED = 'Connector Reload Succeeded';

@@ -1,9 +1,9 @@
-import type { AlertScreen } from '../core/alert-suppression';
-import type { OutcomeReport } from '../core/outcome-report';
-import type { OutcomeSink } from '../core/ports';
-import type { SecretRef } from '../core/secret-ref';
-import { registerSensitiveValue } from '../observability/redaction';
-import type { SecretValueReader } from '../providers/secret-credentials';
+import type { AlertScreen } from '#core/alert-suppression';
+import type { OutcomeReport } from '#core/outcome-report';
+import type { OutcomeSink } from '#core/ports';
+import type { SecretRef } from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
+import type { SecretValueReader } from '#providers/secret-credentials';
 import { type Alert, type AlertFormat, alertBody, alertFor, withDigestNote } from './alert-messages';
 
 export class AlertDeliveryError extends Error {

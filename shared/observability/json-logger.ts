@@ -1,4 +1,4 @@
-import type { Logger } from '../core/ports';
+import type { Logger } from '#core/ports';
 import { redact, redactDeep } from './redaction';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -1,5 +1,5 @@
-import type { OutcomeReport } from '../core/outcome-report';
-import type { OutcomeSink } from '../core/ports';
+import type { OutcomeReport } from '#core/outcome-report';
+import type { OutcomeSink } from '#core/ports';
 import { recoveryMetrics } from './recovery-metrics';
 import { type MetricPoint, RELOAD_METRICS, reloadMetrics } from './reload-metrics';
 

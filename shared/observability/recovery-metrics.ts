@@ -1,4 +1,4 @@
-import type { RecoveryReport } from '../core/recovery-report';
+import type { RecoveryReport } from '#core/recovery-report';
 import type { MetricPoint } from './reload-metrics';
 
 /** Metric names of failed-connector recovery, in the same EMF namespace as the reload metrics. */

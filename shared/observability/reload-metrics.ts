@@ -1,4 +1,4 @@
-import type { ReloadReport } from '../core/reload-plan';
+import type { ReloadReport } from '#core/reload-plan';
 
 /** Metric names, in the `ConnectorReloader` namespace when published as EMF; dashboards and alarms use them. */
 export const RELOAD_METRICS = {

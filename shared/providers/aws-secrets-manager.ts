@@ -4,7 +4,7 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretSnapshot, SecretSource } from '../core/ports';
+import type { SecretSnapshot, SecretSource } from '#core/ports';
 import {
   type AwsSecretRef,
   canonicalSecretId,
@@ -12,8 +12,8 @@ import {
   partialSecretArn,
   type SecretRef,
   secretArn,
-} from '../core/secret-ref';
-import { registerSensitiveValue } from '../observability/redaction';
+} from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
 import { mapSecretsManagerError } from './aws-secrets-manager-errors';
 import type { SecretValueReader } from './secret-credentials';
 import { SecretProviderError } from './secret-provider-errors';

@@ -1,4 +1,4 @@
-import { redact } from '../observability/redaction';
+import { redact } from '#observability/redaction';
 import {
   SecretAccessDeniedError,
   SecretNotFoundError,

@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
-import type { SecretSnapshot, SecretSource } from '../core/ports';
-import { type AzureSecretRef, canonicalSecretId, type SecretRef } from '../core/secret-ref';
-import { registerSensitiveValue } from '../observability/redaction';
+import type { SecretSnapshot, SecretSource } from '#core/ports';
+import { type AzureSecretRef, canonicalSecretId, type SecretRef } from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
 import { isDisabledSecretError, mapKeyVaultError } from './azure-key-vault-errors';
 import type { SecretValueReader } from './secret-credentials';
 import { SecretProviderError } from './secret-provider-errors';

@@ -1,8 +1,8 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { OAuth2Client, PassThroughClient } from 'google-auth-library';
-import type { SecretSnapshot, SecretSource } from '../core/ports';
-import { canonicalSecretId, type GcpSecretRef, type SecretRef } from '../core/secret-ref';
-import { redact, registerSensitiveValue } from '../observability/redaction';
+import type { SecretSnapshot, SecretSource } from '#core/ports';
+import { canonicalSecretId, type GcpSecretRef, type SecretRef } from '#core/secret-ref';
+import { redact, registerSensitiveValue } from '#observability/redaction';
 import type { SecretValueReader } from './secret-credentials';
 import {
   SecretAccessDeniedError,

@@ -1,5 +1,5 @@
-import type { SecretRef } from '../core/secret-ref';
-import { registerSensitiveValue } from '../observability/redaction';
+import type { SecretRef } from '#core/secret-ref';
+import { registerSensitiveValue } from '#observability/redaction';
 
 /** Reads a secret's current value: the one place the reloader touches a value, and only for its own credentials. */
 export interface SecretValueReader {

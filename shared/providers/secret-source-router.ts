@@ -1,5 +1,5 @@
-import type { SecretSnapshot, SecretSource } from '../core/ports';
-import type { CloudProvider, SecretRef } from '../core/secret-ref';
+import type { SecretSnapshot, SecretSource } from '#core/ports';
+import type { CloudProvider, SecretRef } from '#core/secret-ref';
 import type { SecretValueReader } from './secret-credentials';
 
 export class SecretProviderUnavailableError extends Error {

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import type { RateBucket, RateBucketStore } from '../core/ports';
+import type { RateBucket, RateBucketStore } from '#core/ports';
 import { StateStoreError } from './state-store-error';
 
 /** Buckets share one partition of their own; connector records are each in a partition named by their key. */

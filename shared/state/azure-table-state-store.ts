@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import type { ConnectorRecord, StateStore, VersionedRecord } from '../core/ports';
+import type { ConnectorRecord, StateStore, VersionedRecord } from '#core/ports';
 import { StateStoreError } from './state-store-error';
 
 /** Every record is one entity in one row of its own partition: point reads and writes, no hot partition. */

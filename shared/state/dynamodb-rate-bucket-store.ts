@@ -1,5 +1,5 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { RateBucket, RateBucketStore } from '../core/ports';
+import type { RateBucket, RateBucketStore } from '#core/ports';
 import { PARTITION_KEY, REVISION_ATTRIBUTE } from './dynamodb-record-codec';
 import { StateStoreError, sdkErrorName } from './state-store-error';
 

@@ -1,11 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type {
-  CoalescedRestart,
-  CoalescingEntry,
-  ConnectorRecord,
-  PendingVersion,
-  VersionedRecord,
-} from '../core/ports';
+import type { CoalescedRestart, CoalescingEntry, ConnectorRecord, PendingVersion, VersionedRecord } from '#core/ports';
 import { StateStoreError } from './state-store-error';
 
 /**

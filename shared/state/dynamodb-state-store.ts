@@ -4,7 +4,7 @@ import {
   PutItemCommand,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { ConnectorRecord, StateStore, VersionedRecord } from '../core/ports';
+import type { ConnectorRecord, StateStore, VersionedRecord } from '#core/ports';
 import { itemToVersionedRecord, PARTITION_KEY, REVISION_ATTRIBUTE, recordToItem } from './dynamodb-record-codec';
 import { StateStoreError, sdkErrorName } from './state-store-error';
 

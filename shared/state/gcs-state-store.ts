@@ -1,5 +1,5 @@
 import type { Bucket } from '@google-cloud/storage';
-import type { ConnectorRecord, StateStore, VersionedRecord } from '../core/ports';
+import type { ConnectorRecord, StateStore, VersionedRecord } from '#core/ports';
 import { StateStoreError } from './state-store-error';
 
 /** Records live under this prefix, one object per connector, named by its key (`env/lkc/name`). */

@@ -1,4 +1,4 @@
-import type { RateBucket, RateBucketStore } from '../core/ports';
+import type { RateBucket, RateBucketStore } from '#core/ports';
 
 /** Compare-and-set token buckets in process memory: tests, and a CLI without a deployed state store. */
 export class MemoryRateBucketStore implements RateBucketStore {

@@ -1,4 +1,4 @@
-import type { ConnectorRecord, StateStore, VersionedRecord } from '../core/ports';
+import type { ConnectorRecord, StateStore, VersionedRecord } from '#core/ports';
 
 /** Compare-and-set state in process memory: for the CLI, tests and the local stack. Not shared across processes. */
 export class MemoryStateStore implements StateStore {

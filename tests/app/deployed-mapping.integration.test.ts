@@ -1,21 +1,21 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import { type KeyVaultEmulator, startKeyVaultEmulator, trustInThisProcess } from '../../local/key-vault-emulator';
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '../../local/secrets-manager-emulator';
-import { SEED_SECRETS } from '../../local/seed-estate';
-import { buildReloader } from '../../shared/app/build-reloader';
-import { loadSettings } from '../../shared/config/settings';
-import { StaticCredentials } from '../../shared/confluent';
-import { connectorKey } from '../../shared/core/connector-ref';
-import type { Logger } from '../../shared/core/ports';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { AwsSecretsManager, secretsManagerClientFactory } from '../../shared/providers/aws-secrets-manager';
-import { AzureKeyVault, keyVaultClientFactory } from '../../shared/providers/azure-key-vault';
-import { SecretSourceRouter } from '../../shared/providers/secret-source-router';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { buildReloader } from '#app/build-reloader';
+import { loadSettings } from '#config/settings';
+import { StaticCredentials } from '#confluent/index';
+import { connectorKey } from '#core/connector-ref';
+import type { Logger } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import { type KeyVaultEmulator, startKeyVaultEmulator, trustInThisProcess } from '#local/key-vault-emulator/index';
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '#local/secrets-manager-emulator/index';
+import { SEED_SECRETS } from '#local/seed-estate';
+import { AwsSecretsManager, secretsManagerClientFactory } from '#providers/aws-secrets-manager';
+import { AzureKeyVault, keyVaultClientFactory } from '#providers/azure-key-vault';
+import { SecretSourceRouter } from '#providers/secret-source-router';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 /**
  * TARGET_MAPPING read from a secret, as a deployed function reads it: the real Secrets Manager and Key Vault clients

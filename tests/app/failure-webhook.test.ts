@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { FailureWebhook, MAX_WEBHOOK_BODY_BYTES } from '../../shared/app/failure-webhook';
-import { tokensMatch } from '../../shared/app/webhook-token';
-import { silentLogger } from '../../shared/core/ports';
+import { FailureWebhook, MAX_WEBHOOK_BODY_BYTES } from '#app/failure-webhook';
+import { tokensMatch } from '#app/webhook-token';
+import { silentLogger } from '#core/ports';
 
 const TOKEN = 'wh-7c1e9f3a2b4d6e8f0a1b2c3d4e5f6a7b';
 const webhook = new FailureWebhook(async () => TOKEN, silentLogger);

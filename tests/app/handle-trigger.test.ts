@@ -1,15 +1,15 @@
-import type { Reloader } from '../../shared/app/build-reloader';
+import type { Reloader } from '#app/build-reloader';
 import {
   handleSecretEvents,
   ReloadIncompleteError,
   RotationDeferredError,
   RotationPendingError,
-} from '../../shared/app/handle-trigger';
-import type { SecretRotated } from '../../shared/core/events';
-import { silentLogger } from '../../shared/core/ports';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { canonicalSecretId, parseSecretRef } from '../../shared/core/secret-ref';
-import { type AccessDenial, SecretAccessDeniedError } from '../../shared/providers/secret-provider-errors';
+} from '#app/handle-trigger';
+import type { SecretRotated } from '#core/events';
+import { silentLogger } from '#core/ports';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { canonicalSecretId, parseSecretRef } from '#core/secret-ref';
+import { type AccessDenial, SecretAccessDeniedError } from '#providers/secret-provider-errors';
 
 const EVENT: SecretRotated = {
   kind: 'secret-rotated',

@@ -1,8 +1,8 @@
-import type { HandledEvent } from '../../shared/app/handle-trigger';
-import { summarize } from '../../shared/app/handled-summary';
-import type { SecretRotated } from '../../shared/core/events';
-import type { ReloadReport } from '../../shared/core/reload-plan';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+import type { HandledEvent } from '#app/handle-trigger';
+import { summarize } from '#app/handled-summary';
+import type { SecretRotated } from '#core/events';
+import type { ReloadReport } from '#core/reload-plan';
+import { parseSecretRef } from '#core/secret-ref';
 
 const ROTATED: SecretRotated = {
   kind: 'secret-rotated',

@@ -1,10 +1,10 @@
-import { OutcomeFanOut } from '../../shared/app/outcome-sinks';
-import { WEBHOOK_TOKEN_CACHE_MS, webhookTokenSource } from '../../shared/app/webhook-token-source';
-import type { OutcomeReport } from '../../shared/core/outcome-report';
-import type { Logger, OutcomeSink } from '../../shared/core/ports';
-import type { SecretRef } from '../../shared/core/secret-ref';
-import { redact } from '../../shared/observability/redaction';
-import { FakeClock } from '../helpers/fake-clock';
+import { OutcomeFanOut } from '#app/outcome-sinks';
+import { WEBHOOK_TOKEN_CACHE_MS, webhookTokenSource } from '#app/webhook-token-source';
+import type { OutcomeReport } from '#core/outcome-report';
+import type { Logger, OutcomeSink } from '#core/ports';
+import type { SecretRef } from '#core/secret-ref';
+import { redact } from '#observability/redaction';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 const EXPIRY: OutcomeReport = {
   kind: 'secret-expiry',

@@ -1,9 +1,9 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LOCAL_TABLES } from '../../local/aws-lambda-stack';
-import { type LambdaHandler, lambdaContext, loadRotationHandler } from '../../local/lambda-invoker';
-import { SEED_SECRETS } from '../../local/seed-estate';
-import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
+import { LOCAL_TABLES } from '#local/aws-lambda-stack';
+import { type LambdaHandler, lambdaContext, loadRotationHandler } from '#local/lambda-invoker';
+import { SEED_SECRETS } from '#local/seed-estate';
+import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
 
 /**
  * Duplicate deliveries and secret hygiene through the real handler: three concurrent copies of one rotation event

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
-import { type AwsLambdaStack, LOCAL_QUEUES, LOCAL_TABLES, startAwsLambdaStack } from '../../local/aws-lambda-stack';
-import { type LambdaHandler, lambdaContext, loadRecoveryHandlers } from '../../local/lambda-invoker';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import { MAX_RECEIVE_COUNT } from '#functions/aws/failure-queue';
+import { type AwsLambdaStack, LOCAL_QUEUES, LOCAL_TABLES, startAwsLambdaStack } from '#local/aws-lambda-stack';
+import { type LambdaHandler, lambdaContext, loadRecoveryHandlers } from '#local/lambda-invoker';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { type AlertReceiver, startAlertReceiver } from '#test-helpers/alert-receiver';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 
 /**
  * The three failed-connector Lambdas through their real entry points, in process with Lambda-like events and

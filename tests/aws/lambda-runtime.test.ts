@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLambdaRuntime } from '../../functions/aws/lambda-runtime';
-import { registerSensitiveValue } from '../../shared/observability/redaction';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import { createLambdaRuntime } from '#functions/aws/lambda-runtime';
+import { registerSensitiveValue } from '#observability/redaction';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 
 describe('the Lambda runtime module', () => {
   const dynamo = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });

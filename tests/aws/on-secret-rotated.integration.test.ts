@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { lambdaContext } from '../../local/lambda-invoker';
-import { SEED_SECRETS } from '../../local/seed-estate';
-import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
+import { lambdaContext } from '#local/lambda-invoker';
+import { SEED_SECRETS } from '#local/seed-estate';
+import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
 
 /**
  * End to end on loopback with the real SDK clients: PutSecretValue in the local Secrets Manager → its native

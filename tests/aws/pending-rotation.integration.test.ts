@@ -2,14 +2,14 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ATTEMPT_ATTRIBUTE, MAX_DELAY_SECONDS, MAX_PENDING_ATTEMPTS } from '../../functions/aws/rotation-retry-queue';
-import { LOCAL_QUEUES, LOCAL_TABLES } from '../../local/aws-lambda-stack';
-import { type LambdaHandler, lambdaContext, loadRotationRetryHandler } from '../../local/lambda-invoker';
-import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
-import { SEED_SECRETS } from '../../local/seed-estate';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
+import { ConnectorLeases } from '#core/connector-lease';
+import { ATTEMPT_ATTRIBUTE, MAX_DELAY_SECONDS, MAX_PENDING_ATTEMPTS } from '#functions/aws/rotation-retry-queue';
+import { LOCAL_QUEUES, LOCAL_TABLES } from '#local/aws-lambda-stack';
+import { type LambdaHandler, lambdaContext, loadRotationRetryHandler } from '#local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/index';
+import { SEED_SECRETS } from '#local/seed-estate';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
 
 /**
  * A rotation that meets a connector locked by another operation, on the real AWS path: the rotation handler puts it

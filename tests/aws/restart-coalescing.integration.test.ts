@@ -6,19 +6,19 @@ import {
   DUE_AT_ATTRIBUTE,
   MAX_DELAY_SECONDS,
   MAX_PENDING_ATTEMPTS,
-} from '../../functions/aws/rotation-retry-queue';
-import type { EventSummary } from '../../functions/aws/rotation-summary';
-import { LOCAL_QUEUES, LOCAL_TABLES } from '../../local/aws-lambda-stack';
+} from '#functions/aws/rotation-retry-queue';
+import type { EventSummary } from '#functions/aws/rotation-summary';
+import { LOCAL_QUEUES, LOCAL_TABLES } from '#local/aws-lambda-stack';
 import {
   type LambdaHandler,
   lambdaContext,
   loadRotationHandler,
   loadRotationRetryHandler,
-} from '../../local/lambda-invoker';
-import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
-import { seedEstate } from '../../local/seed-estate';
-import type { OutcomeEventDetail } from '../../shared/notifiers/outcome-events';
-import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
+} from '#local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/index';
+import { seedEstate } from '#local/seed-estate';
+import type { OutcomeEventDetail } from '#notifiers/outcome-events';
+import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
 
 /**
  * Restart coalescing end to end on AWS, with the real handlers and SDK clients on loopback: a database user and its

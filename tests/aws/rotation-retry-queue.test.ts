@@ -1,4 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { RotationDeferredError, RotationPendingError } from '#app/handle-trigger';
+import { fromSecretEventMessage } from '#app/secret-event-message';
+import { SETTINGS } from '#config/setting-table';
+import type { SecretRotated } from '#core/events';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { parseSecretRef } from '#core/secret-ref';
 import {
   ATTEMPT_ATTRIBUTE,
   checkRetryBudget,
@@ -9,14 +15,8 @@ import {
   nextPendingAttempt,
   RotationRetryQueue,
   retryDelaySeconds,
-} from '../../functions/aws/rotation-retry-queue';
-import { type SqsEmulator, startSqsEmulator } from '../../local/sqs-emulator';
-import { RotationDeferredError, RotationPendingError } from '../../shared/app/handle-trigger';
-import { fromSecretEventMessage } from '../../shared/app/secret-event-message';
-import { SETTINGS } from '../../shared/config/setting-table';
-import type { SecretRotated } from '../../shared/core/events';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+} from '#functions/aws/rotation-retry-queue';
+import { type SqsEmulator, startSqsEmulator } from '#local/sqs-emulator';
 
 const FINISHED_AT = Date.parse('2026-11-27T12:00:00Z');
 const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'orders-cdc' };

@@ -1,8 +1,8 @@
-import { deferredSummary, rotationKey, summarize } from '../../functions/aws/rotation-summary';
-import { RotationDeferredError } from '../../shared/app/handle-trigger';
-import type { SecretRotated } from '../../shared/core/events';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+import { RotationDeferredError } from '#app/handle-trigger';
+import type { SecretRotated } from '#core/events';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { parseSecretRef } from '#core/secret-ref';
+import { deferredSummary, rotationKey, summarize } from '#functions/aws/rotation-summary';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/billing-db-user-Us3r01';
 const EVENT: SecretRotated = { kind: 'secret-rotated', secret: parseSecretRef(ARN), version: 'u2', source: 'test' };

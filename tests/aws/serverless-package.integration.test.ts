@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { packagedAwsBundles } from '../../bench/lib/packaged-bundles';
-import { MAX_RECEIVE_COUNT } from '../../functions/aws/failure-queue';
-import { MAX_DELAY_SECONDS, MAX_PENDING_ATTEMPTS } from '../../functions/aws/rotation-retry-queue';
-import { startAwsLambdaStack } from '../../local/aws-lambda-stack';
-import { envFileText } from '../../local/env-file';
-import { startLocalCloud } from '../../local/local-cloud';
-import { readBody, startLoopbackHttp } from '../../local/loopback';
-import { RECOVERY_METRICS } from '../../shared/observability/recovery-metrics';
-import { zipEntry } from '../helpers/zip-entry';
+import { packagedAwsBundles } from '#bench/lib/packaged-bundles';
+import { MAX_RECEIVE_COUNT } from '#functions/aws/failure-queue';
+import { MAX_DELAY_SECONDS, MAX_PENDING_ATTEMPTS } from '#functions/aws/rotation-retry-queue';
+import { startAwsLambdaStack } from '#local/aws-lambda-stack';
+import { envFileText } from '#local/env-file';
+import { startLocalCloud } from '#local/local-cloud';
+import { readBody, startLoopbackHttp } from '#local/loopback';
+import { RECOVERY_METRICS } from '#observability/recovery-metrics';
+import { zipEntry } from '#test-helpers/zip-entry';
 
 /**
  * `serverless package` (osls + serverless-esbuild) runs offline with no AWS credentials, then the generated

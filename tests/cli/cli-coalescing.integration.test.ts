@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { EXIT, main } from '../../cli/main';
-import { LOCAL_TABLES } from '../../local/aws-lambda-stack';
-import { SEED_SECRETS } from '../../local/seed-estate';
-import type { ConnectorRecord } from '../../shared/core/ports';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
-import { capturedOutput } from '../helpers/captured-output';
+import { EXIT, main } from '#cli/main';
+import type { ConnectorRecord } from '#core/ports';
+import { LOCAL_TABLES } from '#local/aws-lambda-stack';
+import { SEED_SECRETS } from '#local/seed-estate';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 /**
  * The CLI on the AWS functions' state (DynamoDB on dynalite) while a rotation waits in its coalescing window: the

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LOCAL_TABLES } from '../../local/aws-lambda-stack';
-import { lambdaContext, loadRecoveryHandlers } from '../../local/lambda-invoker';
-import type { RecoverySummary } from '../../shared/app/recovery-summary';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { captureProcessOutput, startAwsLambdaHarness } from '../helpers/aws-lambda-harness';
+import type { RecoverySummary } from '#app/recovery-summary';
+import { LOCAL_TABLES } from '#local/aws-lambda-stack';
+import { lambdaContext, loadRecoveryHandlers } from '#local/lambda-invoker';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
 import { type DeliveredOutcome, describeCliOnDeployedState } from './support/deployed-state-scenarios';
 
 /**

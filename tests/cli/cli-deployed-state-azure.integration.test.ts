@@ -3,23 +3,23 @@ import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
+import type { HandledSummary } from '#app/handled-summary';
+import type { RecoverySummary } from '#app/recovery-summary';
+import { rotationQueueOutput } from '#functions/azure/rotation-queue';
 import {
   LOCAL_STATE_TABLE,
   loadAzureFunctions,
   SEEDED_KEY_VAULT_SECRET,
   SEEDED_KEY_VAULT_SECRET_URI,
   startAzureFunctionsStack,
-} from '../../local/azure-functions-stack';
-import type { EventGridDelivery } from '../../local/key-vault-emulator';
-import { startLocalCloud } from '../../local/local-cloud';
-import type { HandledSummary } from '../../shared/app/handled-summary';
-import type { RecoverySummary } from '../../shared/app/recovery-summary';
-import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
+} from '#local/azure-functions-stack';
+import type { EventGridDelivery } from '#local/key-vault-emulator/index';
+import { startLocalCloud } from '#local/local-cloud';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
 import { describeCliOnDeployedState } from './support/deployed-state-scenarios';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

@@ -1,19 +1,19 @@
 import { Storage } from '@google-cloud/storage';
-import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT, withGcpEstate } from '../../local/gcp-estate';
+import type { HandledSummary } from '#app/handled-summary';
+import type { RecoverySummary } from '#app/recovery-summary';
+import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT, withGcpEstate } from '#local/gcp-estate';
 import {
   LOCAL_GCP_BUCKET,
   LOCAL_GCP_TOPIC,
   serveGcpFunctions,
   startGcpFunctionsStack,
-} from '../../local/gcp-functions-stack';
-import type { PubSubMessage } from '../../local/gcp-secret-manager-emulator';
-import { startLocalCloud } from '../../local/local-cloud';
-import { seedEstate } from '../../local/seed-estate';
-import type { HandledSummary } from '../../shared/app/handled-summary';
-import type { RecoverySummary } from '../../shared/app/recovery-summary';
-import { secretManagerClient } from '../../shared/providers/gcp-secret-manager';
-import { GcsStateStore } from '../../shared/state/gcs-state-store';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+} from '#local/gcp-functions-stack';
+import type { PubSubMessage } from '#local/gcp-secret-manager-emulator/index';
+import { startLocalCloud } from '#local/local-cloud';
+import { seedEstate } from '#local/seed-estate';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
+import { GcsStateStore } from '#state/gcs-state-store';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { type DeliveredOutcome, describeCliOnDeployedState } from './support/deployed-state-scenarios';
 
 /**

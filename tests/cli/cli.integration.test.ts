@@ -1,8 +1,8 @@
-import { EXIT, main } from '../../cli/main';
-import { MEMORY_STATE_NOTE } from '../../cli/state-store';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { SEED_SECRETS, seedEstate } from '../../local/seed-estate';
-import { capturedOutput } from '../helpers/captured-output';
+import { EXIT, main } from '#cli/main';
+import { MEMORY_STATE_NOTE } from '#cli/state-store';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { SEED_SECRETS, seedEstate } from '#local/seed-estate';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 /** Canary values: if any of these shows up in anything the CLI prints or logs, a secret leaked. */
 const CANARY_API_SECRET = 'CANARY-confluent-api-secret-5f1d2c';

@@ -1,5 +1,5 @@
-import { rotationCoverage } from '../../cli/coverage';
-import type { PlannedTarget, ReloadPlan, SkipReason } from '../../shared/core/reload-plan';
+import { rotationCoverage } from '#cli/coverage';
+import type { PlannedTarget, ReloadPlan, SkipReason } from '#core/reload-plan';
 
 const target = (name: string, decision: PlannedTarget['decision'], state = 'RUNNING'): PlannedTarget => ({
   connector: { environmentId: 'env-p1', clusterId: 'lkc-aws1', name },

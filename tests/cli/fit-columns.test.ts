@@ -1,5 +1,5 @@
-import { breakLongWords, fitColumns, visibleWidth, wrapText } from '../../cli/fit-columns';
-import { shortSecretId, shortVersion } from '../../cli/short-ids';
+import { breakLongWords, fitColumns, visibleWidth, wrapText } from '#cli/fit-columns';
+import { shortSecretId, shortVersion } from '#cli/short-ids';
 
 describe('fitColumns', () => {
   it('leaves a table that fits alone', () => {

@@ -1,8 +1,8 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EXIT, main } from '../../cli/main';
-import { capturedOutput } from '../helpers/captured-output';
+import { EXIT, main } from '#cli/main';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 const EVENTS = path.resolve(__dirname, '../../events');
 

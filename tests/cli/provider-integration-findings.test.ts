@@ -1,6 +1,6 @@
-import { providerIntegrationFindings } from '../../cli/commands/provider-integration-findings';
-import type { ClusterScope, ConnectorSnapshot } from '../../shared/core/connector';
-import type { ProviderIntegration, ProviderIntegrationListing } from '../../shared/core/provider-integration';
+import { providerIntegrationFindings } from '#cli/commands/provider-integration-findings';
+import type { ClusterScope, ConnectorSnapshot } from '#core/connector';
+import type { ProviderIntegration, ProviderIntegrationListing } from '#core/provider-integration';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const ORG = 'crn://confluent.cloud/organization=org-1/environment=env-p1';

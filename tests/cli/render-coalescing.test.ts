@@ -1,6 +1,6 @@
-import { renderPlan, renderReport } from '../../cli/render';
-import type { ReloadPlan, ReloadReport } from '../../shared/core/reload-plan';
-import { capturedOutput } from '../helpers/captured-output';
+import { renderPlan, renderReport } from '#cli/render';
+import type { ReloadPlan, ReloadReport } from '#core/reload-plan';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 const USER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-user-Ab12Cd';
 const PASSWORD = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-password-Ef34Gh';

@@ -1,6 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import { openStateStore, requireDeployedState, StateStoreChoiceError } from '../../cli/state-store';
-import { redact } from '../../shared/observability/redaction';
+import { openStateStore, requireDeployedState, StateStoreChoiceError } from '#cli/state-store';
+import { redact } from '#observability/redaction';
 
 const credential = new DefaultAzureCredential();
 const AZURITE =

@@ -2,15 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  BEGIN,
-  CONFIG_PAGE,
-  END,
-  StaleConfigPageError,
-  stalenessOf,
-  updatePage,
-} from '../../scripts/generate-config-docs';
-import { SETTINGS } from '../../shared/config/setting-table';
+import { SETTINGS } from '#config/setting-table';
+import { BEGIN, CONFIG_PAGE, END, StaleConfigPageError, stalenessOf, updatePage } from '#scripts/generate-config-docs';
 
 const ROOT = path.resolve(__dirname, '../..');
 let dir: string;

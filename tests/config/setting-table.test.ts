@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadAwsSettings } from '../../functions/aws/aws-settings';
-import { loadAzureSettings } from '../../functions/azure/azure-settings';
-import { loadGcpSettings } from '../../functions/gcp/gcp-settings';
-import { SHARED_SETTINGS } from '../../shared/config/read-settings';
-import { RUNTIMES, type Runtime, SETTINGS, type SettingName, type SettingRow } from '../../shared/config/setting-table';
-import { InvalidSettingError, loadSettings } from '../../shared/config/settings';
-import { STARTUP_RULES } from '../../shared/config/startup-rules';
+import { SHARED_SETTINGS } from '#config/read-settings';
+import { RUNTIMES, type Runtime, SETTINGS, type SettingName, type SettingRow } from '#config/setting-table';
+import { InvalidSettingError, loadSettings } from '#config/settings';
+import { STARTUP_RULES } from '#config/startup-rules';
+import { loadAwsSettings } from '#functions/aws/aws-settings';
+import { loadAzureSettings } from '#functions/azure/azure-settings';
+import { loadGcpSettings } from '#functions/gcp/gcp-settings';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ROWS = Object.entries(SETTINGS) as [SettingName, SettingRow][];

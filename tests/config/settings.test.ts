@@ -1,4 +1,4 @@
-import { InvalidSettingError, loadSettings } from '../../shared/config/settings';
+import { InvalidSettingError, loadSettings } from '#config/settings';
 
 describe('loadSettings', () => {
   it('applies documented defaults', () => {

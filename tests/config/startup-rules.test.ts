@@ -1,6 +1,6 @@
-import { loadAwsSettings } from '../../functions/aws/aws-settings';
-import { loadAzureSettings } from '../../functions/azure/azure-settings';
-import { InvalidSettingError, loadSettings } from '../../shared/config/settings';
+import { InvalidSettingError, loadSettings } from '#config/settings';
+import { loadAwsSettings } from '#functions/aws/aws-settings';
+import { loadAzureSettings } from '#functions/azure/azure-settings';
 
 const AWS_ENV = { STATE_TABLE: 'state', IDEMPOTENCY_TABLE: 'idempotency' };
 const AZURE_ENV = {

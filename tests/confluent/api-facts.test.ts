@@ -7,7 +7,7 @@ import {
   isTransitional,
   rateLimitResetWaitMs,
   readRateLimitHeaders,
-} from '../../shared/confluent/api-facts';
+} from '#confluent/api-facts';
 
 const reading = (state: string, tasks: string[]) => ({ state, tasks: tasks.map((task) => ({ state: task })) });
 

@@ -1,8 +1,8 @@
-import { ConfluentClient } from '../../shared/confluent/confluent-client';
-import { ConfluentResponseError } from '../../shared/confluent/confluent-errors';
-import { ConfluentHttp } from '../../shared/confluent/confluent-http';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import { FakeClock } from '../helpers/fake-clock';
+import { ConfluentClient } from '#confluent/confluent-client';
+import { ConfluentResponseError } from '#confluent/confluent-errors';
+import { ConfluentHttp } from '#confluent/confluent-http';
+import { StaticCredentials } from '#confluent/static-credentials';
+import { FakeClock } from '#test-helpers/fake-clock';
 import { type Scripted, scriptedFetch } from './support/fake-fetch';
 
 const BASE = 'https://api.example.test';

@@ -1,25 +1,21 @@
-import type { ConfluentCluster } from '../../shared/confluent/confluent-client';
+import type { ConfluentCluster } from '#confluent/confluent-client';
 import {
   type ConfluentApi,
   ConfluentConnectorPlatform,
   type ConfluentConnectorPlatformOptions,
   restartFallbackFor,
-} from '../../shared/confluent/confluent-connector-platform';
-import {
-  type ConfluentApiError,
-  ConfluentNetworkError,
-  errorFromResponse,
-} from '../../shared/confluent/confluent-errors';
+} from '#confluent/confluent-connector-platform';
+import { type ConfluentApiError, ConfluentNetworkError, errorFromResponse } from '#confluent/confluent-errors';
 import {
   ClusterNotFoundError,
   ConnectorAlreadyPausedError,
   PauseTimeoutError,
   RestartPermissionError,
-} from '../../shared/confluent/platform-errors';
-import type { ConnectorStatus } from '../../shared/core/connector';
-import type { ConnectorRef } from '../../shared/core/connector-ref';
-import type { PauseRecorder } from '../../shared/core/ports';
-import { FakeClock } from '../helpers/fake-clock';
+} from '#confluent/platform-errors';
+import type { ConnectorStatus } from '#core/connector';
+import type { ConnectorRef } from '#core/connector-ref';
+import type { PauseRecorder } from '#core/ports';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 const ORDERS: ConnectorRef = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
 const OUTBOX: ConnectorRef = { ...ORDERS, name: 'orders-outbox' };

@@ -1,5 +1,5 @@
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import type { ConnectorRef } from '../../shared/core/connector-ref';
+import type { ConnectorRef } from '#core/connector-ref';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
 import { validateRecordedRequests } from '../contract/openapi-contract';
 import { emulatorPlatform } from './support/emulator-platform';
 

@@ -7,7 +7,7 @@ import {
   ConfluentServerError,
   errorFromResponse,
   parseErrorBody,
-} from '../../shared/confluent/confluent-errors';
+} from '#confluent/confluent-errors';
 
 describe('parseErrorBody', () => {
   it('reads the connect/v1 nested shape', () => {

@@ -4,7 +4,7 @@ import {
   ConfluentNotFoundError,
   ConfluentRateLimitError,
   ConfluentTimeoutError,
-} from '../../shared/confluent/confluent-errors';
+} from '#confluent/confluent-errors';
 import {
   ConfluentHttp,
   type ConfluentHttpOptions,
@@ -12,9 +12,9 @@ import {
   type CredentialsProvider,
   type RequestObservation,
   USER_AGENT,
-} from '../../shared/confluent/confluent-http';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import { FakeClock } from '../helpers/fake-clock';
+} from '#confluent/confluent-http';
+import { StaticCredentials } from '#confluent/static-credentials';
+import { FakeClock } from '#test-helpers/fake-clock';
 import { connectionRefused, type Scripted, scriptedFetch } from './support/fake-fetch';
 
 const GET_STATUS = {

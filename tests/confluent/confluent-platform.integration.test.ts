@@ -1,17 +1,13 @@
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import type { Estate } from '../../local/estate';
-import { seedEstate } from '../../local/seed-estate';
-import {
-  ConfluentAuthError,
-  ConfluentNotFoundError,
-  ConfluentTimeoutError,
-} from '../../shared/confluent/confluent-errors';
-import type { Credentials, CredentialsProvider } from '../../shared/confluent/confluent-http';
-import { createConfluentPlatform } from '../../shared/confluent/create-confluent-platform';
-import { ConnectorAlreadyPausedError, RestartPermissionError } from '../../shared/confluent/platform-errors';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import { type ConnectorStatus, isHealthy } from '../../shared/core/connector';
-import type { ConnectorRef } from '../../shared/core/connector-ref';
+import { ConfluentAuthError, ConfluentNotFoundError, ConfluentTimeoutError } from '#confluent/confluent-errors';
+import type { Credentials, CredentialsProvider } from '#confluent/confluent-http';
+import { createConfluentPlatform } from '#confluent/create-confluent-platform';
+import { ConnectorAlreadyPausedError, RestartPermissionError } from '#confluent/platform-errors';
+import { StaticCredentials } from '#confluent/static-credentials';
+import { type ConnectorStatus, isHealthy } from '#core/connector';
+import type { ConnectorRef } from '#core/connector-ref';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import type { Estate } from '#local/estate';
+import { seedEstate } from '#local/seed-estate';
 import { EMULATOR_CREDENTIALS, emulatorPlatform } from './support/emulator-platform';
 
 const ORDERS_CDC: ConnectorRef = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };

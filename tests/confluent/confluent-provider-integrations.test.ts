@@ -1,10 +1,10 @@
-import { ConfluentClient } from '../../shared/confluent/confluent-client';
-import { ConfluentServerError } from '../../shared/confluent/confluent-errors';
-import { ConfluentHttp } from '../../shared/confluent/confluent-http';
-import { ConfluentProviderIntegrations } from '../../shared/confluent/confluent-provider-integrations';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import { connectorOfUsage } from '../../shared/core/provider-integration';
-import { FakeClock } from '../helpers/fake-clock';
+import { ConfluentClient } from '#confluent/confluent-client';
+import { ConfluentServerError } from '#confluent/confluent-errors';
+import { ConfluentHttp } from '#confluent/confluent-http';
+import { ConfluentProviderIntegrations } from '#confluent/confluent-provider-integrations';
+import { StaticCredentials } from '#confluent/static-credentials';
+import { connectorOfUsage } from '#core/provider-integration';
+import { FakeClock } from '#test-helpers/fake-clock';
 import { type Scripted, scriptedFetch } from './support/fake-fetch';
 
 const BASE = 'https://api.example.test';

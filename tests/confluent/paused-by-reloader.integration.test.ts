@@ -1,13 +1,13 @@
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import { ConfluentClient } from '../../shared/confluent/confluent-client';
-import { type ConfluentApi, ConfluentConnectorPlatform } from '../../shared/confluent/confluent-connector-platform';
-import { ConfluentHttp } from '../../shared/confluent/confluent-http';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { silentLogger } from '../../shared/core/ports';
-import { RecoverFailedConnectors } from '../../shared/core/recover-failed-connectors';
-import { MINUTE_MS } from '../../shared/core/restart-budget';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { ConfluentClient } from '#confluent/confluent-client';
+import { type ConfluentApi, ConfluentConnectorPlatform } from '#confluent/confluent-connector-platform';
+import { ConfluentHttp } from '#confluent/confluent-http';
+import { ConnectorLeases } from '#core/connector-lease';
+import { silentLogger } from '#core/ports';
+import { RecoverFailedConnectors } from '#core/recover-failed-connectors';
+import { MINUTE_MS } from '#core/restart-budget';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 import { EMULATOR_CREDENTIALS } from './support/emulator-platform';
 
 /**

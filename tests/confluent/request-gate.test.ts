@@ -1,5 +1,5 @@
-import { RequestGate } from '../../shared/confluent/request-gate';
-import { FakeClock } from '../helpers/fake-clock';
+import { RequestGate } from '#confluent/request-gate';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};

@@ -1,4 +1,4 @@
-import { parseRetryAfter, RetryPolicy } from '../../shared/confluent/retry-policy';
+import { parseRetryAfter, RetryPolicy } from '#confluent/retry-policy';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 

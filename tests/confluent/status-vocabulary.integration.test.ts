@@ -1,12 +1,12 @@
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import { loadSettings } from '../../shared/config/settings';
-import { createConfluentPlatform, StaticCredentials } from '../../shared/confluent';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { silentLogger } from '../../shared/core/ports';
-import { RecoverFailedConnectors } from '../../shared/core/recover-failed-connectors';
-import { MINUTE_MS } from '../../shared/core/restart-budget';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { loadSettings } from '#config/settings';
+import { createConfluentPlatform, StaticCredentials } from '#confluent/index';
+import { ConnectorLeases } from '#core/connector-lease';
+import { silentLogger } from '#core/ports';
+import { RecoverFailedConnectors } from '#core/recover-failed-connectors';
+import { MINUTE_MS } from '#core/restart-budget';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 /**
  * Confluent's status vocabulary end to end: the real HTTP client and platform against the emulator, which speaks

@@ -1,5 +1,5 @@
-import { type ConfluentEmulator, type RecordedRequest, startConfluentEmulator } from '../../local/confluent-emulator';
-import { SEED_SECRETS } from '../../local/seed-estate';
+import { type ConfluentEmulator, type RecordedRequest, startConfluentEmulator } from '#local/confluent-emulator/index';
+import { SEED_SECRETS } from '#local/seed-estate';
 import { loadOpenApiContracts, type OpenApiContracts, validateRecordedRequests } from './openapi-contract';
 
 const AUTH = `Basic ${Buffer.from('local-api-key:local-api-secret').toString('base64')}`;

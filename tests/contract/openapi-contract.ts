@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAPIBackend, { type Document, type Operation, SetMatchType } from 'openapi-backend';
 import { parse } from 'yaml';
-import type { RecordedRequest } from '../../local/confluent-emulator';
+import type { RecordedRequest } from '#local/confluent-emulator/index';
 
 /** The Connect v1 OpenAPI extract, vendored with its sources (tests/fixtures/README.md). */
 export const CONNECT_V1_SPEC = path.resolve(__dirname, '../fixtures/confluent-connect-v1-openapi.yaml');

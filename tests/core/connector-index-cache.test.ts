@@ -1,14 +1,14 @@
-import { ConnectorIndexCache } from '../../shared/core/connector-index-cache';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import type { SecretRotated } from '../../shared/core/events';
-import { type SecretSnapshot, type SecretSource, silentLogger } from '../../shared/core/ports';
-import { ReloadAfterRotation } from '../../shared/core/reload-after-rotation';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { emptyTargetMapping } from '../../shared/core/target-mapping';
-import { TargetResolver } from '../../shared/core/target-resolver';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform } from '../helpers/fake-platform';
+import { ConnectorIndexCache } from '#core/connector-index-cache';
+import { ConnectorLeases } from '#core/connector-lease';
+import type { SecretRotated } from '#core/events';
+import { type SecretSnapshot, type SecretSource, silentLogger } from '#core/ports';
+import { ReloadAfterRotation } from '#core/reload-after-rotation';
+import { parseSecretRef } from '#core/secret-ref';
+import { emptyTargetMapping } from '#core/target-mapping';
+import { TargetResolver } from '#core/target-resolver';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform } from '#test-helpers/fake-platform';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const SECRET = parseSecretRef(ARN);

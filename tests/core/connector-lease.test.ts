@@ -1,6 +1,6 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { ConnectorLeases } from '#core/connector-lease';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 const KEY = 'env-p1/lkc-x1/orders-cdc';
 

@@ -1,11 +1,5 @@
-import { parseConnectorPattern } from '../../shared/core/connector-pattern';
-import {
-  clusterKey,
-  connectorKey,
-  InvalidConnectorRefError,
-  parseConnectorRef,
-  parseScope,
-} from '../../shared/core/connector-ref';
+import { parseConnectorPattern } from '#core/connector-pattern';
+import { clusterKey, connectorKey, InvalidConnectorRefError, parseConnectorRef, parseScope } from '#core/connector-ref';
 
 describe('parseConnectorRef', () => {
   it('reads env-id/lkc-id/name, trimming each part, and keeps slashes inside the name', () => {

@@ -1,5 +1,5 @@
-import { failureTrace, isFailed, isHealthy } from '../../shared/core/connector';
-import { status } from '../helpers/fake-platform';
+import { failureTrace, isFailed, isHealthy } from '#core/connector';
+import { status } from '#test-helpers/fake-platform';
 
 describe('isHealthy', () => {
   it('holds for RUNNING with every task RUNNING', () => {

@@ -1,5 +1,5 @@
-import { isSecretEvent, providerOf, type TriggerEvent } from '../../shared/core/events';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+import { isSecretEvent, providerOf, type TriggerEvent } from '#core/events';
+import { parseSecretRef } from '#core/secret-ref';
 
 const AWS_SECRET = parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-Ab12Cd');
 const AZURE_SECRET = parseSecretRef('https://vault-1.vault.azure.net/secrets/db');

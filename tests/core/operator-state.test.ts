@@ -1,8 +1,8 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { OperatorState } from '../../shared/core/operator-state';
-import { MINUTE_MS } from '../../shared/core/restart-budget';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { ConnectorLeases } from '#core/connector-lease';
+import { OperatorState } from '#core/operator-state';
+import { MINUTE_MS } from '#core/restart-budget';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
 const KEY = 'env-p1/lkc-aws1/orders-cdc';

@@ -1,12 +1,12 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { connectorKey } from '../../shared/core/connector-ref';
-import type { OutcomeReport } from '../../shared/core/outcome-report';
-import { FOLLOW_UP_TRIGGER, PendingVersionFollowUp } from '../../shared/core/pending-version-follow-up';
-import { waitOnHolder } from '../../shared/core/pending-versions';
-import { silentLogger } from '../../shared/core/ports';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform, status } from '../helpers/fake-platform';
+import { ConnectorLeases } from '#core/connector-lease';
+import { connectorKey } from '#core/connector-ref';
+import type { OutcomeReport } from '#core/outcome-report';
+import { FOLLOW_UP_TRIGGER, PendingVersionFollowUp } from '#core/pending-version-follow-up';
+import { waitOnHolder } from '#core/pending-versions';
+import { silentLogger } from '#core/ports';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform, status } from '#test-helpers/fake-platform';
 
 const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
 const KEY = connectorKey(ORDERS);

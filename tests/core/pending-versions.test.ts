@@ -1,13 +1,8 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import {
-  settlePendingByRestart,
-  uncoveredPending,
-  waitOnHolder,
-  withoutCoveredPending,
-} from '../../shared/core/pending-versions';
-import type { ConnectorRecord, PendingVersion, StateStore } from '../../shared/core/ports';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { ConnectorLeases } from '#core/connector-lease';
+import { settlePendingByRestart, uncoveredPending, waitOnHolder, withoutCoveredPending } from '#core/pending-versions';
+import type { ConnectorRecord, PendingVersion, StateStore } from '#core/ports';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 const KEY = 'env-p1/lkc-aws1/orders-cdc';
 const SECRET_KEY = 'aws:us-east-1:123456789012:prod/orders-db';

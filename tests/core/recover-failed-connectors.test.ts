@@ -1,13 +1,13 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { parseConnectorPattern } from '../../shared/core/connector-pattern';
-import { parseMaintenanceWindow } from '../../shared/core/maintenance-windows';
-import { type Logger, type OutcomeSink, silentLogger } from '../../shared/core/ports';
-import { RecoverFailedConnectors, type RecoverySettings } from '../../shared/core/recover-failed-connectors';
-import type { RecoveryReport } from '../../shared/core/recovery-report';
-import { MINUTE_MS } from '../../shared/core/restart-budget';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform, status } from '../helpers/fake-platform';
+import { ConnectorLeases } from '#core/connector-lease';
+import { parseConnectorPattern } from '#core/connector-pattern';
+import { parseMaintenanceWindow } from '#core/maintenance-windows';
+import { type Logger, type OutcomeSink, silentLogger } from '#core/ports';
+import { RecoverFailedConnectors, type RecoverySettings } from '#core/recover-failed-connectors';
+import type { RecoveryReport } from '#core/recovery-report';
+import { MINUTE_MS } from '#core/restart-budget';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform, status } from '#test-helpers/fake-platform';
 
 const CLUSTER = { environmentId: 'env-p1', clusterId: 'lkc-1', cloud: 'aws' };
 const BROKEN = { environmentId: 'env-p1', clusterId: 'lkc-1', name: 'broken' };

@@ -1,4 +1,4 @@
-import { type OutcomeResult, type ReloadReport, reportSucceeded } from '../../shared/core/reload-plan';
+import { type OutcomeResult, type ReloadReport, reportSucceeded } from '#core/reload-plan';
 
 const CONNECTOR = { environmentId: 'env-p1', clusterId: 'lkc-a1', name: 'orders-cdc' };
 

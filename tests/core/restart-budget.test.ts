@@ -1,9 +1,5 @@
-import {
-  deferralEnd,
-  InvalidMaintenanceWindowError,
-  parseMaintenanceWindow,
-} from '../../shared/core/maintenance-windows';
-import { backoffMs, decideFailureRestart, MINUTE_MS } from '../../shared/core/restart-budget';
+import { deferralEnd, InvalidMaintenanceWindowError, parseMaintenanceWindow } from '#core/maintenance-windows';
+import { backoffMs, decideFailureRestart, MINUTE_MS } from '#core/restart-budget';
 
 describe('restart budget (Strimzi schedule)', () => {
   it('waits min(n² + n, 60) minutes before restart n + 1', () => {

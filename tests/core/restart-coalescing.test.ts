@@ -1,22 +1,17 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import type { SecretRotated } from '../../shared/core/events';
-import { parseMaintenanceWindow } from '../../shared/core/maintenance-windows';
-import type { ConnectorRecord, SecretSnapshot, SecretSource } from '../../shared/core/ports';
-import { silentLogger } from '../../shared/core/ports';
-import { ReloadAfterRotation, type ReloadSettings } from '../../shared/core/reload-after-rotation';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import {
-  type Arrival,
-  assessArrival,
-  type CoalescingPolicy,
-  deferredUntil,
-} from '../../shared/core/restart-coalescing';
-import { canonicalSecretId, parseSecretRef, type SecretRef, secretIdentityKey } from '../../shared/core/secret-ref';
-import { emptyTargetMapping } from '../../shared/core/target-mapping';
-import { TargetResolver } from '../../shared/core/target-resolver';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform, status } from '../helpers/fake-platform';
+import { ConnectorLeases } from '#core/connector-lease';
+import type { SecretRotated } from '#core/events';
+import { parseMaintenanceWindow } from '#core/maintenance-windows';
+import type { ConnectorRecord, SecretSnapshot, SecretSource } from '#core/ports';
+import { silentLogger } from '#core/ports';
+import { ReloadAfterRotation, type ReloadSettings } from '#core/reload-after-rotation';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { type Arrival, assessArrival, type CoalescingPolicy, deferredUntil } from '#core/restart-coalescing';
+import { canonicalSecretId, parseSecretRef, type SecretRef, secretIdentityKey } from '#core/secret-ref';
+import { emptyTargetMapping } from '#core/target-mapping';
+import { TargetResolver } from '#core/target-resolver';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform, status } from '#test-helpers/fake-platform';
 
 const USER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-user-Ab12Cd';
 const PASSWORD_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-password-Ef34Gh';

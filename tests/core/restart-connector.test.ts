@@ -1,9 +1,9 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { silentLogger } from '../../shared/core/ports';
-import { RestartConnector } from '../../shared/core/restart-connector';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform, status } from '../helpers/fake-platform';
+import { ConnectorLeases } from '#core/connector-lease';
+import { silentLogger } from '#core/ports';
+import { RestartConnector } from '#core/restart-connector';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform, status } from '#test-helpers/fake-platform';
 
 const ORDERS = { environmentId: 'env-p1', clusterId: 'lkc-aws1', name: 'orders-cdc' };
 const KEY = 'env-p1/lkc-aws1/orders-cdc';

@@ -6,7 +6,7 @@ import {
   sameSecret,
   secretArn,
   secretIdentityKey,
-} from '../../shared/core/secret-ref';
+} from '#core/secret-ref';
 
 const FULL_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 

@@ -1,11 +1,11 @@
-import { parseSecretRef } from '../../shared/core/secret-ref';
+import { parseSecretRef } from '#core/secret-ref';
 import {
   findSecretReferences,
   isCredentialKey,
   pinnedVersions,
   referencingKeys,
   secretReferenceMatcher,
-} from '../../shared/core/secret-reference-matcher';
+} from '#core/secret-reference-matcher';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const PARTIAL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db';

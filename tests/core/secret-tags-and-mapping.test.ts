@@ -1,8 +1,8 @@
-import { parseConnectorPattern } from '../../shared/core/connector-pattern';
-import { InvalidConnectorRefError, parseConnectorRef } from '../../shared/core/connector-ref';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { connectorsFromTags } from '../../shared/core/secret-tags';
-import { InvalidTargetMappingError, parseTargetMapping } from '../../shared/core/target-mapping';
+import { parseConnectorPattern } from '#core/connector-pattern';
+import { InvalidConnectorRefError, parseConnectorRef } from '#core/connector-ref';
+import { parseSecretRef } from '#core/secret-ref';
+import { connectorsFromTags } from '#core/secret-tags';
+import { InvalidTargetMappingError, parseTargetMapping } from '#core/target-mapping';
 
 describe('connectorsFromTags', () => {
   it('reads comma-separated connectors from the tag and its numbered continuations', () => {

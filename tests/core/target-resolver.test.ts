@@ -1,11 +1,11 @@
-import type { ConnectorSnapshot } from '../../shared/core/connector';
-import type { ClusterRef, ConnectorRef } from '../../shared/core/connector-ref';
-import type { ConnectorPlatform, ListConnectorsOptions } from '../../shared/core/ports';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { emptyTargetMapping } from '../../shared/core/target-mapping';
-import { TargetResolver, type TargetResolverOptions } from '../../shared/core/target-resolver';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform, status } from '../helpers/fake-platform';
+import type { ConnectorSnapshot } from '#core/connector';
+import type { ClusterRef, ConnectorRef } from '#core/connector-ref';
+import type { ConnectorPlatform, ListConnectorsOptions } from '#core/ports';
+import { parseSecretRef } from '#core/secret-ref';
+import { emptyTargetMapping } from '#core/target-mapping';
+import { TargetResolver, type TargetResolverOptions } from '#core/target-resolver';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform, status } from '#test-helpers/fake-platform';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const SECRET = parseSecretRef(ARN);

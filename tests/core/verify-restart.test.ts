@@ -1,6 +1,6 @@
-import { verifyRestart } from '../../shared/core/verify-restart';
-import { FakeClock } from '../helpers/fake-clock';
-import { FakePlatform, status } from '../helpers/fake-platform';
+import { verifyRestart } from '#core/verify-restart';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { FakePlatform, status } from '#test-helpers/fake-platform';
 
 const REF = { environmentId: 'env-p1', clusterId: 'lkc-x1', name: 'orders-cdc' };
 const OPTIONS = { timeoutMs: 60_000, pollIntervalMs: 5_000, settleMs: 20_000 };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfluentNotification } from '../../shared/events/confluent-notification';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
+import { parseConfluentNotification } from '#events/confluent-notification';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
 
 const sample = (file: string) =>
   JSON.parse(readFileSync(path.resolve(__dirname, '../../events/confluent', file), 'utf8')) as unknown;

@@ -1,8 +1,8 @@
-import type { IgnoredEvent, SecretRotated, TriggerEvent } from '../../shared/core/events';
-import { canonicalSecretId } from '../../shared/core/secret-ref';
-import { eventBridgeSecretsManagerParser as parser } from '../../shared/events/eventbridge-secrets-manager';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
-import { AWS_EVENTS, jsonFiles, REFERENCE_SAMPLES, readJson } from '../helpers/event-payloads';
+import type { IgnoredEvent, SecretRotated, TriggerEvent } from '#core/events';
+import { canonicalSecretId } from '#core/secret-ref';
+import { eventBridgeSecretsManagerParser as parser } from '#events/eventbridge-secrets-manager';
+import { MalformedPayloadError } from '#events/trigger-parser';
+import { AWS_EVENTS, jsonFiles, REFERENCE_SAMPLES, readJson } from '#test-helpers/event-payloads';
 
 type Json = Record<string, unknown>;
 

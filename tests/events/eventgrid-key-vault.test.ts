@@ -5,11 +5,11 @@ import type {
   SecretRotated,
   SubscriptionValidation,
   TriggerEvent,
-} from '../../shared/core/events';
-import { canonicalSecretId } from '../../shared/core/secret-ref';
-import { eventGridKeyVaultParser as parser } from '../../shared/events/eventgrid-key-vault';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
-import { AZURE_EVENTS, REFERENCE_SAMPLES, readJson } from '../helpers/event-payloads';
+} from '#core/events';
+import { canonicalSecretId } from '#core/secret-ref';
+import { eventGridKeyVaultParser as parser } from '#events/eventgrid-key-vault';
+import { MalformedPayloadError } from '#events/trigger-parser';
+import { AZURE_EVENTS, REFERENCE_SAMPLES, readJson } from '#test-helpers/event-payloads';
 
 type Json = Record<string, unknown>;
 

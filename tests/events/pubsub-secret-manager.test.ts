@@ -1,8 +1,8 @@
-import type { TriggerEvent } from '../../shared/core/events';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
-import { PUBSUB_MESSAGE_PUBLISHED, pubSubSecretManagerParser } from '../../shared/events/pubsub-secret-manager';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import type { TriggerEvent } from '#core/events';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
+import { PUBSUB_MESSAGE_PUBLISHED, pubSubSecretManagerParser } from '#events/pubsub-secret-manager';
+import { MalformedPayloadError } from '#events/trigger-parser';
 
 const SECRET = 'projects/314159265358/secrets/orders-db';
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromFailureMessage } from '../../shared/app/failure-message';
-import type { TriggerEvent, TriggerKind } from '../../shared/core/events';
-import { isSecretEvent } from '../../shared/core/events';
-import { canonicalSecretId } from '../../shared/core/secret-ref';
-import { parseConfluentNotification } from '../../shared/events/confluent-notification';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger, parseTriggerText } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import { fromFailureMessage } from '#app/failure-message';
+import type { TriggerEvent, TriggerKind } from '#core/events';
+import { isSecretEvent } from '#core/events';
+import { canonicalSecretId } from '#core/secret-ref';
+import { parseConfluentNotification } from '#events/confluent-notification';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger, parseTriggerText } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
 import {
   AWS_EVENTS,
   AZURE_EVENTS,
@@ -16,7 +16,7 @@ import {
   matchesPattern,
   REFERENCE_SAMPLES,
   readJson,
-} from '../helpers/event-payloads';
+} from '#test-helpers/event-payloads';
 
 const ORDERS_DB = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const PAYMENTS_API_KEY = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/payments-api-key-Zx98Yw';

@@ -1,7 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
+import type { HandledSummary } from '#app/handled-summary';
+import { rotationQueueOutput } from '#functions/azure/rotation-queue';
 import {
   type AzureFunctions,
   type AzureFunctionsStack,
@@ -9,16 +10,15 @@ import {
   loadAzureFunctions,
   rotationQueuePoller,
   startAzureFunctionsStack,
-} from '../../local/azure-functions-stack';
-import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { seedEstate } from '../../local/seed-estate';
-import type { StorageQueuePoller } from '../../local/storage-queue-poller';
-import { writeQueueOutput } from '../../local/storage-queue-poller';
-import type { HandledSummary } from '../../shared/app/handled-summary';
+} from '#local/azure-functions-stack';
+import type { SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { seedEstate } from '#local/seed-estate';
+import type { StorageQueuePoller } from '#local/storage-queue-poller';
+import { writeQueueOutput } from '#local/storage-queue-poller';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

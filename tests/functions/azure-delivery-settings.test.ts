@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadAzureSettings, rotationWorkSeconds } from '../../functions/azure/azure-settings';
-import { hostLimits, timeSpanSeconds } from '../../functions/azure/host-limits';
 import {
   fromSecretEventMessage,
   MalformedSecretEventMessageError,
   toSecretEventMessage,
-} from '../../shared/app/secret-event-message';
-import { loadSettings } from '../../shared/config/settings';
-import type { SecretEvent } from '../../shared/core/events';
-import { redact } from '../../shared/observability/redaction';
+} from '#app/secret-event-message';
+import { loadSettings } from '#config/settings';
+import type { SecretEvent } from '#core/events';
+import { loadAzureSettings, rotationWorkSeconds } from '#functions/azure/azure-settings';
+import { hostLimits, timeSpanSeconds } from '#functions/azure/host-limits';
+import { redact } from '#observability/redaction';
 
 const AZURE_ENV = {
   CONFLUENT_CREDENTIALS_SECRET: 'https://contoso-reloader.vault.azure.net/secrets/confluent-cloud-api-key',

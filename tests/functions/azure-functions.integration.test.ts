@@ -4,7 +4,7 @@ import { TableClient } from '@azure/data-tables';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { ROTATION_POISON_QUEUE, ROTATION_QUEUE, rotationQueueOutput } from '../../functions/azure/rotation-queue';
+import { ROTATION_POISON_QUEUE, ROTATION_QUEUE, rotationQueueOutput } from '#functions/azure/rotation-queue';
 import {
   type AzureFunctionsStack,
   deliverToEventGridTrigger,
@@ -14,14 +14,14 @@ import {
   rotationQueueTrigger,
   SEEDED_KEY_VAULT_SECRET,
   startAzureFunctionsStack,
-} from '../../local/azure-functions-stack';
-import { registeredFunction } from '../../local/functions-host';
-import type { EventGridDelivery, SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import type { LocalQueueTrigger } from '../../local/storage-queue-host';
+} from '#local/azure-functions-stack';
+import { registeredFunction } from '#local/functions-host';
+import type { EventGridDelivery, SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import type { LocalQueueTrigger } from '#local/storage-queue-host';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

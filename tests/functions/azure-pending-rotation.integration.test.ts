@@ -2,7 +2,10 @@ import { TableClient } from '@azure/data-tables';
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
+import { RotationPendingError } from '#app/handle-trigger';
+import { ConnectorLeases } from '#core/connector-lease';
+import { systemClock } from '#core/ports';
+import { rotationQueueOutput } from '#functions/azure/rotation-queue';
 import {
   type AzureFunctionsStack,
   invocationContext,
@@ -10,15 +13,12 @@ import {
   loadAzureFunctions,
   SEEDED_KEY_VAULT_SECRET,
   startAzureFunctionsStack,
-} from '../../local/azure-functions-stack';
-import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { RotationPendingError } from '../../shared/app/handle-trigger';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { systemClock } from '../../shared/core/ports';
-import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
+} from '#local/azure-functions-stack';
+import type { SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
 
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

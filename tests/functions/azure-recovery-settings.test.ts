@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_SWEEP_SCHEDULE, loadAzureSettings, sweepSchedule } from '../../functions/azure/azure-settings';
+import { loadSettings } from '#config/settings';
+import type { ConnectorFailed } from '#core/events';
+import { DEFAULT_SWEEP_SCHEDULE, loadAzureSettings, sweepSchedule } from '#functions/azure/azure-settings';
 import {
   fromFailureMessage,
   MAX_DEQUEUE_COUNT,
   MalformedFailureMessageError,
   toFailureMessage,
-} from '../../functions/azure/failure-queue';
-import { loadSettings } from '../../shared/config/settings';
-import type { ConnectorFailed } from '../../shared/core/events';
+} from '#functions/azure/failure-queue';
 
 const AZURE_ENV = {
   CONFLUENT_CREDENTIALS_SECRET: 'https://contoso-reloader.vault.azure.net/secrets/confluent-cloud-api-key',

@@ -3,22 +3,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
-import { failureQueueOutput, poisonQueueOutput } from '../../functions/azure/failure-queue';
-import { rotationQueueOutput } from '../../functions/azure/rotation-queue';
+import { failureQueueOutput, poisonQueueOutput } from '#functions/azure/failure-queue';
+import { rotationQueueOutput } from '#functions/azure/rotation-queue';
 import {
   type AzureFunctions,
   type AzureFunctionsStack,
   LOCAL_STATE_TABLE,
   loadAzureFunctions,
   startAzureFunctionsStack,
-} from '../../local/azure-functions-stack';
-import { registeredFunction } from '../../local/functions-host';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
-import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
+} from '#local/azure-functions-stack';
+import { registeredFunction } from '#local/functions-host';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
+import { type AlertReceiver, startAlertReceiver } from '#test-helpers/alert-receiver';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

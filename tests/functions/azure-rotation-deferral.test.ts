@@ -1,3 +1,5 @@
+import { fromSecretEventMessage, toSecretEventMessage } from '#app/secret-event-message';
+import type { SecretRotated } from '#core/events';
 import {
   deferralSeconds,
   encodeQueueMessage,
@@ -6,10 +8,8 @@ import {
   ROTATION_QUEUE,
   RotationDeferrals,
   type RotationQueueSender,
-} from '../../functions/azure/rotation-queue';
-import type { AzureRuntime } from '../../functions/azure/runtime';
-import { fromSecretEventMessage, toSecretEventMessage } from '../../shared/app/secret-event-message';
-import type { SecretRotated } from '../../shared/core/events';
+} from '#functions/azure/rotation-queue';
+import type { AzureRuntime } from '#functions/azure/runtime';
 
 /** @azure/storage-queue, replaced: this records when it is first loaded and what its clients are asked to do. */
 const mockQueueSdk = { loads: 0, clients: [] as { how: string; queue: string }[], sent: [] as unknown[][] };
@@ -128,8 +128,7 @@ describe('the Function App runtime and @azure/storage-queue', () => {
     const saved = { ...process.env };
     Object.assign(process.env, BASE_ENV);
     try {
-      ({ createAzureRuntime } =
-        require('../../functions/azure/runtime') as typeof import('../../functions/azure/runtime'));
+      ({ createAzureRuntime } = require('#functions/azure/runtime') as typeof import('#functions/azure/runtime'));
     } finally {
       process.env = saved;
     }

@@ -1,14 +1,14 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { LOCAL_GCP_PROJECT, withGcpEstate } from '../../local/gcp-estate';
+import { LOCAL_GCP_PROJECT, withGcpEstate } from '#local/gcp-estate';
 import {
   type GcpFunctionsStack,
   LOCAL_GCP_TOPIC,
   serveGcpFunctions,
   startGcpFunctionsStack,
-} from '../../local/gcp-functions-stack';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { seedEstate } from '../../local/seed-estate';
-import { secretManagerClient } from '../../shared/providers/gcp-secret-manager';
+} from '#local/gcp-functions-stack';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { seedEstate } from '#local/seed-estate';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
 
 /**
  * Coalescing on Google Cloud, end to end on a simulated clock (Date faked, timers real, so the functions, the local

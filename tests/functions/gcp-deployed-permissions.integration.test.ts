@@ -1,5 +1,5 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT, withGcpEstate } from '../../local/gcp-estate';
+import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT, withGcpEstate } from '#local/gcp-estate';
 import {
   type GcpFunctionsStack,
   LOCAL_GCP_CREDENTIALS,
@@ -7,12 +7,12 @@ import {
   LOCAL_GCP_WEBHOOK_TOKEN,
   serveGcpFunctions,
   startGcpFunctionsStack,
-} from '../../local/gcp-functions-stack';
-import type { SecretManagerRequest } from '../../local/gcp-secret-manager-emulator';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { seedEstate } from '../../local/seed-estate';
-import { secretManagerClient } from '../../shared/providers/gcp-secret-manager';
-import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
+} from '#local/gcp-functions-stack';
+import type { SecretManagerRequest } from '#local/gcp-secret-manager-emulator/index';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { seedEstate } from '#local/seed-estate';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
+import { type AlertReceiver, startAlertReceiver } from '#test-helpers/alert-receiver';
 
 /**
  * The functions with exactly the Secret Manager roles infra/gcp/main.tf grants their service account: the stack

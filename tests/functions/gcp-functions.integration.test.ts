@@ -1,9 +1,9 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT, withGcpEstate } from '../../local/gcp-estate';
-import { type GcpFunctionsStack, serveGcpFunctions, startGcpFunctionsStack } from '../../local/gcp-functions-stack';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { seedEstate } from '../../local/seed-estate';
-import { secretManagerClient } from '../../shared/providers/gcp-secret-manager';
+import { GCP_SEED_SECRET, GCP_SEED_SECRET_ID, LOCAL_GCP_PROJECT, withGcpEstate } from '#local/gcp-estate';
+import { type GcpFunctionsStack, serveGcpFunctions, startGcpFunctionsStack } from '#local/gcp-functions-stack';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { seedEstate } from '#local/seed-estate';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
 
 /** Values that must never leave Secret Manager: the rotated secret and the functions' own Confluent API secret. */
 const CANARY = 'canary-Gcp4!rotated-8a2f6d1e';

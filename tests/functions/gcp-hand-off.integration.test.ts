@@ -1,15 +1,15 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { Storage } from '@google-cloud/storage';
-import { GCP_SEED_SECRET, LOCAL_GCP_PROJECT, withGcpEstate } from '../../local/gcp-estate';
+import { GCP_SEED_SECRET, LOCAL_GCP_PROJECT, withGcpEstate } from '#local/gcp-estate';
 import {
   type GcpFunctionsStack,
   LOCAL_GCP_BUCKET,
   serveGcpFunctions,
   startGcpFunctionsStack,
-} from '../../local/gcp-functions-stack';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { seedEstate } from '../../local/seed-estate';
-import { secretManagerClient } from '../../shared/providers/gcp-secret-manager';
+} from '#local/gcp-functions-stack';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { seedEstate } from '#local/seed-estate';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
 
 const INVENTORY = ['env-prod01/lkc-gcinv1/inventory-cdc', 'env-prod01/lkc-gcinv1/inventory-bigquery-sink'];
 

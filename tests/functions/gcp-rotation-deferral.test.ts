@@ -1,11 +1,11 @@
-import { handleRotations, type RotationPath } from '../../functions/gcp/rotation-deferral';
-import { MAX_SCHEDULE_AHEAD_MS, TaskHandOff, TaskHandOffError } from '../../functions/gcp/task-hand-off';
-import type { Reloader } from '../../shared/app/build-reloader';
-import { ReloadIncompleteError } from '../../shared/app/handle-trigger';
-import type { SecretRotated, TriggerEvent } from '../../shared/core/events';
-import { silentLogger } from '../../shared/core/ports';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { canonicalSecretId, parseSecretRef } from '../../shared/core/secret-ref';
+import type { Reloader } from '#app/build-reloader';
+import { ReloadIncompleteError } from '#app/handle-trigger';
+import type { SecretRotated, TriggerEvent } from '#core/events';
+import { silentLogger } from '#core/ports';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { canonicalSecretId, parseSecretRef } from '#core/secret-ref';
+import { handleRotations, type RotationPath } from '#functions/gcp/rotation-deferral';
+import { MAX_SCHEDULE_AHEAD_MS, TaskHandOff, TaskHandOffError } from '#functions/gcp/task-hand-off';
 
 const RELOAD_URL = 'https://us-central1-acme-prod.cloudfunctions.net/connector-reloader-reload';
 const QUEUE = 'projects/acme-prod/locations/us-central1/queues/connector-reloader';

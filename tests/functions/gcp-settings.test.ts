@@ -1,10 +1,10 @@
+import { SETTINGS } from '#config/setting-table';
+import { InvalidSettingError, loadSettings } from '#config/settings';
 import {
   loadGcpSettings,
   MAX_EVENT_FUNCTION_TIMEOUT_SECONDS,
   TASK_DISPATCH_DEADLINE_SECONDS,
-} from '../../functions/gcp/gcp-settings';
-import { SETTINGS } from '../../shared/config/setting-table';
-import { InvalidSettingError, loadSettings } from '../../shared/config/settings';
+} from '#functions/gcp/gcp-settings';
 
 /** What infra/gcp gives the functions, as values. */
 const DEPLOYED = {

@@ -1,4 +1,4 @@
-import { readBody, startLoopbackHttp } from '../../local/loopback';
+import { readBody, startLoopbackHttp } from '#local/loopback';
 
 /** One alert as the incoming-webhook receiver got it. */
 export interface ReceivedAlert {

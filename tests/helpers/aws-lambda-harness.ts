@@ -1,6 +1,6 @@
-import { type AwsLambdaStack, startAwsLambdaStack } from '../../local/aws-lambda-stack';
-import { type LambdaHandler, lambdaContext, loadRotationHandler } from '../../local/lambda-invoker';
-import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/local-cloud';
+import { type AwsLambdaStack, startAwsLambdaStack } from '#local/aws-lambda-stack';
+import { type LambdaHandler, lambdaContext, loadRotationHandler } from '#local/lambda-invoker';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '#local/local-cloud';
 
 /**
  * The whole AWS path on loopback: the local cloud (Confluent + Secrets Manager), dynalite with both tables and the

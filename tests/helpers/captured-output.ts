@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import { Output } from '../../cli/output';
+import { Output } from '#cli/output';
 
 /**
  * An Output whose stdout and stderr are kept in memory, for asserting on what the CLI prints. Its stdin is never a

@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/core/ports';
+import type { Clock } from '#core/ports';
 
 /** A clock that only moves when told to; `sleep` advances it instantly so polling loops run without waiting. */
 export class FakeClock implements Clock {

@@ -1,6 +1,6 @@
-import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '../../shared/core/connector';
-import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from '../../shared/core/connector-ref';
-import type { ConnectorPlatform, ListClustersOptions, RestartMethod, RestartOptions } from '../../shared/core/ports';
+import type { ClusterScope, ConnectorSnapshot, ConnectorStatus } from '#core/connector';
+import { type ClusterRef, type ConnectorRef, clusterKey, connectorKey } from '#core/connector-ref';
+import type { ConnectorPlatform, ListClustersOptions, RestartMethod, RestartOptions } from '#core/ports';
 
 /**
  * An in-memory ConnectorPlatform for unit tests of the core. After a restart, the connector reports each status in

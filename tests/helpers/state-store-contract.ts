@@ -1,5 +1,5 @@
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import type { ConnectorRecord, StateStore } from '../../shared/core/ports';
+import { ConnectorLeases } from '#core/connector-lease';
+import type { ConnectorRecord, StateStore } from '#core/ports';
 import { FakeClock } from './fake-clock';
 
 /**

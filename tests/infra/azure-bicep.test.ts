@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
-import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/azure/azure-settings';
-import { FAILURE_POISON_QUEUE, FAILURE_QUEUE } from '../../functions/azure/failure-queue';
-import { ROTATION_POISON_QUEUE, ROTATION_QUEUE } from '../../functions/azure/rotation-queue';
+import { DEFAULT_SWEEP_SCHEDULE } from '#functions/azure/azure-settings';
+import { FAILURE_POISON_QUEUE, FAILURE_QUEUE } from '#functions/azure/failure-queue';
+import { ROTATION_POISON_QUEUE, ROTATION_QUEUE } from '#functions/azure/rotation-queue';
 
 /**
  * Bicep cannot be compiled offline here (no Azure CLI or Bicep binary on this machine, no network), so this checks the

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { parse } from 'yaml';
-import { azureBuildOptions, packageAzureApp } from '../../scripts/package-azure';
+import { azureBuildOptions, packageAzureApp } from '#scripts/package-azure';
 
 /**
  * The Function App upload as `npm run package:azure` builds it, the folder azd zips (azure.yaml `dist`, remote build

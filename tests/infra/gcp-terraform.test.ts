@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { GCP_FUNCTIONS } from '../../functions/gcp/gcp-function-names';
-import { MAX_EVENT_FUNCTION_TIMEOUT_SECONDS, TASK_DISPATCH_DEADLINE_SECONDS } from '../../functions/gcp/gcp-settings';
-import { SETTINGS } from '../../shared/config/setting-table';
+import { SETTINGS } from '#config/setting-table';
+import { GCP_FUNCTIONS } from '#functions/gcp/gcp-function-names';
+import { MAX_EVENT_FUNCTION_TIMEOUT_SECONDS, TASK_DISPATCH_DEADLINE_SECONDS } from '#functions/gcp/gcp-settings';
 
 /**
  * There is no Terraform binary here (and no network for its providers), so this checks infra/gcp/main.tf's text for

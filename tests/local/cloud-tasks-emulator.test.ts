@@ -1,11 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { cloudTasksClient } from '../../functions/gcp/task-hand-off';
-import {
-  type CloudTasksEmulator,
-  MAX_SCHEDULE_AHEAD_MS,
-  startCloudTasksEmulator,
-} from '../../local/cloud-tasks-emulator';
-import { type LoopbackHttpServer, readBody, startLoopbackHttp } from '../../local/loopback';
+import { cloudTasksClient } from '#functions/gcp/task-hand-off';
+import { type CloudTasksEmulator, MAX_SCHEDULE_AHEAD_MS, startCloudTasksEmulator } from '#local/cloud-tasks-emulator';
+import { type LoopbackHttpServer, readBody, startLoopbackHttp } from '#local/loopback';
 
 const QUEUE = 'projects/acme-prod/locations/us-central1/queues/connector-reloader';
 const START = Date.parse('2026-12-01T12:00:00.000Z');

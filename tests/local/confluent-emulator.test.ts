@@ -6,8 +6,8 @@ import {
   maskConfig,
   startConfluentEmulator,
   UnknownConnectorError,
-} from '../../local/confluent-emulator';
-import { SEED_SECRETS } from '../../local/seed-estate';
+} from '#local/confluent-emulator/index';
+import { SEED_SECRETS } from '#local/seed-estate';
 
 const AUTH = `Basic ${Buffer.from('local-api-key:local-api-secret').toString('base64')}`;
 const CONNECTORS = '/connect/v1/environments/env-prod01/clusters/lkc-orders1/connectors';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { envFileText, parseEnvFile } from '../../local/env-file';
+import { envFileText, parseEnvFile } from '#local/env-file';
 
 const ENV = {
   AZURE_STATE_TABLE_CONNECTION_STRING:

@@ -1,5 +1,5 @@
-import { EVENT_GRID_RETRY_SCHEDULE_MS, SecretEventTopic } from '../../local/key-vault-emulator/event-grid';
-import type { StoredVersion } from '../../local/key-vault-emulator/vault-store';
+import { EVENT_GRID_RETRY_SCHEDULE_MS, SecretEventTopic } from '#local/key-vault-emulator/event-grid';
+import type { StoredVersion } from '#local/key-vault-emulator/vault-store';
 
 const TOPIC = { subscriptionId: 'sub', resourceGroup: 'rg' };
 const version = (name: string): StoredVersion => ({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BusEvent, type EventBridgeEmulator, startEventBridgeEmulator } from '../../local/eventbridge-emulator';
-import { matchesPattern, UnsupportedPatternError } from '../../local/eventbridge-pattern';
+import { type BusEvent, type EventBridgeEmulator, startEventBridgeEmulator } from '#local/eventbridge-emulator';
+import { matchesPattern, UnsupportedPatternError } from '#local/eventbridge-pattern';
 
 const { secretLabelUpdatedPattern } = require('../../serverless/environment.js') as {
   secretLabelUpdatedPattern: (context: { resolveVariable: (name: string) => Promise<unknown> }) => Promise<unknown>;

@@ -3,8 +3,8 @@ import {
   type GcpSecretManagerEmulator,
   LocalPubSub,
   startGcpSecretManagerEmulator,
-} from '../../local/gcp-secret-manager-emulator';
-import { secretManagerClient } from '../../shared/providers/gcp-secret-manager';
+} from '#local/gcp-secret-manager-emulator/index';
+import { secretManagerClient } from '#providers/gcp-secret-manager';
 
 /**
  * The local Secret Manager's IAM, on the wire the REST fallback speaks: a caller is the principal its bearer token

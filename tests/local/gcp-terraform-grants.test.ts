@@ -4,7 +4,7 @@ import {
   readGcpTerraformModule,
   secretGrantsOf,
   UnreadableTerraformError,
-} from '../../local/gcp-terraform-grants';
+} from '#local/gcp-terraform-grants';
 
 /**
  * The reader that gives the local Secret Manager the bindings infra/gcp/main.tf makes: it evaluates the module's

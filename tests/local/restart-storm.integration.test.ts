@@ -1,12 +1,12 @@
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import { createConfluentPlatform, StaticCredentials } from '../../shared/confluent';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { silentLogger } from '../../shared/core/ports';
-import { RecoverFailedConnectors } from '../../shared/core/recover-failed-connectors';
-import type { RecoveryReport } from '../../shared/core/recovery-report';
-import { MINUTE_MS } from '../../shared/core/restart-budget';
-import { MemoryStateStore } from '../../shared/state/memory-state-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { createConfluentPlatform, StaticCredentials } from '#confluent/index';
+import { ConnectorLeases } from '#core/connector-lease';
+import { silentLogger } from '#core/ports';
+import { RecoverFailedConnectors } from '#core/recover-failed-connectors';
+import type { RecoveryReport } from '#core/recovery-report';
+import { MINUTE_MS } from '#core/restart-budget';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import { MemoryStateStore } from '#state/memory-state-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 const KEY = 'env-prod01/lkc-orders1/orders-cdc';
 const MAX_AUTO_RESTARTS = 7;

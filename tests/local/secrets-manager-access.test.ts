@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '../../local/secrets-manager-emulator';
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '#local/secrets-manager-emulator/index';
 
 const ROLE = 'arn:aws:sts::123456789012:assumed-role/reloader-role/onSecretRotated';
 let emulator: SecretsManagerEmulator;

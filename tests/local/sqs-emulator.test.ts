@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { MAX_DELAY_SECONDS, type SqsEmulator, startSqsEmulator } from '../../local/sqs-emulator';
+import { MAX_DELAY_SECONDS, type SqsEmulator, startSqsEmulator } from '#local/sqs-emulator';
 
 const QUEUE = 'rotation-retries';
 

@@ -1,9 +1,9 @@
 import { output } from '@azure/functions';
 import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import { hostLimits } from '../../functions/azure/host-limits';
-import { type AzuriteQueue, startAzuriteQueue } from '../../local/azurite-queue';
-import type { QueueHandler } from '../../local/storage-queue-host';
-import { StorageQueuePoller, writeQueueOutput } from '../../local/storage-queue-poller';
+import { hostLimits } from '#functions/azure/host-limits';
+import { type AzuriteQueue, startAzuriteQueue } from '#local/azurite-queue';
+import type { QueueHandler } from '#local/storage-queue-host';
+import { StorageQueuePoller, writeQueueOutput } from '#local/storage-queue-poller';
 
 /**
  * The poller that plays the Functions host's queue trigger on Azurite's Queue service, held to what the host does:

@@ -1,15 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { main } from '../../cli/main';
-import { type ConfluentEmulator, startConfluentEmulator } from '../../local/confluent-emulator';
-import { startDynalite } from '../../local/dynalite-server';
-import type { Estate } from '../../local/estate';
-import { buildReloader, type Reloader } from '../../shared/app/build-reloader';
-import { loadSettings } from '../../shared/config/settings';
-import { StaticCredentials } from '../../shared/confluent';
-import { type Clock, silentLogger } from '../../shared/core/ports';
-import { createStateTable, DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
-import { capturedOutput } from '../helpers/captured-output';
+import { buildReloader, type Reloader } from '#app/build-reloader';
+import { main } from '#cli/main';
+import { loadSettings } from '#config/settings';
+import { StaticCredentials } from '#confluent/index';
+import { type Clock, silentLogger } from '#core/ports';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
+import { startDynalite } from '#local/dynalite-server';
+import type { Estate } from '#local/estate';
+import { createStateTable, DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { type AlertReceiver, startAlertReceiver } from '#test-helpers/alert-receiver';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 /**
  * Alert digests and acknowledgements on the real pieces: the sweep of the recovery use case against the Confluent

@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { type EventBridgeEmulator, startEventBridgeEmulator } from '../../local/eventbridge-emulator';
-import type { OutcomeReport } from '../../shared/core/outcome-report';
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { EventBridgeOutcomeSink, OutcomePublishError } from '../../shared/notifiers/eventbridge-outcome-sink';
+import type { OutcomeReport } from '#core/outcome-report';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { type EventBridgeEmulator, startEventBridgeEmulator } from '#local/eventbridge-emulator';
+import { EventBridgeOutcomeSink, OutcomePublishError } from '#notifiers/eventbridge-outcome-sink';
 
 let bus: EventBridgeEmulator;
 let client: EventBridgeClient;

@@ -1,7 +1,7 @@
-import type { RecoveryReport } from '../../shared/core/recovery-report';
-import type { ReloadReport } from '../../shared/core/reload-plan';
-import { eventsOf, outcomeEvents, recoveryEvents } from '../../shared/notifiers/outcome-events';
-import { registerSensitiveValue } from '../../shared/observability/redaction';
+import type { RecoveryReport } from '#core/recovery-report';
+import type { ReloadReport } from '#core/reload-plan';
+import { eventsOf, outcomeEvents, recoveryEvents } from '#notifiers/outcome-events';
+import { registerSensitiveValue } from '#observability/redaction';
 
 const connector = (name: string) => ({ environmentId: 'env-prod01', clusterId: 'lkc-orders1', name });
 

@@ -1,8 +1,8 @@
-import type { OutcomeReport } from '../../shared/core/outcome-report';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { alertFor } from '../../shared/notifiers/alert-messages';
-import { AlertDeliveryError, alertRetryDelayMs, WebhookAlertSink } from '../../shared/notifiers/webhook-alert-sink';
-import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
+import type { OutcomeReport } from '#core/outcome-report';
+import { parseSecretRef } from '#core/secret-ref';
+import { alertFor } from '#notifiers/alert-messages';
+import { AlertDeliveryError, alertRetryDelayMs, WebhookAlertSink } from '#notifiers/webhook-alert-sink';
+import { type AlertReceiver, startAlertReceiver } from '#test-helpers/alert-receiver';
 
 const ORDERS = { environmentId: 'env-prod01', clusterId: 'lkc-orders1', name: 'orders-cdc' };
 const URL_SECRET = parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:alerts/slack-Ab12Cd');

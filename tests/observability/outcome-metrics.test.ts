@@ -1,6 +1,6 @@
-import type { OutcomeReport } from '../../shared/core/outcome-report';
-import { OutcomeMetricsSink } from '../../shared/observability/outcome-metrics';
-import type { MetricPoint } from '../../shared/observability/reload-metrics';
+import type { OutcomeReport } from '#core/outcome-report';
+import { OutcomeMetricsSink } from '#observability/outcome-metrics';
+import type { MetricPoint } from '#observability/reload-metrics';
 
 const connector = (name: string) => ({ environmentId: 'env-prod01', clusterId: 'lkc-orders1', name });
 const STARTED = new Date('2026-03-14T09:26:55.000Z');

@@ -1,5 +1,5 @@
-import type { ReloadOutcome, ReloadReport } from '../../shared/core/reload-plan';
-import { reloadMetrics } from '../../shared/observability/reload-metrics';
+import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
+import { reloadMetrics } from '#observability/reload-metrics';
 
 const connector = (name: string) => ({ environmentId: 'env-prod01', clusterId: 'lkc-orders1', name });
 

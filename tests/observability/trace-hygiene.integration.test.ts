@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EXIT, main } from '../../cli/main';
-import { type AwsLambdaStack, LOCAL_TABLES, startAwsLambdaStack } from '../../local/aws-lambda-stack';
-import { lambdaContext, loadRecoveryHandlers } from '../../local/lambda-invoker';
-import { type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { type AlertReceiver, startAlertReceiver } from '../helpers/alert-receiver';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
-import { capturedOutput } from '../helpers/captured-output';
+import { EXIT, main } from '#cli/main';
+import { type AwsLambdaStack, LOCAL_TABLES, startAwsLambdaStack } from '#local/aws-lambda-stack';
+import { lambdaContext, loadRecoveryHandlers } from '#local/lambda-invoker';
+import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { type AlertReceiver, startAlertReceiver } from '#test-helpers/alert-receiver';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 /**
  * Canary: a connector whose Confluent trace quotes the database password the way real traces do (a JDBC URL, a JAAS

@@ -1,14 +1,14 @@
-import { ConfluentClient } from '../../shared/confluent/confluent-client';
-import { ConfluentHttp } from '../../shared/confluent/confluent-http';
-import { StaticCredentials } from '../../shared/confluent/static-credentials';
-import type { ReloadReport } from '../../shared/core/reload-plan';
-import { alertFor } from '../../shared/notifiers/alert-messages';
-import { outcomeEvents, recoveryEvents } from '../../shared/notifiers/outcome-events';
-import { JsonLogger } from '../../shared/observability/json-logger';
-import { redactDeep } from '../../shared/observability/redaction';
-import { boundLength, cleanTrace, MAX_TRACE_LENGTH, scrubCredentials } from '../../shared/observability/trace-hygiene';
+import { ConfluentClient } from '#confluent/confluent-client';
+import { ConfluentHttp } from '#confluent/confluent-http';
+import { StaticCredentials } from '#confluent/static-credentials';
+import type { ReloadReport } from '#core/reload-plan';
+import { alertFor } from '#notifiers/alert-messages';
+import { outcomeEvents, recoveryEvents } from '#notifiers/outcome-events';
+import { JsonLogger } from '#observability/json-logger';
+import { redactDeep } from '#observability/redaction';
+import { boundLength, cleanTrace, MAX_TRACE_LENGTH, scrubCredentials } from '#observability/trace-hygiene';
+import { FakeClock } from '#test-helpers/fake-clock';
 import { scriptedFetch } from '../confluent/support/fake-fetch';
-import { FakeClock } from '../helpers/fake-clock';
 
 /** A value the reloader never read, so no registered-value redaction knows it: only its shape gives it away. */
 const CANARY = 'Canary-db-pass-4f2e9';

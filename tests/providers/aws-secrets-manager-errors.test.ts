@@ -1,11 +1,7 @@
 import { ResourceNotFoundException, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
-import { registerSensitiveValue } from '../../shared/observability/redaction';
-import { mapSecretsManagerError } from '../../shared/providers/aws-secrets-manager-errors';
-import {
-  SecretAccessDeniedError,
-  SecretNotFoundError,
-  SecretProviderError,
-} from '../../shared/providers/secret-provider-errors';
+import { registerSensitiveValue } from '#observability/redaction';
+import { mapSecretsManagerError } from '#providers/aws-secrets-manager-errors';
+import { SecretAccessDeniedError, SecretNotFoundError, SecretProviderError } from '#providers/secret-provider-errors';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC123';
 

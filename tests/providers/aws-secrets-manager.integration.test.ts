@@ -7,22 +7,18 @@ import {
   TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { parseSecretRef } from '#core/secret-ref';
 import {
   type SecretLabelUpdatedEvent,
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
-} from '../../local/secrets-manager-emulator';
-import { parseSecretRef } from '../../shared/core/secret-ref';
+} from '#local/secrets-manager-emulator/index';
 import {
   AwsSecretsManager,
   type SecretsManagerClientFactory,
   secretsManagerClientFactory,
-} from '../../shared/providers/aws-secrets-manager';
-import {
-  SecretAccessDeniedError,
-  SecretNotFoundError,
-  SecretProviderError,
-} from '../../shared/providers/secret-provider-errors';
+} from '#providers/aws-secrets-manager';
+import { SecretAccessDeniedError, SecretNotFoundError, SecretProviderError } from '#providers/secret-provider-errors';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';

@@ -1,19 +1,15 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { parseSecretRef } from '#core/secret-ref';
 import {
   type EventGridDelivery,
   type KeyVaultEmulator,
   startKeyVaultEmulator,
   trustInThisProcess,
-} from '../../local/key-vault-emulator';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { REDACTED, redact } from '../../shared/observability/redaction';
-import { AzureKeyVault, keyVaultClientFactory } from '../../shared/providers/azure-key-vault';
-import {
-  SecretAccessDeniedError,
-  SecretNotFoundError,
-  SecretProviderError,
-} from '../../shared/providers/secret-provider-errors';
+} from '#local/key-vault-emulator/index';
+import { REDACTED, redact } from '#observability/redaction';
+import { AzureKeyVault, keyVaultClientFactory } from '#providers/azure-key-vault';
+import { SecretAccessDeniedError, SecretNotFoundError, SecretProviderError } from '#providers/secret-provider-errors';
 
 const VAULT = 'contoso-tests';
 const VAULT_URL = `https://${VAULT}.vault.azure.net`;

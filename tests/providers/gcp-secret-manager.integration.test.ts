@@ -1,20 +1,16 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { parseSecretRef } from '#core/secret-ref';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger } from '#events/parse-trigger';
 import {
   type GcpSecretManagerEmulator,
   LocalPubSub,
   type PubSubMessage,
   startGcpSecretManagerEmulator,
-} from '../../local/gcp-secret-manager-emulator';
-import { parseSecretRef } from '../../shared/core/secret-ref';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger } from '../../shared/events/parse-trigger';
-import { REDACTED, redact } from '../../shared/observability/redaction';
-import { GcpSecretManager, secretManagerClient } from '../../shared/providers/gcp-secret-manager';
-import {
-  SecretAccessDeniedError,
-  SecretNotFoundError,
-  SecretProviderError,
-} from '../../shared/providers/secret-provider-errors';
+} from '#local/gcp-secret-manager-emulator/index';
+import { REDACTED, redact } from '#observability/redaction';
+import { GcpSecretManager, secretManagerClient } from '#providers/gcp-secret-manager';
+import { SecretAccessDeniedError, SecretNotFoundError, SecretProviderError } from '#providers/secret-provider-errors';
 
 const PROJECT = { id: 'acme-tests', number: '271828182845' };
 /** The tests create and rotate secrets as a project admin (no token); the reloader calls with its own token. */

@@ -2,14 +2,14 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { lambdaContext } from '../../local/lambda-invoker';
-import { MAX_WEBHOOK_BODY_BYTES } from '../../shared/app/failure-webhook';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import { MAX_WEBHOOK_BODY_BYTES } from '#app/failure-webhook';
+import { lambdaContext } from '#local/lambda-invoker';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { CANARY_CONFLUENT_KEY, CANARY_CONFLUENT_SECRET, CANARY_WEBHOOK_TOKEN, leaks } from './support/canaries';
 import { CREDENTIALS_SECRET_NAME, type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

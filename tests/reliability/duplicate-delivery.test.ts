@@ -1,7 +1,7 @@
-import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import { lambdaContext } from '../../local/lambda-invoker';
-import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import type { SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import { lambdaContext } from '#local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/index';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { leaks } from './support/canaries';
@@ -11,7 +11,7 @@ import type { GeneratedSecret } from './support/generated-estate';
 import { type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

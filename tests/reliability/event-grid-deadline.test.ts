@@ -1,13 +1,13 @@
-import { deliverToEventGridTrigger, rotationQueueTrigger } from '../../local/azure-functions-stack';
-import type { EventGridDelivery, SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import type { LocalQueueTrigger } from '../../local/storage-queue-host';
-import type { HandledSummary } from '../../shared/app/handled-summary';
+import type { HandledSummary } from '#app/handled-summary';
+import { deliverToEventGridTrigger, rotationQueueTrigger } from '#local/azure-functions-stack';
+import type { EventGridDelivery, SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import type { LocalQueueTrigger } from '#local/storage-queue-host';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { acceptedRestarts } from './support/confluent-log';
 import { type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 
@@ -117,7 +117,7 @@ describe(`${SCENARIO}: ${EVENTS} rotations, restarts that take ${PROVISIONING_MS
         const context = stack.context('onSecretEvent');
         await functions.onSecretEvent(event, context);
         const { rotationQueueOutput } =
-          require('../../functions/azure/rotation-queue') as typeof import('../../functions/azure/rotation-queue');
+          require('#functions/azure/rotation-queue') as typeof import('#functions/azure/rotation-queue');
         for (const message of (context.extraOutputs.get(rotationQueueOutput) as unknown[]) ?? [])
           await functions.reloadRotatedSecret(message, stack.context('reloadRotatedSecret', { dequeueCount: 1 }));
       }

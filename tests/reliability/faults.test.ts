@@ -1,8 +1,8 @@
-import { MAX_DEQUEUE_COUNT } from '../../functions/azure/failure-queue';
-import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import { lambdaContext } from '../../local/lambda-invoker';
-import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import { MAX_DEQUEUE_COUNT } from '#functions/azure/failure-queue';
+import type { SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import { lambdaContext } from '#local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/index';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { leaks } from './support/canaries';
@@ -18,7 +18,7 @@ import {
 import { type GeneratedSecret, SECRETS_VAULT } from './support/generated-estate';
 import { type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

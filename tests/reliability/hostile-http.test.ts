@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
 import fc from 'fast-check';
-import type { AzureFunctions } from '../../local/azure-functions-stack';
+import type { AzureFunctions } from '#local/azure-functions-stack';
 import { recordFigure } from './figures';
 import { hostilePayload } from './hostile-payloads';
 import { scaled } from './scale';
 import { CANARY_WEBHOOK_TOKEN, leaks } from './support/canaries';
 import { type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

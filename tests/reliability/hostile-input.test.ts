@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { FailureWebhook } from '../../shared/app/failure-webhook';
-import { silentLogger } from '../../shared/core/ports';
-import { DEFAULT_PARSERS } from '../../shared/events/default-parsers';
-import { parseTrigger, parseTriggerText } from '../../shared/events/parse-trigger';
-import { MalformedPayloadError } from '../../shared/events/trigger-parser';
+import { FailureWebhook } from '#app/failure-webhook';
+import { silentLogger } from '#core/ports';
+import { DEFAULT_PARSERS } from '#events/default-parsers';
+import { parseTrigger, parseTriggerText } from '#events/parse-trigger';
+import { MalformedPayloadError } from '#events/trigger-parser';
 import { recordFigure } from './figures';
 import { hostilePayload } from './hostile-payloads';
 import { scaled } from './scale';

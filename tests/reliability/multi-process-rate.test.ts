@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
-import type { RecordedRequest } from '../../local/confluent-emulator';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import type { RecordedRequest } from '#local/confluent-emulator/index';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { leaks } from './support/canaries';

@@ -1,6 +1,6 @@
-import { lambdaContext } from '../../local/lambda-invoker';
-import type { RecoverySummary } from '../../shared/app/recovery-summary';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import type { RecoverySummary } from '#app/recovery-summary';
+import { lambdaContext } from '#local/lambda-invoker';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { leaks } from './support/canaries';
 import { acceptedRestarts } from './support/confluent-log';

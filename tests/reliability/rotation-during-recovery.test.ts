@@ -1,20 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TableClient } from '@azure/data-tables';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { LOCAL_QUEUES, LOCAL_TABLES } from '../../local/aws-lambda-stack';
-import type { SecretNewVersionCreatedEvent } from '../../local/key-vault-emulator';
-import { lambdaContext } from '../../local/lambda-invoker';
-import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
-import type { StateStore } from '../../shared/core/ports';
-import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import type { StateStore } from '#core/ports';
+import { LOCAL_QUEUES, LOCAL_TABLES } from '#local/aws-lambda-stack';
+import type { SecretNewVersionCreatedEvent } from '#local/key-vault-emulator/index';
+import { lambdaContext } from '#local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/index';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
+import { DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import type { GeneratedSecret } from './support/generated-estate';
 import { AZURE_STATE_TABLE, type ReliabilityStack, startReliabilityStack } from './support/reliability-stack';
 
-jest.mock('@azure/functions-core', () => jest.requireActual('../../local/functions-host').functionsCoreApi, {
+jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
   virtual: true,
 });
 

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXIT, main } from '../../cli/main';
-import { lambdaContext } from '../../local/lambda-invoker';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
-import { capturedOutput } from '../helpers/captured-output';
+import { EXIT, main } from '#cli/main';
+import { lambdaContext } from '#local/lambda-invoker';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
+import { capturedOutput } from '#test-helpers/captured-output';
 import { recordFigure } from './figures';
 import { CANARY_CONFLUENT_SECRET, leaks } from './support/canaries';
 import { awsSecretArn } from './support/generated-estate';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { BusEvent } from '../../local/eventbridge-emulator';
-import { type LambdaHandler, lambdaContext } from '../../local/lambda-invoker';
-import type { SecretLabelUpdatedEvent } from '../../local/secrets-manager-emulator';
-import { captureProcessOutput } from '../helpers/aws-lambda-harness';
+import type { BusEvent } from '#local/eventbridge-emulator';
+import { type LambdaHandler, lambdaContext } from '#local/lambda-invoker';
+import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/index';
+import { captureProcessOutput } from '#test-helpers/aws-lambda-harness';
 import { recordFigure } from './figures';
 import { scaled } from './scale';
 import { acceptedRestarts } from './support/confluent-log';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { readBody, startLoopbackHttp } from '../../local/loopback';
-import { type Arm, ArmError, armClient } from '../../scripts/azd/arm';
-import { AzdHookError } from '../../scripts/azd/hook-env';
-import { type PostdeployDeps, postdeploy } from '../../scripts/azd/postdeploy';
-import { predeploy } from '../../scripts/azd/predeploy';
-import { KEY_VAULT_SECRETS_USER_ROLE_ID, predown } from '../../scripts/azd/predown';
-import { STORAGE_BLOB_DATA_OWNER_ROLE_ID, waitForRolePropagation } from '../../scripts/azd/role-propagation';
+import { readBody, startLoopbackHttp } from '#local/loopback';
+import { type Arm, ArmError, armClient } from '#scripts/azd/arm';
+import { AzdHookError } from '#scripts/azd/hook-env';
+import { type PostdeployDeps, postdeploy } from '#scripts/azd/postdeploy';
+import { predeploy } from '#scripts/azd/predeploy';
+import { KEY_VAULT_SECRETS_USER_ROLE_ID, predown } from '#scripts/azd/predown';
+import { STORAGE_BLOB_DATA_OWNER_ROLE_ID, waitForRolePropagation } from '#scripts/azd/role-propagation';
 
 /**
  * The azd hooks' decisions (scripts/azd/), unit-tested against an in-memory ARM: what a first deploy waits for, when

@@ -1,8 +1,8 @@
 import { TableClient } from '@azure/data-tables';
-import { type AzuriteTable, startAzuriteTable } from '../../local/azurite-table';
-import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
-import { StateStoreError } from '../../shared/state/state-store-error';
-import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
+import { type AzuriteTable, startAzuriteTable } from '#local/azurite-table';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
+import { StateStoreError } from '#state/state-store-error';
+import { everyRecordField, expectExactlyOneOfTenAcquires } from '#test-helpers/state-store-contract';
 
 const TABLE = 'connectorreloaderstate';
 

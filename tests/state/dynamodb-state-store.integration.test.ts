@@ -1,10 +1,10 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type DynaliteServer, startDynalite } from '../../local/dynalite-server';
-import { ConnectorLeases } from '../../shared/core/connector-lease';
-import { createStateTable, DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { StateStoreError } from '../../shared/state/state-store-error';
-import { FakeClock } from '../helpers/fake-clock';
-import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
+import { ConnectorLeases } from '#core/connector-lease';
+import { type DynaliteServer, startDynalite } from '#local/dynalite-server';
+import { createStateTable, DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { StateStoreError } from '#state/state-store-error';
+import { FakeClock } from '#test-helpers/fake-clock';
+import { everyRecordField, expectExactlyOneOfTenAcquires } from '#test-helpers/state-store-contract';
 
 const TABLE = 'connector-reloader-state';
 

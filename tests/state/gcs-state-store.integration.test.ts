@@ -1,8 +1,8 @@
 import { Storage } from '@google-cloud/storage';
-import { type GcsEmulator, startGcsEmulator } from '../../local/gcs-emulator';
-import { GcsStateStore } from '../../shared/state/gcs-state-store';
-import { StateStoreError } from '../../shared/state/state-store-error';
-import { everyRecordField, expectExactlyOneOfTenAcquires } from '../helpers/state-store-contract';
+import { type GcsEmulator, startGcsEmulator } from '#local/gcs-emulator';
+import { GcsStateStore } from '#state/gcs-state-store';
+import { StateStoreError } from '#state/state-store-error';
+import { everyRecordField, expectExactlyOneOfTenAcquires } from '#test-helpers/state-store-contract';
 
 const BUCKET = 'acme-connector-reloader-state';
 

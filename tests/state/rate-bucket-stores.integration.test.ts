@@ -1,15 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TableClient } from '@azure/data-tables';
-import { type AzuriteTable, startAzuriteTable } from '../../local/azurite-table';
-import { type DynaliteServer, startDynalite } from '../../local/dynalite-server';
-import { FleetRateBudget } from '../../shared/confluent/fleet-rate-budget';
-import { type RateBucketStore, silentLogger, systemClock } from '../../shared/core/ports';
-import { AzureTableRateBucketStore } from '../../shared/state/azure-table-rate-bucket-store';
-import { AzureTableStateStore } from '../../shared/state/azure-table-state-store';
-import { DynamoDbRateBucketStore } from '../../shared/state/dynamodb-rate-bucket-store';
-import { createStateTable, DynamoDbStateStore } from '../../shared/state/dynamodb-state-store';
-import { MemoryRateBucketStore } from '../../shared/state/memory-rate-bucket-store';
-import { FakeClock } from '../helpers/fake-clock';
+import { FleetRateBudget } from '#confluent/fleet-rate-budget';
+import { type RateBucketStore, silentLogger, systemClock } from '#core/ports';
+import { type AzuriteTable, startAzuriteTable } from '#local/azurite-table';
+import { type DynaliteServer, startDynalite } from '#local/dynalite-server';
+import { AzureTableRateBucketStore } from '#state/azure-table-rate-bucket-store';
+import { AzureTableStateStore } from '#state/azure-table-state-store';
+import { DynamoDbRateBucketStore } from '#state/dynamodb-rate-bucket-store';
+import { createStateTable, DynamoDbStateStore } from '#state/dynamodb-state-store';
+import { MemoryRateBucketStore } from '#state/memory-rate-bucket-store';
+import { FakeClock } from '#test-helpers/fake-clock';
 
 /**
  * The fleet-wide token bucket on every store it runs on: memory, the DynamoDB state table (dynalite) and the Azure

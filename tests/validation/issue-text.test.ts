@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { describeIssues } from '../../shared/validation/issue-text';
+import { describeIssues } from '#validation/issue-text';
 
 describe('describeIssues', () => {
   it('describes zod/mini issues by path and problem without quoting the input', () => {

@@ -1,9 +1,9 @@
-import { EXIT, main } from '../../../cli/main';
-import type { EmulatorControl } from '../../../local/confluent-emulator';
-import { ConnectorLeases } from '../../../shared/core/connector-lease';
-import type { ConnectorRecord, StateStore } from '../../../shared/core/ports';
-import { systemClock } from '../../../shared/core/ports';
-import { capturedOutput } from '../../helpers/captured-output';
+import { EXIT, main } from '#cli/main';
+import { ConnectorLeases } from '#core/connector-lease';
+import type { ConnectorRecord, StateStore } from '#core/ports';
+import { systemClock } from '#core/ports';
+import type { EmulatorControl } from '#local/confluent-emulator/index';
+import { capturedOutput } from '#test-helpers/captured-output';
 
 /**
  * The CLI on the deployed functions' state, one scenario set for every cloud: each cloud's test file starts its

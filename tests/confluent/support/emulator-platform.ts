@@ -1,16 +1,16 @@
-import type { ConfluentEmulator } from '../../../local/confluent-emulator';
-import { ConfluentClient } from '../../../shared/confluent/confluent-client';
+import { ConfluentClient } from '#confluent/confluent-client';
 import {
   ConfluentConnectorPlatform,
   type ConfluentConnectorPlatformOptions,
-} from '../../../shared/confluent/confluent-connector-platform';
+} from '#confluent/confluent-connector-platform';
 import {
   ConfluentHttp,
   type ConfluentHttpOptions,
   type CredentialsProvider,
   type RequestObservation,
-} from '../../../shared/confluent/confluent-http';
-import { StaticCredentials } from '../../../shared/confluent/static-credentials';
+} from '#confluent/confluent-http';
+import { StaticCredentials } from '#confluent/static-credentials';
+import type { ConfluentEmulator } from '#local/confluent-emulator/index';
 
 export const EMULATOR_CREDENTIALS = new StaticCredentials('local-api-key', 'local-api-secret');
 

@@ -1,4 +1,4 @@
-import type { RecordedRequest } from '../../../local/confluent-emulator';
+import type { RecordedRequest } from '#local/confluent-emulator/index';
 
 const CONNECTOR_CALL = /\/environments\/([^/]+)\/clusters\/([^/]+)\/connectors\/([^/]+)\/(restart|pause|resume)$/;
 

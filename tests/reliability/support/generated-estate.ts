@@ -1,4 +1,4 @@
-import type { Estate, EstateConnector } from '../../../local/estate';
+import type { Estate, EstateConnector } from '#local/estate';
 
 /**
  * A generated estate for the reliability scenarios: `count` AWS secrets and `count` Key Vault secrets, each read by

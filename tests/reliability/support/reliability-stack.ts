@@ -1,11 +1,11 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { InvocationContext } from '@azure/functions';
-import { rotationQueueOutput } from '../../../functions/azure/rotation-queue';
-import { type AwsLambdaStack, LOCAL_TABLES, startAwsLambdaStack } from '../../../local/aws-lambda-stack';
-import type { AzureFunctions } from '../../../local/azure-functions-stack';
-import { type AzuriteTable, startAzuriteTable } from '../../../local/azurite-table';
-import { type ConfluentEmulator, startConfluentEmulator } from '../../../local/confluent-emulator';
+import { rotationQueueOutput } from '#functions/azure/rotation-queue';
+import { type AwsLambdaStack, LOCAL_TABLES, startAwsLambdaStack } from '#local/aws-lambda-stack';
+import type { AzureFunctions } from '#local/azure-functions-stack';
+import { type AzuriteTable, startAzuriteTable } from '#local/azurite-table';
+import { type ConfluentEmulator, startConfluentEmulator } from '#local/confluent-emulator/index';
 import {
   type EventGridDeliveryOptions,
   type EventGridSubscriber,
@@ -13,13 +13,13 @@ import {
   type SecretNewVersionCreatedEvent,
   startKeyVaultEmulator,
   trustInThisProcess,
-} from '../../../local/key-vault-emulator';
-import type { LambdaHandler, loadRecoveryHandlers } from '../../../local/lambda-invoker';
+} from '#local/key-vault-emulator/index';
+import type { LambdaHandler, loadRecoveryHandlers } from '#local/lambda-invoker';
 import {
   type SecretLabelUpdatedEvent,
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
-} from '../../../local/secrets-manager-emulator';
+} from '#local/secrets-manager-emulator/index';
 import { CANARY_CONFLUENT_KEY, CANARY_CONFLUENT_SECRET, CANARY_WEBHOOK_TOKEN, rotatedCanary } from './canaries';
 import {
   CREDENTIALS_VAULT,
@@ -206,30 +206,22 @@ export async function startReliabilityStack(options: ReliabilityStackOptions): P
     },
     loadAwsHandler(env) {
       return coldStart(env, () =>
-        (
-          require('../../../local/lambda-invoker') as typeof import('../../../local/lambda-invoker')
-        ).loadRotationHandler(),
+        (require('#local/lambda-invoker') as typeof import('#local/lambda-invoker')).loadRotationHandler(),
       );
     },
     loadAwsRecoveryHandlers(env) {
       return coldStart(env, () =>
-        (
-          require('../../../local/lambda-invoker') as typeof import('../../../local/lambda-invoker')
-        ).loadRecoveryHandlers(),
+        (require('#local/lambda-invoker') as typeof import('#local/lambda-invoker')).loadRecoveryHandlers(),
       );
     },
     loadAwsRetryHandler(env) {
       return coldStart(env, () =>
-        (
-          require('../../../local/lambda-invoker') as typeof import('../../../local/lambda-invoker')
-        ).loadRotationRetryHandler(),
+        (require('#local/lambda-invoker') as typeof import('#local/lambda-invoker')).loadRotationRetryHandler(),
       );
     },
     loadAzureFunctions(env) {
       return coldStart(env, () =>
-        (
-          require('../../../local/azure-functions-stack') as typeof import('../../../local/azure-functions-stack')
-        ).loadAzureFunctions(),
+        (require('#local/azure-functions-stack') as typeof import('#local/azure-functions-stack')).loadAzureFunctions(),
       );
     },
     context(functionName, triggerMetadata = {}) {

@@ -1,4 +1,4 @@
-import { type LambdaHandler, lambdaContext, loadRotationHandler } from '../../../local/lambda-invoker';
+import { type LambdaHandler, lambdaContext, loadRotationHandler } from '#local/lambda-invoker';
 
 /**
  * One reloader instance in a process of its own, as a Lambda execution environment is: it loads the real
