@@ -19,6 +19,7 @@ import type { SecretLabelUpdatedEvent } from '#local/secrets-manager-emulator/in
 import { seedEstate } from '#local/seed-estate';
 import type { OutcomeEventDetail } from '#notifiers/outcome-events';
 import { type AwsLambdaHarness, captureProcessOutput, startAwsLambdaHarness } from '#test-helpers/aws-lambda-harness';
+import { fakeDateOnly } from '#test-helpers/simulated-date';
 
 /**
  * Restart coalescing end to end on AWS, with the real handlers and SDK clients on loopback: a database user and its
@@ -61,23 +62,7 @@ function estate() {
 }
 
 beforeAll(async () => {
-  jest.useFakeTimers({
-    // Only Date: real timers keep the servers, the SDK and the verification polls running.
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    advanceTimers: true,
-    now: START,
-  });
+  fakeDateOnly(START);
   harness = await startAwsLambdaHarness({
     estate: estate(),
     provisioningMs: 200,

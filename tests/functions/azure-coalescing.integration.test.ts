@@ -16,6 +16,7 @@ import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
 import { seedEstate } from '#local/seed-estate';
 import type { StorageQueuePoller } from '#local/storage-queue-poller';
 import { writeQueueOutput } from '#local/storage-queue-poller';
+import { fakeDateOnly } from '#test-helpers/simulated-date';
 
 // The Functions host's worker API, which @azure/functions registers with; the library itself is the real one.
 jest.mock('@azure/functions-core', () => jest.requireActual('#local/functions-host').functionsCoreApi, {
@@ -78,22 +79,7 @@ async function deliver(event: SecretNewVersionCreatedEvent): Promise<HandledSumm
 beforeAll(async () => {
   // The vault's TLS certificate is checked against the real time: the simulated clock starts now and only runs ahead.
   start = Date.now();
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    advanceTimers: true,
-    now: start,
-  });
+  fakeDateOnly(start);
   const confluentKey = { apiKey: 'local-api-key', apiSecret: 'local-api-secret' };
   cloud = await startLocalCloud({ provisioningMs: 200, confluentKey, estate: estate() });
   azure = await startAzureFunctionsStack({

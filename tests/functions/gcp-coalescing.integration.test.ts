@@ -9,6 +9,7 @@ import {
 import { type LocalCloud, startLocalCloud } from '#local/local-cloud';
 import { seedEstate } from '#local/seed-estate';
 import { secretManagerClient } from '#providers/gcp-secret-manager';
+import { fakeDateOnly } from '#test-helpers/simulated-date';
 
 /**
  * Coalescing on Google Cloud, end to end on a simulated clock (Date faked, timers real, so the functions, the local
@@ -53,22 +54,7 @@ function estate() {
 
 beforeAll(async () => {
   start = Date.parse('2026-12-01T12:00:00.000Z');
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    advanceTimers: true,
-    now: start,
-  });
+  fakeDateOnly(start);
   const confluentKey = { apiKey: 'local-api-key', apiSecret: 'local-api-secret' };
   cloud = await startLocalCloud({ provisioningMs: 200, confluentKey, estate: estate() });
   // Both are watched secrets: the module's `secrets`, so the functions are granted on them as a deploy would be.
