@@ -635,6 +635,7 @@ describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
     expect(restarted.result).toBe('restarted');
     expect(late).toMatchObject({ result: 'skipped', reason: 'already-covered' });
     expect(late.coalescedRestart?.id).toBe(restarted.coalescedRestart?.id);
+    expect(late.detail).toMatch(new RegExp(`, by the coalesced restart ${restarted.coalescedRestart?.id}$`));
     expect(env.platform.restarts).toEqual([ORDERS_KEY]);
   });
 
