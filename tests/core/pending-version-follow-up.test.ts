@@ -3,7 +3,7 @@ import { connectorKey } from '#core/connector-ref';
 import type { OutcomeReport } from '#core/outcome-report';
 import { FOLLOW_UP_TRIGGER, PendingVersionFollowUp } from '#core/pending-version-follow-up';
 import { waitOnHolder } from '#core/pending-versions';
-import { silentLogger } from '#core/ports';
+import { type Logger, silentLogger } from '#core/ports';
 import { MemoryStateStore } from '#state/memory-state-store';
 import { FakeClock } from '#test-helpers/fake-clock';
 import { FakePlatform, status } from '#test-helpers/fake-platform';
@@ -14,7 +14,7 @@ const SECRET_KEY = 'aws:us-east-1:123456789012:prod/orders-db';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-db-Ab12Cd';
 const VERIFY = { timeoutMs: 60_000, pollIntervalMs: 1_000, settleMs: 5_000 };
 
-function setup() {
+function setup(logger: Logger = silentLogger) {
   const clock = new FakeClock(Date.parse('2026-11-27T12:00:00.250Z'));
   const store = new MemoryStateStore();
   const platform = new FakePlatform()
@@ -27,7 +27,7 @@ function setup() {
       platform,
       leases: new ConnectorLeases(store, clock, { owner: 'recovery-1:follow-up', ...options }),
       clock,
-      logger: silentLogger,
+      logger,
       outcomes: {
         name: 'recording',
         deliver: async (outcome) => {
@@ -164,5 +164,117 @@ describe('PendingVersionFollowUp: the holder re-checks what waited on its lock',
     // Assess
     expect(platform.restarts).toEqual([]);
     expect((await store.read(KEY))?.record.lock?.operation).toBe('reload prod/payments@p9');
+  });
+
+  it("reports the follow-up as the waiting rotation's own: not a dry run, and saying why it restarted again", async () => {
+    // Prepare
+    const { clock, reported, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(FOLLOW_UP_TRIGGER).toBe('pending-version follow-up');
+    expect(reported[0]?.kind === 'rotation' && reported[0].report).toMatchObject({
+      trigger: 'pending-version follow-up',
+      dryRun: false,
+      notes: [
+        'the connector was locked by another operation when the rotation came; restarted once that operation released it',
+      ],
+    });
+  });
+
+  it('names the versions it restarts for in its lock, and records a pause of its own under that name', async () => {
+    // Prepare: the restart goes by pause/resume and crashes between the two.
+    const { clock, store, platform, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    platform.pauseResume = true;
+    platform.crashBetweenPauseAndResume = true;
+    let lockDuringRestart: string | undefined;
+    const restart = platform.restart.bind(platform);
+    platform.restart = async (connector, options) => {
+      lockDuringRestart = (await store.read(KEY))?.record.lock?.operation;
+      return restart(connector, options);
+    };
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(lockDuringRestart).toBe(`reload pending ${SECRET}@v2`);
+    expect((await store.read(KEY))?.record.pausedByReloader).toMatchObject({
+      operation: `reload pending ${SECRET}@v2`,
+    });
+  });
+
+  it('restarts nothing when a restart covered the versions between its look and its lock', async () => {
+    // Prepare: another operation's restart is recorded while the follow-up reads the connector's status.
+    const { clock, store, platform, reported, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    const other = new ConnectorLeases(store, clock, { owner: 'reload-2', lockTtlMs: 900_000, retentionMs: 1 });
+    const originalStatus = platform.getStatus.bind(platform);
+    platform.getStatus = async (connector) => {
+      await other.update(KEY, (record) => ({ ...record, lastRestartAt: now + 5_000 }));
+      return originalStatus(connector);
+    };
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(platform.restarts).toEqual([]);
+    expect(reported).toEqual([]);
+    expect((await store.read(KEY))?.record.lock).toBeUndefined();
+  });
+
+  it('reports a connector not RUNNING by the timeout as timed out, with its last status', async () => {
+    // Prepare
+    const { clock, platform, reported, holder, holderRestartsThenRotationWaits } = setup();
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    platform.scriptAfterRestart(ORDERS, [status('PROVISIONING', [])]);
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(reported[0]?.kind === 'rotation' && reported[0].report.outcomes).toEqual([
+      expect.objectContaining({
+        result: 'timed-out',
+        detail: 'not RUNNING after 60000 ms',
+        finalStatus: expect.objectContaining({ state: 'PROVISIONING' }),
+      }),
+    ]);
+  });
+
+  it('never fails the holder: a follow-up that throws is logged with what waited, and left to the rotation', async () => {
+    // Prepare
+    const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (message, fields) => warnings.push({ message, ...(fields ? { fields } : {}) }),
+    };
+    const { clock, store, platform, holder, holderRestartsThenRotationWaits } = setup(logger);
+    const now = clock.now().getTime();
+    await holderRestartsThenRotationWaits(now, now + 2_000);
+    platform.getStatus = async () => {
+      throw new Error('503 Service Unavailable');
+    };
+
+    // Act
+    await holder.release(KEY);
+
+    // Assess
+    expect(warnings).toEqual([
+      {
+        message: 'pending-version follow-up failed: the waiting rotation is retried on its own',
+        fields: { connector: KEY, pending: `${SECRET}@v2`, error: '503 Service Unavailable' },
+      },
+    ]);
+    expect(Object.keys((await store.read(KEY))?.record.pendingVersions ?? {})).toEqual([SECRET_KEY]);
   });
 });

@@ -1,5 +1,11 @@
 import { ConnectorLeases } from '#core/connector-lease';
-import { settlePendingByRestart, uncoveredPending, waitOnHolder, withoutCoveredPending } from '#core/pending-versions';
+import {
+  describePending,
+  settlePendingByRestart,
+  uncoveredPending,
+  waitOnHolder,
+  withoutCoveredPending,
+} from '#core/pending-versions';
 import type { ConnectorRecord, PendingVersion, StateStore } from '#core/ports';
 import { MemoryStateStore } from '#state/memory-state-store';
 import { FakeClock } from '#test-helpers/fake-clock';
@@ -108,6 +114,26 @@ describe('waitOnHolder', () => {
       [SECRET_KEY]: entry('v3', T0 + 5_000),
       [OTHER_SECRET_KEY]: entry('p9', T0, 'prod/payments'),
     });
+  });
+
+  it('writes a version already recorded only when it is newer: a later time for it, or another version at the same time', async () => {
+    // Prepare
+    const { store, holder, rotation } = setup();
+    await holder.acquire(KEY, 'reload prod/payments@v7', () => undefined);
+    await waitOnHolder(rotation, KEY, SECRET_KEY, entry('v2', T0));
+    const recorded = (await store.read(KEY))?.etag;
+
+    // Act
+    await waitOnHolder(rotation, KEY, SECRET_KEY, entry('v2', T0));
+    const afterSame = (await store.read(KEY))?.etag;
+    await waitOnHolder(rotation, KEY, SECRET_KEY, entry('v3', T0));
+    const sameInstant = (await store.read(KEY))?.record.pendingVersions?.[SECRET_KEY];
+    await waitOnHolder(rotation, KEY, SECRET_KEY, entry('v3', T0 + 2_000));
+
+    // Assess
+    expect(afterSame).toBe(recorded);
+    expect(sameInstant).toEqual(entry('v3', T0));
+    expect((await store.read(KEY))?.record.pendingVersions?.[SECRET_KEY]).toEqual(entry('v3', T0 + 2_000));
   });
 
   it('races a release: either the release carries the entry to the holder, or the rotation learns the lock is free', async () => {
@@ -240,5 +266,46 @@ describe('pending entries against the restarts on the record', () => {
     expect(settled.lastRestartAt).toBe(T0 + 5_000);
     expect(settled.appliedVersions).toEqual({ [SECRET_KEY]: 'v2' });
     expect(settled.pendingVersions).toEqual({ [OTHER_SECRET_KEY]: entry('p9', T0 + 10_000, 'prod/payments') });
+  });
+
+  it('keeps the versions applied to other secrets, and counts a restart at the very instant a version became current as before it', () => {
+    // Prepare: T0 is not a whole second, so the version became current exactly then.
+    const waiting = record({ appliedVersions: { 'aws:us-east-1:123456789012:prod/other': 'o4' } });
+
+    // Act
+    const sameInstant = settlePendingByRestart(waiting, T0);
+    const after = settlePendingByRestart(waiting, T0 + 1);
+
+    // Assess
+    expect(sameInstant.appliedVersions).toEqual({ 'aws:us-east-1:123456789012:prod/other': 'o4' });
+    expect(Object.keys(sameInstant.pendingVersions ?? {})).toEqual([SECRET_KEY, OTHER_SECRET_KEY]);
+    expect(after.appliedVersions).toEqual({ 'aws:us-east-1:123456789012:prod/other': 'o4', [SECRET_KEY]: 'v2' });
+  });
+
+  it('records no applied versions when the restart applied none it knew the version of', () => {
+    // Prepare: the secret manager named no version.
+    const { version: _unknown, ...versionless } = entry('v2', T0);
+    const waiting: ConnectorRecord = { connectorKey: KEY, pendingVersions: { [SECRET_KEY]: versionless } };
+
+    // Act
+    const settled = settlePendingByRestart(waiting, T0 + 5_000);
+
+    // Assess
+    expect(settled).toEqual({ connectorKey: KEY, lastRestartAt: T0 + 5_000 });
+    expect(settled).not.toHaveProperty('appliedVersions');
+  });
+
+  it('describes pending entries as secret@version, a version-less one as current', () => {
+    // Prepare
+    const { version: _unknown, ...versionless } = entry('v2', T0, 'prod/payments');
+
+    // Act
+    const text = describePending([
+      [SECRET_KEY, entry('v2', T0)],
+      [OTHER_SECRET_KEY, versionless],
+    ]);
+
+    // Assess
+    expect(text).toBe('prod/orders-db@v2, prod/payments@current');
   });
 });

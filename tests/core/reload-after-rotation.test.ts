@@ -276,6 +276,25 @@ describe('ReloadAfterRotation', () => {
       true,
     );
   });
+
+  it('says a refusal that no retry can fix (a missing role) is not retryable, and leaves any other unmarked', async () => {
+    // Prepare
+    const permanent = setup();
+    permanent.platform.restartError = Object.assign(new Error('403 Forbidden on restart and pause'), {
+      retryable: false,
+    });
+    const transient = setup();
+    transient.platform.restartError = new Error('500 Internal Server Error');
+
+    // Act
+    const refused = byName(await permanent.useCase.execute(rotated()))['orders-cdc'];
+    const failed = byName(await transient.useCase.execute(rotated()))['orders-cdc'];
+
+    // Assess
+    expect(refused).toMatchObject({ result: 'restart-error', retryable: false });
+    expect(failed).toMatchObject({ result: 'restart-error' });
+    expect(failed).not.toHaveProperty('retryable');
+  });
 });
 
 describe('ReloadAfterRotation.plan', () => {

@@ -5,7 +5,19 @@ import type { ConnectorRecord, SecretSnapshot, SecretSource } from '#core/ports'
 import { silentLogger } from '#core/ports';
 import { ReloadAfterRotation, type ReloadSettings } from '#core/reload-after-rotation';
 import type { ReloadOutcome, ReloadReport } from '#core/reload-plan';
-import { type Arrival, assessArrival, type CoalescingPolicy, deferredUntil } from '#core/restart-coalescing';
+import {
+  type Arrival,
+  assessArrival,
+  CLAIMED_RECHECK_MS,
+  type CoalescingPolicy,
+  claimedWait,
+  coalescingOn,
+  coalescingWait,
+  deferredUntil,
+  describeWait,
+  isCoalescedRestart,
+  RestartCoalescing,
+} from '#core/restart-coalescing';
 import { canonicalSecretId, parseSecretRef, type SecretRef, secretIdentityKey } from '#core/secret-ref';
 import { emptyTargetMapping } from '#core/target-mapping';
 import { TargetResolver } from '#core/target-resolver';
@@ -222,6 +234,285 @@ describe('assessArrival: when the coalesced restart is due', () => {
   });
 });
 
+describe('coalescing rules, one at a time', () => {
+  const USER_KEY = secretIdentityKey(USER);
+  const PASSWORD_KEY = secretIdentityKey(PASSWORD);
+  const arrival = (secret: SecretRef, version: string | null, at: number, becameCurrentAt?: number): Arrival => ({
+    secretKey: secretIdentityKey(secret),
+    secret: canonicalSecretId(secret),
+    version,
+    ...(becameCurrentAt !== undefined ? { becameCurrentAt } : {}),
+    at,
+  });
+  /** A coalesced restart of the user and password at 40 s, then a restart of another operation (a recovery) at 90 s. */
+  const restartedTwice: ConnectorRecord = {
+    connectorKey: ORDERS_KEY,
+    lastRestartAt: 90_000,
+    appliedVersions: { [USER_KEY]: 'u2', [PASSWORD_KEY]: 'p2' },
+    coalescedRestart: {
+      id: `${ORDERS_KEY}@1970-01-01T00:00:35.000Z`,
+      at: 40_000,
+      covered: [
+        { secretKey: PASSWORD_KEY, secret: PASSWORD_ARN, version: 'p2' },
+        { secretKey: USER_KEY, secret: USER_ARN, version: 'u2' },
+      ],
+    },
+  };
+
+  it('is on only with a window above 0', () => {
+    // Act
+    const verdicts = [undefined, { windowMs: 0, capMs: CAP_MS }, { windowMs: 1, capMs: CAP_MS }].map(coalescingOn);
+
+    // Assess
+    expect(verdicts).toEqual([false, false, true]);
+  });
+
+  it('names the coalesced restart only for a version it applied, not for one a later restart covered', () => {
+    // Act
+    const applied = assessArrival(restartedTwice, arrival(USER, 'u2', 100_000), POLICY);
+    const byTheRecovery = assessArrival(restartedTwice, arrival(USER, 'u3', 100_000, 60_000), POLICY);
+
+    // Assess
+    expect(applied).toEqual({
+      kind: 'covered',
+      restart: {
+        id: `${ORDERS_KEY}@1970-01-01T00:00:35.000Z`,
+        at: new Date(40_000),
+        covers: [
+          { secret: PASSWORD_ARN, version: 'p2' },
+          { secret: USER_ARN, version: 'u2' },
+        ],
+      },
+    });
+    expect(byTheRecovery).toEqual({ kind: 'covered' });
+  });
+
+  it('matches an applied version by secret as well: numbered versions (Google Cloud: 1, 2, …) repeat across secrets', () => {
+    // Prepare: the coalesced restart applied version 2 of the user only; version 2 of the password came later.
+    const record: ConnectorRecord = {
+      connectorKey: ORDERS_KEY,
+      lastRestartAt: 90_000,
+      appliedVersions: { [USER_KEY]: '2', [PASSWORD_KEY]: '2' },
+      coalescedRestart: { id: 'r1', at: 40_000, covered: [{ secretKey: USER_KEY, secret: USER_ARN, version: '2' }] },
+    };
+
+    // Act
+    const state = assessArrival(record, arrival(PASSWORD, '2', 100_000), POLICY);
+
+    // Assess
+    expect(state).toEqual({ kind: 'covered' });
+  });
+
+  it('records when each version became current, and nothing for a time it does not know', () => {
+    // Act
+    const state = assessArrival({ connectorKey: ORDERS_KEY }, arrival(USER, 'u2', 2_000, 1_500), POLICY);
+    const next =
+      state.kind === 'waiting'
+        ? assessArrival({ connectorKey: ORDERS_KEY, coalescing: state.group }, arrival(PASSWORD, null, 5_000), POLICY)
+        : state;
+
+    // Assess
+    expect(next.kind === 'waiting' && next.group).toStrictEqual({
+      [USER_KEY]: { secret: USER_ARN, version: 'u2', becameCurrentAt: 1_500, arrivedAt: 2_000, pendingSince: 2_000 },
+      [PASSWORD_KEY]: { secret: PASSWORD_ARN, arrivedAt: 5_000, pendingSince: 5_000 },
+    });
+  });
+
+  it('drops a waiting version a later restart covers by when it became current, not by when it arrived', () => {
+    // Prepare: the user version became current at 1 s and arrived at 20 s; a recovery restarted the connector at 10 s.
+    const record: ConnectorRecord = {
+      connectorKey: ORDERS_KEY,
+      lastRestartAt: 10_500,
+      coalescing: {
+        [USER_KEY]: {
+          secret: USER_ARN,
+          version: 'u2',
+          becameCurrentAt: 1_500,
+          arrivedAt: 20_000,
+          pendingSince: 20_000,
+        },
+      },
+    };
+
+    // Act
+    const state = assessArrival(record, arrival(PASSWORD, 'p2', 25_000, 25_000), POLICY);
+
+    // Assess
+    expect(state.kind === 'waiting' && Object.keys(state.group)).toEqual([PASSWORD_KEY]);
+  });
+
+  it('describes the wait: every pending version (a version-less one as current), the due time, the window and cap', () => {
+    // Prepare
+    const first = assessArrival({ connectorKey: ORDERS_KEY }, arrival(USER, 'u2', 0, 0), POLICY);
+    const record: ConnectorRecord = {
+      connectorKey: ORDERS_KEY,
+      ...(first.kind === 'waiting' ? { coalescing: first.group } : {}),
+    };
+    const state = assessArrival(record, arrival(PASSWORD, null, 5_000), POLICY);
+    if (state.kind !== 'waiting') throw new Error(`expected waiting, got ${state.kind}`);
+
+    // Act
+    const detail = describeWait(coalescingWait(state), POLICY);
+
+    // Assess
+    expect(detail).toBe(
+      `coalescing 2 pending version(s) (${PASSWORD_ARN}@current, ${USER_ARN}@u2): one restart due at 1970-01-01T00:00:35.000Z (window 30 s, cap 300 s)`,
+    );
+  });
+
+  it('tells a rotation that meets a coalesced restart to look again 15 s later, naming the holder', () => {
+    // Prepare
+    const holder = `coalesced restart ${ORDERS_KEY}@1970-01-01T00:00:35.000Z`;
+
+    // Act
+    const { wait, detail } = claimedWait(arrival(PASSWORD, 'p3', 36_000), holder);
+
+    // Assess
+    expect(CLAIMED_RECHECK_MS).toBe(15_000);
+    expect(wait).toEqual({ dueAt: new Date(51_000), pending: [{ secret: PASSWORD_ARN, version: 'p3' }] });
+    expect(detail).toBe(
+      `${holder} holds the connector: this rotation looks again at 1970-01-01T00:00:51.000Z, when that restart is recorded`,
+    );
+    expect([holder, `reload ${USER_ARN}@u2`, 'recover FAILED', undefined].map(isCoalescedRestart)).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('RestartCoalescing on the state store', () => {
+  const USER_KEY = secretIdentityKey(USER);
+  const PASSWORD_KEY = secretIdentityKey(PASSWORD);
+  const TOKEN = parseSecretRef('arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders-api-token-Ij56Kl');
+  const TOKEN_KEY = secretIdentityKey(TOKEN);
+
+  function storeSetup() {
+    const clock = new FakeClock(0);
+    const store = new MemoryStateStore();
+    const leases = new ConnectorLeases(store, clock, {
+      owner: 'rotation-1',
+      lockTtlMs: 600_000,
+      retentionMs: 86_400_000,
+    });
+    const coalescing = new RestartCoalescing(leases, POLICY);
+    const etag = async () => (await store.read(ORDERS_KEY))?.etag;
+    return { store, leases, coalescing, etag };
+  }
+  const arrival = (secret: SecretRef, version: string | null, at: number): Arrival => ({
+    secretKey: secretIdentityKey(secret),
+    secret: canonicalSecretId(secret),
+    version,
+    becameCurrentAt: at,
+    at,
+  });
+
+  it('writes an arrival once: a duplicate writes nothing, a newer version of the same secret does', async () => {
+    // Prepare
+    const { store, coalescing, etag } = storeSetup();
+    await coalescing.arrive(ORDERS_KEY, arrival(USER, 'u2', 0));
+    const afterFirst = await etag();
+
+    // Act
+    const duplicate = await coalescing.arrive(ORDERS_KEY, arrival(USER, 'u2', 3_000));
+    const afterDuplicate = await etag();
+    const newer = await coalescing.arrive(ORDERS_KEY, arrival(USER, 'u3', 6_000));
+
+    // Assess
+    expect(duplicate).toMatchObject({ kind: 'waiting', dueAt: 30_000 });
+    expect(afterDuplicate).toBe(afterFirst);
+    expect(newer).toMatchObject({ kind: 'waiting', dueAt: 36_000 });
+    expect(await etag()).not.toBe(afterFirst);
+    expect((await store.read(ORDERS_KEY))?.record.coalescing?.[USER_KEY]).toMatchObject({
+      version: 'u3',
+      pendingSince: 0,
+    });
+  });
+
+  it('replaces a waiting version a restart covered with the next secret, though the group keeps its size', async () => {
+    // Prepare: the user version waits; a recovery then restarts the connector (covering it).
+    const { store, leases, coalescing } = storeSetup();
+    await coalescing.arrive(ORDERS_KEY, arrival(USER, 'u2', 0));
+    await leases.update(ORDERS_KEY, (record) => ({ ...record, lastRestartAt: 10_500 }));
+
+    // Act
+    const state = await coalescing.arrive(ORDERS_KEY, arrival(PASSWORD, 'p2', 20_000));
+
+    // Assess
+    expect(state).toMatchObject({ kind: 'waiting', dueAt: 50_000 });
+    expect(Object.keys((await store.read(ORDERS_KEY))?.record.coalescing ?? {})).toEqual([PASSWORD_KEY]);
+  });
+
+  it('a claim refuses while the group waits (saying until when) or once a restart covers it, and takes it when due', () => {
+    // Prepare
+    const { coalescing } = storeSetup();
+    const group = (at: number) => {
+      const state = assessArrival({ connectorKey: ORDERS_KEY }, arrival(USER, 'u2', at), POLICY);
+      return { connectorKey: ORDERS_KEY, ...(state.kind === 'waiting' ? { coalescing: state.group } : {}) };
+    };
+    const early = coalescing.claim(ORDERS_KEY, arrival(USER, 'u2', 10_000));
+    const late = coalescing.claim(ORDERS_KEY, arrival(USER, 'u2', 40_000));
+    const due = coalescing.claim(ORDERS_KEY, arrival(USER, 'u2', 30_000));
+
+    // Act
+    const waiting = early.refuse(group(0));
+    const covered = late.refuse({ ...group(0), appliedVersions: { [USER_KEY]: 'u2' } });
+    const taken = due.refuse(group(0));
+
+    // Assess
+    expect(waiting).toBe(
+      describeWait({ dueAt: new Date(30_000), pending: [{ secret: USER_ARN, version: 'u2' }] }, POLICY),
+    );
+    expect(early.waiting).toEqual({ dueAt: new Date(30_000), pending: [{ secret: USER_ARN, version: 'u2' }] });
+    expect(covered).toBe('a restart recorded meanwhile covers this version');
+    expect(late.waiting).toBeUndefined();
+    expect(taken).toBeUndefined();
+    expect(due.operation).toBe(`coalesced restart ${ORDERS_KEY}@1970-01-01T00:00:30.000Z`);
+  });
+
+  it('the claimed restart applies what it claimed, keeps what else was applied, and leaves a version that came during it', () => {
+    // Prepare: user u2, password p2 and a version-less token wait; another secret's version was applied before.
+    const { coalescing } = storeSetup();
+    let record: ConnectorRecord = { connectorKey: ORDERS_KEY, appliedVersions: { other: 'x1' } };
+    for (const a of [arrival(USER, 'u2', 0), arrival(PASSWORD, 'p2', 5_000), arrival(TOKEN, null, 6_000)]) {
+      const state = assessArrival(record, a, POLICY);
+      if (state.kind === 'covered') throw new Error('covered');
+      record = { ...record, coalescing: state.group };
+    }
+    const claim = coalescing.claim(ORDERS_KEY, arrival(PASSWORD, 'p2', 36_000));
+    const refusal = claim.refuse(record);
+    // The password rotates again while the restart is under way: p3 became current after Confluent accepted it.
+    const p3 = { secret: PASSWORD_ARN, version: 'p3', becameCurrentAt: 36_500, arrivedAt: 36_600, pendingSince: 5_000 };
+    const duringRestart: ConnectorRecord = { ...record, coalescing: { ...record.coalescing, [PASSWORD_KEY]: p3 } };
+
+    // Act
+    const applied = claim.applied(duringRestart, 36_200);
+
+    // Assess
+    expect(refusal).toBeUndefined();
+    expect(applied.lastRestartAt).toBe(36_200);
+    expect(applied.appliedVersions).toEqual({ other: 'x1', [USER_KEY]: 'u2', [PASSWORD_KEY]: 'p2' });
+    expect(applied.coalescedRestart).toStrictEqual({
+      id: `${ORDERS_KEY}@1970-01-01T00:00:36.000Z`,
+      at: 36_200,
+      covered: [
+        { secretKey: TOKEN_KEY, secret: canonicalSecretId(TOKEN) },
+        { secretKey: PASSWORD_KEY, secret: PASSWORD_ARN, version: 'p2' },
+        { secretKey: USER_KEY, secret: USER_ARN, version: 'u2' },
+      ].sort((a, b) => a.secret.localeCompare(b.secret)),
+    });
+    expect(applied.coalescing).toEqual({ [PASSWORD_KEY]: p3 });
+    expect(claim.ref(36_200).covers).toEqual(
+      [
+        { secret: canonicalSecretId(TOKEN), version: null },
+        { secret: PASSWORD_ARN, version: 'p2' },
+        { secret: USER_ARN, version: 'u2' },
+      ].sort((a, b) => a.secret.localeCompare(b.secret)),
+    );
+  });
+});
+
 describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
   it('two secrets of one connector rotated 5 s apart, window 30 s: one restart after the second, both reports name it', async () => {
     // Prepare
@@ -344,6 +635,7 @@ describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
     expect(restarted.result).toBe('restarted');
     expect(late).toMatchObject({ result: 'skipped', reason: 'already-covered' });
     expect(late.coalescedRestart?.id).toBe(restarted.coalescedRestart?.id);
+    expect(late.detail).toMatch(new RegExp(`, by the coalesced restart ${restarted.coalescedRestart?.id}$`));
     expect(env.platform.restarts).toEqual([ORDERS_KEY]);
   });
 
@@ -508,6 +800,82 @@ describe('ReloadAfterRotation with RESTART_COALESCE_SECONDS', () => {
     expect(orders(report).detail).toMatch(/^DRY_RUN: would wait: coalescing 1 pending version/);
     expect(deferredUntil(report)).toBeUndefined();
     expect(await env.store.read(ORDERS_KEY)).toBeNull();
+  });
+
+  it('records each waiting version with the time it became current, from the secret manager', async () => {
+    // Prepare
+    const env = setup();
+    const user = env.secrets.rotate(USER, 'u2', new Date(env.start + 250));
+    env.at(1_000);
+
+    // Act
+    await env.useCase().execute(user);
+
+    // Assess
+    expect((await env.store.read(ORDERS_KEY))?.record.coalescing).toEqual({
+      [secretIdentityKey(USER)]: {
+        secret: USER_ARN,
+        version: 'u2',
+        becameCurrentAt: env.start + 250,
+        arrivedAt: env.start + 1_000,
+        pendingSince: env.start + 1_000,
+      },
+    });
+  });
+
+  it("resumes the reloader's own orphaned pause at once: that is no restart to coalesce", async () => {
+    // Prepare: a pause/resume without coalescing crashed between the pause and the resume.
+    const env = setup();
+    env.platform.pauseResume = true;
+    env.platform.crashBetweenPauseAndResume = true;
+    await env.useCase({ coalescing: undefined }).execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+    env.platform.crashBetweenPauseAndResume = false;
+    env.at(5_000);
+
+    // Act
+    const report = await env.useCase().execute(env.secrets.rotate(PASSWORD, 'p2', env.clock.now()));
+
+    // Assess
+    expect(orders(report)).toMatchObject({ result: 'restarted', method: 'resume' });
+    expect(env.platform.resumes).toEqual([ORDERS_KEY]);
+    expect((await env.store.read(ORDERS_KEY))?.record.coalescing).toBeUndefined();
+  });
+
+  it("waits on another operation's lock as any rotation does once the group is due; a coalesced restart's lock is looked at again", async () => {
+    // Prepare: the user version's window has passed; a recovery holds the connector, then a coalesced restart.
+    const env = setup();
+    await env.useCase().execute(env.secrets.rotate(USER, 'u2', new Date(env.start)));
+    env.at(31_000);
+    const user = env.secrets.rotate(USER, 'u2', new Date(env.start));
+    const other = new ConnectorLeases(env.store, env.clock, {
+      owner: 'other-1',
+      lockTtlMs: 600_000,
+      retentionMs: 86_400_000,
+    });
+    await other.acquire(ORDERS_KEY, 'recover FAILED', () => undefined);
+
+    // Act
+    const behindRecovery = orders(await env.useCase().execute(user));
+    const dryRunPlan = await env.useCase({ dryRun: true }).plan(user);
+    await other.release(ORDERS_KEY);
+    const claim = `coalesced restart ${ORDERS_KEY}@${new Date(env.start).toISOString()}`;
+    await other.acquire(ORDERS_KEY, claim, () => undefined);
+    const behindClaim = await env.useCase().plan(user);
+    const dryRunBehindClaim = await env.useCase({ dryRun: true }).plan(user);
+
+    // Assess
+    expect(behindRecovery).toMatchObject({
+      result: 'skipped',
+      reason: 'in-flight',
+      pending: { holder: 'recover FAILED' },
+    });
+    expect(dryRunPlan.targets[0]?.decision).toMatchObject({ reason: 'in-flight' });
+    expect(behindClaim.targets[0]?.decision).toMatchObject({
+      reason: 'coalescing',
+      coalescing: { dueAt: new Date(env.clock.now().getTime() + 15_000) },
+    });
+    expect(dryRunBehindClaim.targets[0]?.decision).toMatchObject({ reason: 'in-flight' });
+    expect(env.platform.restarts).toEqual([]);
   });
 
   it('is off without a window: every rotation restarts at once', async () => {

@@ -96,6 +96,18 @@ describe('isCredentialError', () => {
     'ORA-01017: invalid username/password; logon denied',
     'Snowflake: Incorrect username or password was specified.',
     'The security token included in the request is invalid (UnrecognizedClientException)',
+    'Request failed with status 401',
+    'HTTP/1.1 403 Forbidden',
+    'Elasticsearch sink: Unauthorised',
+    'FATAL: password expired for user "cdc"',
+    'HTTP 400: Invalid API key',
+    'invalid apikey',
+    'AADSTS7000215: Invalid client secret provided.',
+    'invalid access key',
+    'Invalid credential',
+    'credential expired at 2026-11-27T12:00:00Z',
+    'credentials rejected by the server',
+    'The AWS Access Key Id you provided does not exist in our records. (InvalidAccessKeyId)',
   ])('reads %p as a credential error', (trace) => {
     // Act
     const credential = isCredentialError(trace);
@@ -220,6 +232,40 @@ describe('rollout waves', () => {
     // Assess
     expect(allAtOnce.platform.restarts).toHaveLength(5);
     expect(underThreshold.platform.restarts).toHaveLength(5);
+  });
+
+  it('fills the first wave with connectors that were RUNNING first, then the others in listing order', async () => {
+    // Prepare: only orders-broken (listed first) is RUNNING before the rotation; a first wave of 2.
+    const { platform, execute } = setup({ ...WAVES, firstWave: 2 });
+    platform.addConnectorWithStatus(ALREADY_FAILED, status('RUNNING', ['RUNNING']), {
+      ...INTEGRATED,
+      'database.password': ARN,
+    });
+    for (const ref of DEPENDENTS) {
+      platform.addConnectorWithStatus(ref, status('FAILED', ['FAILED'], 'disk full'), {
+        ...INTEGRATED,
+        'database.password': ARN,
+      });
+    }
+    platform.scriptAfterRestart(ALREADY_FAILED, [status('RUNNING', ['RUNNING'])]);
+    platform.scriptAfterRestart(DEPENDENTS[0] as ConnectorRef, [status('FAILED', ['SYSTEM_ERROR'], WRONG_PASSWORD)]);
+
+    // Act
+    const report = await execute('v2');
+
+    // Assess
+    expect([...platform.restarts].sort()).toEqual(['env-p1/lkc-aws1/orders-broken', 'env-p1/lkc-aws1/orders-cdc']);
+    expect(results(report)).toMatchObject({ 'orders-broken': 'restarted', 'orders-outbox': 'halted' });
+    const halted = report.outcomes.find((o) => o.connector.name === 'orders-outbox');
+    expect(halted?.detail).toContain('(env-p1/lkc-aws1/orders-broken, env-p1/lkc-aws1/orders-cdc) failed');
+  });
+
+  it('keeps the rollout record apart from connector records, one per secret', () => {
+    // Act
+    const key = rolloutKey(secretIdentityKey(SECRET));
+
+    // Assess
+    expect(key).toBe(`rollout|${secretIdentityKey(SECRET)}`);
   });
 
   it('alerts a halted rollout: the first wave with its trace, the halted connectors without repeating it', async () => {
